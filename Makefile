@@ -1,0 +1,28 @@
+# The two commands of the portal: `make run` and `make test`.
+SHELL := /bin/bash
+VENV := .venv
+PYTHON := $(VENV)/bin/python
+INSTALLED := $(VENV)/.installed
+SOURCES := services/kit services/identity services/family services/vault services/billing services/notify gateway deploy
+
+.PHONY: run test install system clean
+
+run: install
+	bash deploy/system-deps.sh run
+	$(PYTHON) deploy/localstack.py
+
+test: install
+	bash deploy/system-deps.sh test
+	bash tests/run-all.sh
+
+install: $(INSTALLED)
+
+$(INSTALLED): requirements.txt requirements-dev.txt
+	test -x $(PYTHON) || python3 -m venv $(VENV)
+	$(PYTHON) -m pip install -q --upgrade pip
+	$(PYTHON) -m pip install -q -r requirements-dev.txt
+	printf '%s\n' $(addprefix $(CURDIR)/,$(SOURCES)) > $$($(PYTHON) -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')/portail.pth
+	touch $@
+
+clean:
+	rm -rf $(VENV) var

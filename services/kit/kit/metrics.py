@@ -1,0 +1,38 @@
+"""Prometheus metrics of a service: calls, errors and latency per entrypoint,
+served on the service's own port (`METRICS_PORT`)."""
+import time
+
+from nameko.extensions import DependencyProvider
+from prometheus_client import Counter, Histogram, start_http_server
+
+from kit.config import setting
+
+ENTRYPOINT_CALLS = Counter(
+    "portail_entrypoint_calls_total", "Entrypoint calls by outcome",
+    ["service", "entrypoint", "outcome"])
+ENTRYPOINT_LATENCY = Histogram(
+    "portail_entrypoint_duration_seconds", "Entrypoint latency",
+    ["service", "entrypoint"], buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30))
+EVENTS_PUBLISHED = Counter(
+    "portail_events_published_total", "Events published from the outbox", ["service", "event_type"])
+
+
+class Metrics(DependencyProvider):
+    def setup(self):
+        self.started = {}
+
+    def start(self):
+        port = setting(self.container.config, "METRICS_PORT")
+        if port:
+            start_http_server(int(port))
+
+    def worker_setup(self, worker_ctx):
+        self.started[worker_ctx.call_id] = time.perf_counter()
+
+    def worker_result(self, worker_ctx, result=None, exc_info=None):
+        started = self.started.pop(worker_ctx.call_id, None)
+        service, entrypoint = self.container.service_name, worker_ctx.entrypoint.method_name
+        outcome = "success" if exc_info is None else exc_info[0].__name__
+        ENTRYPOINT_CALLS.labels(service, entrypoint, outcome).inc()
+        if started is not None:
+            ENTRYPOINT_LATENCY.labels(service, entrypoint).observe(time.perf_counter() - started)

@@ -1,0 +1,96 @@
+"""The outbox: events are written in the producer's own database, in the
+transaction that changes the state, and published after commit by a relay
+that retries until the broker takes them. Consumers remember the ids of the
+events they have handled, so a replayed event does nothing twice."""
+import logging
+import threading
+
+from sqlalchemy import JSON, DateTime, Integer, String, insert, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Mapped, mapped_column
+
+from kit.events import utcnow
+from kit.metrics import EVENTS_PUBLISHED
+
+log = logging.getLogger(__name__)
+
+
+class OutboxEventColumns:
+    """Mixed into each service's `OutboxEvent` model (table `outbox_events`)."""
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    event_id: Mapped[str] = mapped_column(String(36), unique=True)
+    event_type: Mapped[str] = mapped_column(String(80))
+    payload: Mapped[dict] = mapped_column(JSON)
+    created_at: Mapped[object] = mapped_column(DateTime(timezone=True), default=utcnow)
+    published_at: Mapped[object] = mapped_column(DateTime(timezone=True), nullable=True, index=True)
+
+
+class ProcessedEventColumns:
+    """Mixed into each consumer's `ProcessedEvent` model (table `processed_events`)."""
+
+    event_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    processed_at: Mapped[object] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+def record(session, table, events):
+    for event_type, payload in events:
+        session.execute(insert(table).values(
+            event_id=payload["event_id"], event_type=event_type, payload=payload,
+            created_at=utcnow()))
+
+
+def first_time(session, table, event_id):
+    """True the first time an event id is seen; the mark commits with the work."""
+    try:
+        with session.begin_nested():
+            session.execute(insert(table).values(event_id=event_id, processed_at=utcnow()))
+    except IntegrityError:
+        return False
+    return True
+
+
+class OutboxRelay:
+    """Publishes pending outbox rows, oldest first, and marks them published.
+
+    Woken after each commit that recorded events, and every `interval`
+    seconds anyway, so events recorded while the broker was down go out once
+    it is back.
+    """
+
+    batch = 100
+
+    def __init__(self, engine, table, service_name, dispatch, interval=2.0):
+        self.engine = engine
+        self.table = table
+        self.service_name = service_name
+        self.dispatch = dispatch
+        self.interval = interval
+        self.wake = threading.Event()
+        self.running = True
+
+    def run(self):
+        while self.running:
+            try:
+                while self.publish_pending() == self.batch:
+                    pass
+            except Exception:  # the broker or the database is away: try again later
+                log.warning("outbox relay of %s could not publish yet", self.service_name, exc_info=True)
+            self.wake.wait(self.interval)
+            self.wake.clear()
+
+    def stop(self):
+        self.running = False
+        self.wake.set()
+
+    def publish_pending(self):
+        with self.engine.begin() as connection:
+            query = select(self.table).where(self.table.c.published_at.is_(None)).order_by(self.table.c.id)
+            if connection.dialect.name == "postgresql":
+                query = query.with_for_update(skip_locked=True)
+            rows = connection.execute(query.limit(self.batch)).all()
+            for row in rows:
+                self.dispatch(self.service_name, row.event_type, row.payload)
+                connection.execute(update(self.table).where(self.table.c.id == row.id).values(published_at=utcnow()))
+                EVENTS_PUBLISHED.labels(self.service_name, row.event_type).inc()
+        return len(rows)
