@@ -10,12 +10,13 @@ transaction.
                 ...
                 tx.record_events([events.invoice_ready(invoice)])
 
-On PostgreSQL the psycopg2 driver is made green, so a slow query yields to
-the other workers of the service instead of stalling the process.
+On PostgreSQL, psycopg2 is made green by eventlet's own `monkey_patch()`
+(its `psycopg` patch, on by default, which `nameko run` and the tests'
+conftest apply), so a slow query yields to the other workers of the service
+instead of stalling the process.
 """
 from contextlib import contextmanager
 
-from eventlet import patcher
 from nameko.extensions import DependencyProvider
 from nameko.standalone.events import event_dispatcher
 from sqlalchemy import create_engine, event
@@ -30,9 +31,6 @@ def make_engine(url):
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    if patcher.is_monkey_patched("socket"):
-        from psycogreen.eventlet import patch_psycopg
-        patch_psycopg()
     return create_engine(url, pool_size=10, max_overflow=10, pool_pre_ping=True)
 
 
