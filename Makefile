@@ -3,7 +3,7 @@ SHELL := /bin/bash
 VENV := .venv
 PYTHON := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed
-SOURCES := services/kit services/identity services/family services/vault services/billing services/notify gateway deploy
+SOURCES := services/kit services/identity services/family services/vault services/billing services/notify gateway deploy tests
 
 .PHONY: run test install system clean
 
