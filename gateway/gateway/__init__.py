@@ -1,0 +1,1 @@
+"""The gateway: the portal's only HTTP entry point (JSON API, family pages)."""

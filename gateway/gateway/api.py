@@ -1,0 +1,200 @@
+"""The JSON API, /api/v1. Each route checks who calls, then asks the service
+that owns the data; the household is always the caller's own."""
+import base64
+from urllib.parse import quote
+
+from flask import Response, make_response, request
+from flask_smorest import Blueprint
+
+from gateway import schemas
+from gateway.auth import AGENTS, FAMILY, SESSION_COOKIE, require, services, set_session_cookie
+
+api = Blueprint("api", __name__, url_prefix="/api/v1", description="Portail famille")
+EVERYONE = FAMILY + AGENTS
+
+
+@api.route("/accounts", methods=["POST"])
+@api.arguments(schemas.Registration)
+@api.response(201, schemas.Account)
+@api.alt_response(409, schema=schemas.Error, description="e-mail déjà utilisé")
+@api.alt_response(422, schema=schemas.Error, description="saisie invalide")
+def register(registration):
+    """Create a family account with the household's clé enfance."""
+    return services().identity.register(registration["email"], registration["password"], registration["child_key"])
+
+
+@api.route("/session", methods=["POST"])
+@api.arguments(schemas.Credentials)
+@api.response(200, schemas.Session)
+@api.alt_response(401, schema=schemas.Error)
+def log_in(credentials):
+    """Log in: a bearer token in the body, and the same session as a cookie."""
+    session = services().identity.authenticate(credentials["email"], credentials["password"])
+    response = make_response(schemas.Session().dump(session))
+    set_session_cookie(response, session)
+    return response
+
+
+@api.route("/session", methods=["DELETE"])
+@api.response(204)
+@api.alt_response(401, schema=schemas.Error)
+def log_out():
+    """End the caller's session."""
+    end_session()
+    response = make_response("", 204)
+    response.delete_cookie(SESSION_COOKIE)
+    return response
+
+
+@require(EVERYONE)
+def end_session(account):
+    token = request.headers.get("Authorization", "")[7:].strip() or request.cookies.get(SESSION_COOKIE)
+    services().identity.logout(token)
+
+
+@api.route("/me")
+@api.response(200, schemas.Account)
+@api.alt_response(401, schema=schemas.Error)
+@require(EVERYONE)
+def me(account):
+    """The caller's account."""
+    return account
+
+
+@api.route("/household")
+@api.response(200, schemas.Household)
+@api.alt_response(401, schema=schemas.Error)
+@api.alt_response(403, schema=schemas.Error)
+@require(FAMILY)
+def household(account):
+    """The caller's household: guardians, children, quotient familial."""
+    return services().family.get_household(account["household_id"])
+
+
+@api.route("/bookings", methods=["POST"])
+@api.arguments(schemas.BookingIn)
+@api.response(201, schemas.Booking)
+@api.alt_response(404, schema=schemas.Error, description="enfant inconnu")
+@api.alt_response(409, schema=schemas.Error, description="déjà réservé")
+@api.alt_response(422, schema=schemas.Error)
+@require(FAMILY)
+def book(booking, account):
+    """Book an activity for one of the caller's children on one day."""
+    return services().family.book(account["household_id"], booking["child_id"], booking["activity"], booking["date"])
+
+
+@api.route("/bookings")
+@api.arguments(schemas.MonthQuery, location="query")
+@api.response(200, schemas.Booking(many=True))
+@require(FAMILY)
+def bookings(query, account):
+    """The caller's bookings of one month."""
+    return services().family.list_bookings(account["household_id"], query["month"])
+
+
+@api.route("/bookings/<booking_id>", methods=["DELETE"])
+@api.response(200, schemas.Booking)
+@api.alt_response(404, schema=schemas.Error)
+@api.alt_response(422, schema=schemas.Error, description="trop tard pour annuler")
+@require(FAMILY)
+def cancel_booking(booking_id, account):
+    """Cancel one of the caller's bookings."""
+    return services().family.cancel_booking(account["household_id"], booking_id)
+
+
+@api.route("/documents", methods=["POST"])
+@api.arguments(schemas.DocumentForm, location="form")
+@api.arguments(schemas.DocumentFile, location="files")
+@api.response(201, schemas.Document)
+@api.alt_response(413, schema=schemas.Error)
+@api.alt_response(422, schema=schemas.Error)
+@require(FAMILY)
+def upload_document(form, files, account):
+    """Put a supporting document (PDF, JPEG, PNG) in the household's safe."""
+    return store_document(account, form["category"], files["file"])
+
+
+def store_document(account, category, upload):
+    content = upload.read()
+    return services().vault.upload(
+        account["household_id"], account["id"], category, upload.filename or "",
+        base64.b64encode(content).decode("ascii"))
+
+
+@api.route("/documents")
+@api.response(200, schemas.Document(many=True))
+@require(FAMILY)
+def documents(account):
+    """The documents in the caller's safe, newest first."""
+    return services().vault.list_documents(account["household_id"])
+
+
+@api.route("/documents/<document_id>/content")
+@api.response(200, content_type="application/octet-stream", description="the document's bytes")
+@api.alt_response(404, schema=schemas.Error)
+@require(FAMILY)
+def document_content(document_id, account):
+    """Download a document of the caller's safe, byte for byte."""
+    return document_download(account, document_id)
+
+
+def document_download(account, document_id):
+    fetched = services().vault.fetch(account["household_id"], document_id, account["id"])
+    document = fetched["document"]
+    response = Response(base64.b64decode(fetched["content_b64"]), mimetype=document["content_type"])
+    response.headers["Content-Disposition"] = _attachment(document["filename"])
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _attachment(filename):
+    ascii_name = filename.encode("ascii", "replace").decode("ascii").replace('"', "")
+    return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}"
+
+
+@api.route("/invoices")
+@api.response(200, schemas.Invoice(many=True))
+@require(FAMILY)
+def invoices(account):
+    """The caller's invoices, newest first."""
+    return services().billing.list_invoices(account["household_id"])
+
+
+@api.route("/invoices/<number>")
+@api.response(200, schemas.Invoice)
+@api.alt_response(404, schema=schemas.Error)
+@require(FAMILY)
+def invoice(number, account):
+    """One of the caller's invoices, with its lines."""
+    return services().billing.get_invoice(account["household_id"], number)
+
+
+@api.route("/tariffs")
+@api.arguments(schemas.TariffQuery, location="query")
+@api.response(200, schemas.Simulation)
+def tariffs(query):
+    """Simulate the activities' prices for a quotient familial."""
+    return services().billing.simulate(query["quotient_familial"])
+
+
+@api.route("/agent/households", methods=["POST"])
+@api.arguments(schemas.HouseholdIn)
+@api.response(201, schemas.Household)
+@api.alt_response(403, schema=schemas.Error)
+@api.alt_response(422, schema=schemas.Error)
+@require(AGENTS)
+def create_household(household_in, account):
+    """Create a household and issue its clé enfance (agents)."""
+    return services().family.create_household(household_in)
+
+
+@api.route("/agent/billing-runs", methods=["POST"])
+@api.arguments(schemas.BillingRunIn)
+@api.response(200, schemas.BillingRun)
+@api.alt_response(403, schema=schemas.Error)
+@api.alt_response(422, schema=schemas.Error)
+@require(AGENTS)
+def run_billing(billing_run, account):
+    """Bill one month: one invoice per household, never twice (agents)."""
+    return services().billing.run_period(billing_run["period"])

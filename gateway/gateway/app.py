@@ -1,0 +1,75 @@
+"""The gateway's WSGI application."""
+import logging
+
+from flask import Flask, jsonify, request
+from flask_smorest import Api
+
+from gateway import formatting, health, metrics, pages, schemas
+from gateway.api import api
+from gateway.auth import remember_csrf_cookie
+from gateway.errors import to_api_error
+from gateway.rpc import ServicePool
+from gateway.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+class PortalApi(Api):
+    ERROR_SCHEMA = schemas.Error
+
+    def handle_http_exception(self, error):
+        return handle_error(error)
+
+
+def handle_error(exc):
+    error = to_api_error(exc)
+    if error.status >= 500 and error.status != 503:
+        log.exception("unexpected error on %s %s", request.method, request.path, exc_info=exc)
+    if request.path.startswith("/api/"):
+        return jsonify(error.body()), error.status
+    return pages.error_page(error)
+
+
+def security_headers(response):
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    response.headers.setdefault("Content-Security-Policy", "default-src 'self'; frame-ancestors 'none'")
+    return response
+
+
+def create_app(settings=None, service_pool=None):
+    settings = settings or Settings.from_environment()
+    app = Flask(__name__)
+    app.config.update(
+        API_TITLE="Portail famille", API_VERSION="v1", OPENAPI_VERSION="3.0.3",
+        OPENAPI_URL_PREFIX="/api/v1", OPENAPI_JSON_PATH="openapi.json",
+        MAX_CONTENT_LENGTH=settings.max_upload_bytes + 64 * 1024,
+        SECURE_COOKIES=settings.secure_cookies, SECRET_KEY=settings.secret_key,
+        PORTAL_BASE_URL=settings.base_url)
+    app.extensions["services"] = service_pool or ServicePool(
+        settings.amqp_uri, settings.rpc_pool_size, settings.rpc_timeout)
+
+    portal_api = PortalApi(app, spec_kwargs={"info": {"description": "API du Portail famille de la Caisse des écoles"}})
+    portal_api.spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
+    portal_api.spec.components.security_scheme("session", {"type": "apiKey", "in": "cookie", "name": "portail_session"})
+    portal_api.register_blueprint(api)
+    app.register_blueprint(pages.pages)
+    formatting.register(app)
+
+    app.register_error_handler(Exception, handle_error)
+    app.before_request(metrics.start_timer)
+    app.after_request(metrics.observe)
+    app.after_request(remember_csrf_cookie)
+    app.after_request(security_headers)
+
+    @app.get("/healthz")
+    def healthz():
+        healthy, report = health.check(settings.amqp_uri)
+        return jsonify(report), 200 if healthy else 503
+
+    @app.get("/metrics")
+    def prometheus_metrics():
+        return metrics.exposition()
+
+    return app

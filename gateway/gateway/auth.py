@@ -1,0 +1,90 @@
+"""Who is calling, and what they may touch.
+
+A caller proves who they are with a bearer token (mobile app, scripts) or the
+session cookie (browser). A browser's state-changing request must also carry
+the CSRF token (double-submit: the `portail_csrf` cookie repeated in a form
+field or an `X-CSRF-Token` header), since the browser sends the cookie on its
+own.
+"""
+import functools
+import hmac
+import secrets
+
+from flask import current_app, g, request
+from kit import errors
+
+from gateway.errors import ApiError
+
+SESSION_COOKIE = "portail_session"
+CSRF_COOKIE = "portail_csrf"
+SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+FAMILY = ("family",)
+AGENTS = ("agent", "admin")
+
+
+def services():
+    return current_app.extensions["services"]
+
+
+def caller_token():
+    header = request.headers.get("Authorization", "")
+    if header.lower().startswith("bearer "):
+        return header[7:].strip(), False
+    return request.cookies.get(SESSION_COOKIE), True
+
+
+def current_account():
+    """The authenticated account, or None; looked up once per request."""
+    if "account" not in g:
+        token, g.via_cookie = caller_token()
+        g.account = None
+        if token:
+            try:
+                g.account = services().identity.verify_token(token)
+            except errors.Unauthenticated:
+                g.account = None
+    return g.account
+
+
+def csrf_token():
+    """The browser's CSRF token, created on first use (set as a cookie after the request)."""
+    if "csrf_token" not in g:
+        g.csrf_token = request.cookies.get(CSRF_COOKIE) or secrets.token_urlsafe(32)
+    return g.csrf_token
+
+
+def check_csrf():
+    expected = request.cookies.get(CSRF_COOKIE, "")
+    sent = request.headers.get("X-CSRF-Token") or request.form.get("csrf_token", "")
+    if not expected or not hmac.compare_digest(expected, sent):
+        raise ApiError(403, "csrf_failed", "La page a expiré : rechargez-la puis recommencez.")
+
+
+def require(roles):
+    """Only an account with one of `roles` gets through; others get 401/403."""
+    def decorator(view):
+        @functools.wraps(view)
+        def guarded(*args, **kwargs):
+            account = current_account()
+            if account is None:
+                raise ApiError(401)
+            if account["role"] not in roles:
+                raise ApiError(403)
+            if g.via_cookie and request.method not in SAFE_METHODS:
+                check_csrf()
+            return view(*args, account=account, **kwargs)
+        return guarded
+    return decorator
+
+
+def set_session_cookie(response, session):
+    response.set_cookie(
+        SESSION_COOKIE, session["token"], httponly=True, samesite="Lax",
+        secure=current_app.config["SECURE_COOKIES"], max_age=12 * 3600)
+
+
+def remember_csrf_cookie(response):
+    if "csrf_token" in g and request.cookies.get(CSRF_COOKIE) != g.csrf_token:
+        response.set_cookie(CSRF_COOKIE, g.csrf_token, httponly=False, samesite="Lax",
+                            secure=current_app.config["SECURE_COOKIES"])
+    return response

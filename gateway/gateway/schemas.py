@@ -1,0 +1,174 @@
+"""What the JSON API accepts and returns (and what its OpenAPI document says)."""
+from flask_smorest.fields import Upload
+from marshmallow import Schema, fields, validate
+
+MONTH = validate.Regexp(r"^\d{4}-(0[1-9]|1[0-2])$", error="Mois invalide (format attendu AAAA-MM).")
+
+
+class ErrorBody(Schema):
+    code = fields.String(required=True, metadata={"description": "stable code for programs"})
+    message = fields.String(required=True, metadata={"description": "message en français"})
+    fields = fields.Dict(keys=fields.String(), values=fields.String())
+
+
+class Error(Schema):
+    error = fields.Nested(ErrorBody, required=True)
+
+
+class Registration(Schema):
+    email = fields.String(required=True, validate=validate.Length(max=254))
+    password = fields.String(required=True, validate=validate.Length(max=1024))
+    child_key = fields.String(required=True, validate=validate.Length(max=32))
+
+
+class Credentials(Schema):
+    email = fields.String(required=True, validate=validate.Length(max=254))
+    password = fields.String(required=True, validate=validate.Length(max=1024))
+
+
+class Account(Schema):
+    id = fields.String()
+    email = fields.String()
+    role = fields.String()
+    household_id = fields.String(allow_none=True)
+    created_at = fields.String()
+
+
+class Session(Schema):
+    token = fields.String()
+    expires_at = fields.String()
+    account = fields.Nested(Account)
+
+
+class GuardianIn(Schema):
+    first_name = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    last_name = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    email = fields.Email(required=True)
+    phone = fields.String(validate=validate.Length(max=32))
+
+
+class ChildIn(Schema):
+    first_name = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    last_name = fields.String(required=True, validate=validate.Length(min=1, max=100))
+    birth_date = fields.String(required=True)
+    school = fields.String(required=True, validate=validate.Length(min=1, max=200))
+
+
+class HouseholdIn(Schema):
+    guardians = fields.List(fields.Nested(GuardianIn), required=True, validate=validate.Length(min=1, max=2))
+    children = fields.List(fields.Nested(ChildIn), required=True, validate=validate.Length(min=1, max=20))
+    quotient_familial = fields.Integer(required=True, validate=validate.Range(min=0, max=100000))
+
+
+class Guardian(Schema):
+    id = fields.String()
+    first_name = fields.String()
+    last_name = fields.String()
+    email = fields.String()
+    phone = fields.String(allow_none=True)
+
+
+class Child(Schema):
+    id = fields.String()
+    first_name = fields.String()
+    last_name = fields.String()
+    birth_date = fields.String()
+    school = fields.String()
+
+
+class Household(Schema):
+    id = fields.String()
+    child_key = fields.String(metadata={"description": "clé enfance, shown to agents only"})
+    quotient_familial = fields.Integer()
+    guardians = fields.List(fields.Nested(Guardian))
+    children = fields.List(fields.Nested(Child))
+    created_at = fields.String()
+
+
+class BookingIn(Schema):
+    child_id = fields.String(required=True, validate=validate.Length(max=64))
+    activity = fields.String(required=True, validate=validate.Length(max=64))
+    date = fields.String(required=True, validate=validate.Length(max=32))
+
+
+class Booking(Schema):
+    id = fields.String()
+    child_id = fields.String()
+    child_first_name = fields.String()
+    activity = fields.String()
+    activity_label = fields.String()
+    date = fields.String()
+    status = fields.String()
+    created_at = fields.String()
+
+
+class MonthQuery(Schema):
+    month = fields.String(required=True, validate=MONTH)
+
+
+class DocumentForm(Schema):
+    category = fields.String(required=True, validate=validate.Length(max=64))
+
+
+class DocumentFile(Schema):
+    file = Upload(required=True)
+
+
+class Document(Schema):
+    id = fields.String()
+    category = fields.String()
+    category_label = fields.String()
+    filename = fields.String()
+    content_type = fields.String()
+    size = fields.Integer()
+    sha256 = fields.String()
+    uploaded_at = fields.String()
+
+
+class InvoiceLine(Schema):
+    child_id = fields.String()
+    child_first_name = fields.String()
+    activity = fields.String()
+    activity_label = fields.String()
+    label = fields.String()
+    dates = fields.List(fields.String())
+    quantity = fields.Integer()
+    unit_price_cents = fields.Integer()
+    amount_cents = fields.Integer()
+
+
+class Invoice(Schema):
+    id = fields.String()
+    number = fields.String()
+    period = fields.String()
+    issued_at = fields.String()
+    due_date = fields.String()
+    total_cents = fields.Integer()
+    status = fields.String()
+    lines = fields.List(fields.Nested(InvoiceLine))
+
+
+class TariffQuery(Schema):
+    quotient_familial = fields.Integer(required=True, validate=validate.Range(min=0, max=100000))
+
+
+class Tariff(Schema):
+    activity = fields.String()
+    activity_label = fields.String()
+    unit_price_cents = fields.Integer()
+
+
+class Simulation(Schema):
+    quotient_familial = fields.Integer()
+    bracket = fields.String()
+    tariffs = fields.List(fields.Nested(Tariff))
+
+
+class BillingRunIn(Schema):
+    period = fields.String(required=True, validate=MONTH)
+
+
+class BillingRun(Schema):
+    period = fields.String()
+    invoices_created = fields.Integer()
+    already_invoiced = fields.Integer()

@@ -1,0 +1,25 @@
+"""gunicorn settings of the gateway; every one can be set from the environment."""
+import os
+
+from prometheus_client import multiprocess
+
+bind = os.environ.get("GATEWAY_BIND", "0.0.0.0:8000")
+workers = int(os.environ.get("GATEWAY_WORKERS", "2"))
+worker_class = "gthread"
+threads = int(os.environ.get("GATEWAY_THREADS", "8"))
+timeout = 60
+accesslog = "-"
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+
+
+def on_starting(server):
+    folder = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if folder:
+        os.makedirs(folder, exist_ok=True)
+        for name in os.listdir(folder):
+            os.remove(os.path.join(folder, name))
+
+
+def child_exit(server, worker):
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        multiprocess.mark_process_dead(worker.pid)
