@@ -2,6 +2,8 @@
 MinIO and an SMTP server (aiosmtpd) standing in for the mail relay. Each runs
 as its own process, spoken to over the network like the real thing."""
 import contextlib
+import email
+import email.policy
 import mailbox
 import os
 import socket
@@ -60,8 +62,13 @@ class CaughtMail:
         self.folder = folder
 
     def messages(self):
-        return [mailbox.Maildir(self.folder, create=False).get_message(key)
-                for key in mailbox.Maildir(self.folder, create=False).keys()]
+        """Every message received, parsed with the modern e-mail API (`get_body`, decoded headers)."""
+        box = mailbox.Maildir(self.folder, factory=None, create=False)
+        return [email.message_from_bytes(box.get_bytes(key), policy=email.policy.default) for key in box.keys()]
+
+    @staticmethod
+    def text(message):
+        return message.get_body(("plain",)).get_content()
 
     def wait_for(self, predicate, seconds=15):
         deadline = time.monotonic() + seconds

@@ -1,0 +1,175 @@
+"""The whole portal on one machine, as processes: the five services and the
+gateway, each started with the same command as in docker-compose.yml.
+
+    python deploy/localstack.py     (what `make run` does)
+
+With no other settings it uses the embedded defaults of the design: one
+SQLite file per service, documents and e-mails (a Maildir) under var/, and
+RabbitMQ on localhost. Every setting can be pointed elsewhere through the
+environment (see the README). The end-to-end tests start the same Stack.
+"""
+import json
+import os
+import secrets
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import requests
+
+REPOSITORY = Path(__file__).resolve().parents[1]
+SERVICES = ("identity", "family", "vault", "billing", "notify")
+PYTHON = sys.executable
+
+
+class Stack:
+    def __init__(self, env, gateway_port=8000, metrics_ports=None, log_dir=None):
+        self.gateway_port = gateway_port
+        self.base_url = f"http://127.0.0.1:{gateway_port}"
+        self.env = {**os.environ, **env}
+        self.metrics_ports = metrics_ports or {name: 9101 + i for i, name in enumerate(SERVICES)}
+        self.log_dir = Path(log_dir or Path(self.env.get("PORTAIL_VAR_DIR", REPOSITORY / "var")) / "log")
+        self.processes = {}
+
+    def start(self, timeout=90):
+        self.log_dir.mkdir(parents=True, exist_ok=True)
+        for name in SERVICES:
+            self.start_service(name)
+        self.start_gateway()
+        self.wait_until_healthy(timeout)
+        return self
+
+    def start_service(self, name):
+        env = {**self.env, "METRICS_PORT": str(self.metrics_ports[name])}
+        self._spawn(name, [PYTHON, "-m", "kit.serve", name], env)
+
+    def start_gateway(self):
+        env = {**self.env, "GATEWAY_BIND": f"127.0.0.1:{self.gateway_port}",
+               "PORTAL_BASE_URL": self.env.get("PORTAL_BASE_URL", self.base_url)}
+        env.setdefault("PROMETHEUS_MULTIPROC_DIR", str(self.log_dir.parent / "prometheus"))
+        self._spawn("gateway", [PYTHON, "-m", "gunicorn", "-c", "gateway/gunicorn.conf.py", "gateway.wsgi:app"], env)
+
+    def _spawn(self, name, command, env):
+        log = open(self.log_dir / f"{name}.log", "ab")
+        self.processes[name] = subprocess.Popen(
+            command, cwd=REPOSITORY, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        log.close()
+
+    def stop_process(self, name, timeout=15):
+        process = self.processes.pop(name)
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGTERM)
+            try:
+                process.wait(timeout)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
+
+    def stop(self):
+        for name in list(self.processes):
+            self.stop_process(name)
+
+    def wait_until_healthy(self, timeout=90):
+        deadline = time.monotonic() + timeout
+        report = None
+        while time.monotonic() < deadline:
+            for name, process in self.processes.items():
+                if process.poll() is not None:
+                    raise RuntimeError(f"{name} stopped (exit {process.returncode}); see {self.log_dir / name}.log")
+            try:
+                answer = requests.get(f"{self.base_url}/healthz", timeout=5)
+                report = answer.json()
+                if answer.status_code == 200:
+                    return report
+            except (requests.ConnectionError, ValueError):
+                pass
+            time.sleep(0.5)
+        raise RuntimeError(f"the portal was not healthy after {timeout}s: {report}; logs in {self.log_dir}")
+
+
+def embedded_defaults(var_dir):
+    """Settings of `make run`: the agent's password and the secret key are made once and kept in var/."""
+    secrets_file = var_dir / "demo-secrets.json"
+    if not secrets_file.exists():
+        secrets_file.write_text(json.dumps({
+            "secret_key": secrets.token_hex(32),
+            "agent_password": "Agent-" + secrets.token_urlsafe(9),
+            "parent_password": "Parent-" + secrets.token_urlsafe(9),
+        }))
+        secrets_file.chmod(0o600)
+    kept = json.loads(secrets_file.read_text())
+    return kept, {
+        "PORTAIL_VAR_DIR": str(var_dir),
+        "PORTAL_SECRET_KEY": kept["secret_key"],
+        "PORTAL_BOOTSTRAP_AGENT_EMAIL": "agent@caisse-des-ecoles.example",
+        "PORTAL_BOOTSTRAP_AGENT_PASSWORD": kept["agent_password"],
+    }
+
+
+def seed_demo(base_url, agent_email, agent_password, parent_password, var_dir):
+    """A household with two children and its parent's account, once."""
+    seeded = var_dir / "demo.json"
+    if seeded.exists():
+        return json.loads(seeded.read_text())
+    http = requests.Session()
+    token = http.post(f"{base_url}/api/v1/session", json={"email": agent_email, "password": agent_password},
+                      timeout=30).json()["token"]
+    agent = {"Authorization": f"Bearer {token}"}
+    household = http.post(f"{base_url}/api/v1/agent/households", headers=agent, timeout=30, json={
+        "guardians": [{"first_name": "Camille", "last_name": "Martin", "email": "camille.martin@example.org",
+                       "phone": "06 12 34 56 78"}],
+        "children": [
+            {"first_name": "Léa", "last_name": "Martin", "birth_date": "2017-03-14", "school": "École Jules Ferry"},
+            {"first_name": "Hugo", "last_name": "Martin", "birth_date": "2019-09-02", "school": "École Jules Ferry"}],
+        "quotient_familial": 850}).json()
+    second = http.post(f"{base_url}/api/v1/agent/households", headers=agent, timeout=30, json={
+        "guardians": [{"first_name": "Sami", "last_name": "Benali", "email": "sami.benali@example.org"}],
+        "children": [{"first_name": "Inès", "last_name": "Benali", "birth_date": "2016-05-20",
+                      "school": "École Pasteur"}],
+        "quotient_familial": 420}).json()
+    http.post(f"{base_url}/api/v1/accounts", timeout=30, json={
+        "email": "camille.martin@example.org", "password": parent_password, "child_key": household["child_key"]}
+    ).raise_for_status()
+    demo = {"parent_email": "camille.martin@example.org", "child_key": household["child_key"],
+            "unregistered_child_key": second["child_key"]}
+    seeded.write_text(json.dumps(demo))
+    return demo
+
+
+def main():
+    var_dir = Path(os.environ.get("PORTAIL_VAR_DIR") or REPOSITORY / "var").resolve()
+    var_dir.mkdir(parents=True, exist_ok=True)
+    kept, env = embedded_defaults(var_dir)
+    env = {**env, **{k: v for k, v in os.environ.items() if k in env}}
+    stack = Stack(env, gateway_port=int(os.environ.get("PORTAL_PORT", "8000")))
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    try:
+        print("Démarrage du Portail famille...", flush=True)
+        stack.start()
+        demo = seed_demo(stack.base_url, env["PORTAL_BOOTSTRAP_AGENT_EMAIL"], env["PORTAL_BOOTSTRAP_AGENT_PASSWORD"],
+                         kept["parent_password"], var_dir)
+        print(f"""
+Portail famille prêt : http://localhost:{stack.gateway_port}/
+  Parent (démo)      : {demo['parent_email']} / {kept['parent_password']}
+  Agent (API)        : {env['PORTAL_BOOTSTRAP_AGENT_EMAIL']} / {env['PORTAL_BOOTSTRAP_AGENT_PASSWORD']}
+  Clé enfance libre  : {demo['unregistered_child_key']} (pour créer un autre espace)
+  API et OpenAPI     : http://localhost:{stack.gateway_port}/api/v1/openapi.json
+  Métriques          : http://localhost:{stack.gateway_port}/metrics et ports {min(stack.metrics_ports.values())}-{max(stack.metrics_ports.values())}
+  E-mails envoyés    : {var_dir / 'mail'} (Maildir)   Journaux : {stack.log_dir}
+Ctrl-C pour tout arrêter.""", flush=True)
+        while all(p.poll() is None for p in stack.processes.values()):
+            time.sleep(1)
+        stopped = [name for name, p in stack.processes.items() if p.poll() is not None]
+        print(f"Arrêt : {', '.join(stopped)} s'est arrêté ; voir {stack.log_dir}.", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 0
+    finally:
+        print("Arrêt du Portail famille...", flush=True)
+        stack.stop()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

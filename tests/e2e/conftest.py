@@ -1,0 +1,43 @@
+import itertools
+import uuid
+from dataclasses import dataclass
+
+import pytest
+import requests
+
+PASSWORD = "une phrase de passe solide"
+counter = itertools.count()
+
+
+@dataclass
+class Family:
+    email: str
+    household: dict
+    session: requests.Session
+
+    @property
+    def child(self):
+        return self.household["children"][0]
+
+
+@pytest.fixture
+def new_family(portal):
+    """Makes a household through an agent and registers its parent's account."""
+    agent = portal.agent()
+
+    def make(quotient_familial=850, first_name="Léa"):
+        email = f"parent{next(counter)}-{uuid.uuid4().hex[:6]}@example.org"
+        answer = agent.post(portal.url("/api/v1/agent/households"), timeout=30, json={
+            "guardians": [{"first_name": "Camille", "last_name": "Martin", "email": email}],
+            "children": [{"first_name": first_name, "last_name": "Martin", "birth_date": "2017-03-14",
+                          "school": "École Jules Ferry"}],
+            "quotient_familial": quotient_familial})
+        assert answer.status_code == 201, answer.text
+        household = answer.json()
+        answer = requests.post(portal.url("/api/v1/accounts"), timeout=30, json={
+            "email": email, "password": PASSWORD, "child_key": household["child_key"]})
+        assert answer.status_code == 201, answer.text
+        session = portal.login(email, PASSWORD)
+        return Family(email, session.get(portal.url("/api/v1/household"), timeout=30).json(), session)
+
+    return make
