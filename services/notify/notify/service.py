@@ -1,0 +1,135 @@
+"""NotifyService: the portal's events become e-mails.
+
+Each message is recorded in the same transaction that marks its event as
+handled, and only then sent: a replayed event sends nothing twice, and a
+message whose sending failed is still there for the retry timer.
+"""
+import logging
+from datetime import timezone
+
+from nameko.dependency_providers import Config
+from nameko.events import event_handler
+from nameko.rpc import RpcProxy, rpc
+from nameko.timer import timer
+
+from kit.config import portal_base_url, setting
+from kit.db import Database
+from kit.errors import NotFound
+from kit.events import utcnow
+from kit.metrics import Metrics
+from notify import rendering, schemas, statuses, store
+from notify.mailer import DeliveryFailed, Mailer
+from notify.models import Base
+
+log = logging.getLogger(__name__)
+
+RETRY_INTERVAL = 5  # seconds between two looks for messages due again
+RETRY_BATCH = 50
+
+
+class NotifyService:
+    name = "notify"
+
+    db = Database(Base)
+    metrics = Metrics()
+    mailer = Mailer()
+    identity = RpcProxy("identity")
+    config = Config()
+
+    # An event whose handling failed (identity or the database away) goes back
+    # to the queue instead of being lost; a malformed one is set aside instead,
+    # since no retry would ever make it readable.
+    @event_handler("billing", "invoice_ready", requeue_on_error=True)
+    def on_invoice_ready(self, payload):
+        if not self._readable(schemas.InvoiceReady(), payload):
+            return
+        base_url = portal_base_url(self.config)
+        recipients = self.identity.household_recipients(payload["household_id"])
+        self._record_and_send(
+            payload["event_id"], [rendering.invoice_ready(payload, r, base_url) for r in recipients])
+
+    @event_handler("identity", "account_created", requeue_on_error=True)
+    def on_account_created(self, payload):
+        if not self._readable(schemas.AccountCreated(), payload):
+            return
+        try:
+            account = self.identity.get_account(payload["account_id"])
+        except NotFound:  # closed before we could greet it: nobody to write to
+            emails = []
+        else:
+            emails = [rendering.welcome(account, portal_base_url(self.config))]
+        self._record_and_send(payload["event_id"], emails)
+
+    @timer(interval=RETRY_INTERVAL)
+    def send_due_messages(self):
+        with self.db.reading() as session:
+            due = store.due_message_ids(session, utcnow(), RETRY_BATCH)
+        for message_id in due:
+            self._deliver(message_id)
+
+    @rpc
+    def message_status(self, message_id):
+        query = schemas.load(schemas.MessageId(), {"message_id": message_id})
+        with self.db.reading() as session:
+            message = store.message(session, query["message_id"])
+        if message is None:
+            raise NotFound("Message introuvable.", code="message_not_found")
+        return dict(summary(message), last_error=message.last_error,
+                    next_attempt_at=iso(message.next_attempt_at))
+
+    @rpc
+    def list_messages(self, recipient=None, limit=50):
+        query = schemas.load(schemas.MessageQuery(), {"recipient": recipient, "limit": limit})
+        with self.db.reading() as session:
+            return [summary(message) for message in store.latest_messages(session, **query)]
+
+    def _readable(self, schema, payload):
+        problems = schema.validate(payload)
+        if problems:
+            log.error("notify drops a malformed event %r: %s", payload, problems)
+        return not problems
+
+    def _record_and_send(self, event_id, emails):
+        with self.db.transaction() as tx:
+            if not tx.first_time(event_id):
+                return
+            message_ids = store.add_messages(tx.session, event_id, emails, utcnow())
+        for message_id in message_ids:
+            self._deliver(message_id)
+
+    def _deliver(self, message_id):
+        with self.db.transaction() as tx:
+            message = store.claim_for_sending(tx.session, message_id)
+        if message is None:
+            return
+        try:
+            self.mailer.send(message)
+        except DeliveryFailed as failure:
+            log.warning("message %s not delivered (attempt %d): %s", message_id, message.attempts, failure.reason)
+            status, next_attempt_at = statuses.after_failure(
+                message.attempts, failure.permanent, utcnow(), float(setting(self.config, "NOTIFY_RETRY_DELAY", 60)))
+            outcome = {"status": status, "next_attempt_at": next_attempt_at, "last_error": failure.reason}
+        else:
+            outcome = {"status": statuses.DELIVERED, "sent_at": utcnow(), "next_attempt_at": None}
+        with self.db.transaction() as tx:
+            store.settle(tx.session, message_id, **outcome)
+
+
+def summary(message):
+    return {
+        "id": str(message.id),
+        "recipient": message.recipient,
+        "subject": message.subject,
+        "template": message.template,
+        "status": message.status,
+        "attempts": message.attempts,
+        "created_at": iso(message.created_at),
+        "sent_at": iso(message.sent_at),
+    }
+
+
+def iso(moment):
+    # SQLite hands timestamps back without their zone; they were stored in UTC.
+    if moment is None:
+        return None
+    return (moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)).isoformat()

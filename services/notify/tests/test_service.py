@@ -1,0 +1,225 @@
+"""notify in a nameko container against the real broker and PostgreSQL, with
+e-mail going to a real SMTP server on loopback (or to a Maildir). identity is
+replaced by a stand-in answering in the contract's shape."""
+import email
+import email.policy
+import mailbox
+import time
+import uuid
+
+import pytest
+from nameko.standalone.events import event_dispatcher
+from nameko.standalone.rpc import ServiceRpcProxy
+from nameko.testing.services import entrypoint_waiter, replace_dependencies
+
+import loopback
+from kit.errors import Invalid, NotFound
+from kit.events import new_event
+from loopback import smtp_server
+from notify.service import NotifyService
+
+PORTAL = "https://portail.example"
+HOUSEHOLD = str(uuid.uuid4())
+SUBJECT = "Votre facture de octobre 2026 est disponible"
+
+
+class Identity:
+    """identity as notify sees it: one household and its family accounts."""
+
+    def __init__(self, *emails):
+        self.accounts = [
+            {"id": str(uuid.uuid4()), "email": address, "role": "family", "household_id": HOUSEHOLD,
+             "created_at": "2026-11-27T10:00:00+00:00"}
+            for address in emails]
+        self.asked_for = []
+
+    def household_recipients(self, household_id):
+        self.asked_for.append(household_id)
+        if household_id != HOUSEHOLD:
+            return []
+        return [{"account_id": account["id"], "email": account["email"]} for account in self.accounts]
+
+    def get_account(self, account_id):
+        for account in self.accounts:
+            if account["id"] == account_id:
+                return account
+        raise NotFound("Compte introuvable.", code="account_not_found")
+
+
+def invoice_ready(number="F-2026-10-0000001"):
+    return new_event("invoice_ready", invoice_id=str(uuid.uuid4()), invoice_number=number,
+                     household_id=HOUSEHOLD, period="2026-10", total_cents=1280, due_date="2026-11-30")[1]
+
+
+@pytest.fixture
+def start_notify(container_factory, config):
+    def start(identity, **settings):
+        container = container_factory(NotifyService, dict(config, PORTAL_BASE_URL=PORTAL, **settings))
+        replace_dependencies(container, identity=identity)
+        container.start()
+        return container
+    return start
+
+
+@pytest.fixture
+def smtp(tmp_path):
+    with smtp_server(tmp_path) as running:
+        yield running
+
+
+@pytest.fixture
+def notify(config):
+    with ServiceRpcProxy("notify", config) as proxy:
+        yield proxy
+
+
+def publish(container, config, source, event_type, payload, handler):
+    with entrypoint_waiter(container, handler, timeout=15):
+        event_dispatcher(config)(source, event_type, payload)
+
+
+def readable(message):
+    """A received e-mail parsed the way a modern mail client would."""
+    return email.message_from_bytes(message.as_bytes(), policy=email.policy.default)
+
+
+def text_of(message):
+    return readable(message).get_body(("plain",)).get_content()
+
+
+def wait_for_status(notify, message_id, status, seconds=10):
+    deadline = time.monotonic() + seconds
+    while (found := notify.message_status(message_id))["status"] != status and time.monotonic() < deadline:
+        time.sleep(0.1)
+    return found
+
+
+def test_the_invoice_email_arrives_once_even_if_the_event_is_replayed(start_notify, smtp, config):
+    settings, caught = smtp
+    container = start_notify(Identity("parent@example.org"), **settings)
+    payload = invoice_ready()
+    publish(container, config, "billing", "invoice_ready", payload, "on_invoice_ready")
+    publish(container, config, "billing", "invoice_ready", payload, "on_invoice_ready")
+    [received] = caught.wait_for(lambda m: m["Subject"] == SUBJECT)
+    time.sleep(0.5)  # give a duplicate every chance to show up
+    assert len(caught.messages()) == 1
+    assert received["To"] == "parent@example.org"
+    body = text_of(received)
+    assert "12,80\u00a0€" in body and "30/11/2026" in body
+    assert f"{PORTAL}/factures/F-2026-10-0000001" in body
+
+
+def test_each_recipient_of_the_household_gets_the_invoice_email(start_notify, smtp, config, notify):
+    settings, caught = smtp
+    identity = Identity("parent1@example.org", "parent2@example.org")
+    container = start_notify(identity, **settings)
+    publish(container, config, "billing", "invoice_ready", invoice_ready(), "on_invoice_ready")
+    caught.wait_for(lambda m: True)
+    assert sorted(m["To"] for m in caught.messages()) == ["parent1@example.org", "parent2@example.org"]
+    assert all(m["Subject"] == SUBJECT for m in caught.messages())
+    assert identity.asked_for == [HOUSEHOLD]
+    assert {m["recipient"] for m in notify.list_messages()} == {"parent1@example.org", "parent2@example.org"}
+
+
+def test_message_status_says_delivered_once_the_relay_took_the_email(start_notify, smtp, config, notify):
+    settings, caught = smtp
+    container = start_notify(Identity("parent@example.org"), **settings)
+    publish(container, config, "billing", "invoice_ready", invoice_ready(), "on_invoice_ready")
+    caught.wait_for(lambda m: m["Subject"] == SUBJECT)
+    [message] = notify.list_messages(recipient="parent@example.org")
+    status = wait_for_status(notify, message["id"], "delivered")
+    assert status["status"] == "delivered"
+    assert status["attempts"] == 1
+    assert status["template"] == "invoice_ready"
+    assert status["subject"] == SUBJECT
+    assert status["sent_at"] is not None and status["last_error"] is None
+    [received] = caught.messages()
+    assert received["Message-ID"] == f"<{message['id']}@caisse-des-ecoles.example>"
+
+
+def test_without_smtp_the_email_is_written_to_a_readable_maildir(start_notify, config, tmp_path, monkeypatch):
+    monkeypatch.delenv("SMTP_HOST", raising=False)
+    folder = tmp_path / "mail"
+    container = start_notify(Identity("parent@example.org"), MAILDIR=str(folder))
+    publish(container, config, "billing", "invoice_ready", invoice_ready(), "on_invoice_ready")
+    [written] = list(mailbox.Maildir(folder, create=False))
+    written = readable(written)
+    assert written["Subject"] == SUBJECT
+    assert written["From"] == "Caisse des écoles <portail@caisse-des-ecoles.example>"
+    assert "12,80\u00a0€" in written.get_body(("plain",)).get_content()
+    assert "12,80\u00a0€" in written.get_body(("html",)).get_content()
+
+
+def test_an_email_the_relay_could_not_take_is_delivered_by_a_retry_once_it_is_back(
+        start_notify, config, notify, tmp_path, monkeypatch):
+    port = loopback.free_port()
+    monkeypatch.setattr(loopback, "free_port", lambda: port)  # the relay comes back where it was
+    container = start_notify(Identity("parent@example.org"), SMTP_HOST="127.0.0.1", SMTP_PORT=str(port),
+                             NOTIFY_RETRY_DELAY="1")
+    publish(container, config, "billing", "invoice_ready", invoice_ready(), "on_invoice_ready")
+    [message] = notify.list_messages()
+    failed = notify.message_status(message["id"])
+    assert (failed["status"], failed["attempts"]) == ("temporary-failure", 1)
+    assert failed["last_error"].startswith("ConnectionRefusedError")
+    with smtp_server(tmp_path) as (settings, caught):
+        assert settings["SMTP_PORT"] == str(port)
+        caught.wait_for(lambda m: m["Subject"] == SUBJECT, seconds=30)
+        assert wait_for_status(notify, message["id"], "delivered")["status"] == "delivered"
+    assert len(caught.messages()) == 1
+
+
+def test_a_new_account_is_welcomed_by_email(start_notify, smtp, config):
+    settings, caught = smtp
+    identity = Identity("nouveau@example.org")
+    container = start_notify(identity, **settings)
+    _type, payload = new_event("account_created", account_id=identity.accounts[0]["id"], household_id=HOUSEHOLD)
+    publish(container, config, "identity", "account_created", payload, "on_account_created")
+    [received] = caught.wait_for(lambda m: m["Subject"] == "Bienvenue sur le Portail famille")
+    assert received["To"] == "nouveau@example.org"
+    assert PORTAL in text_of(received)
+
+
+def test_a_malformed_event_is_set_aside_and_sends_nothing(start_notify, smtp, config, notify):
+    settings, caught = smtp
+    identity = Identity("parent@example.org")
+    container = start_notify(identity, **settings)
+    payload = dict(invoice_ready(), total_cents="douze euros")
+    publish(container, config, "billing", "invoice_ready", payload, "on_invoice_ready")
+    assert identity.asked_for == []
+    assert notify.list_messages() == []
+    assert caught.messages() == []
+
+
+def test_messages_are_listed_newest_first_and_filtered_by_recipient(start_notify, smtp, config, notify):
+    settings, caught = smtp
+    container = start_notify(Identity("parent1@example.org", "parent2@example.org"), **settings)
+    publish(container, config, "billing", "invoice_ready", invoice_ready("F-2026-10-0000001"), "on_invoice_ready")
+    publish(container, config, "billing", "invoice_ready", invoice_ready("F-2026-10-0000002"), "on_invoice_ready")
+    listed = notify.list_messages()
+    assert len(listed) == 4
+    assert [m["created_at"] for m in listed] == sorted((m["created_at"] for m in listed), reverse=True)
+    mine = notify.list_messages(recipient="  Parent1@Example.org ", limit=1)
+    assert len(mine) == 1 and mine[0]["recipient"] == "parent1@example.org"
+    assert set(mine[0]) == {"id", "recipient", "subject", "template", "status", "attempts", "created_at", "sent_at"}
+
+
+def test_an_unknown_message_is_not_found(start_notify, config, notify, tmp_path):
+    start_notify(Identity(), MAILDIR=str(tmp_path))
+    with pytest.raises(NotFound) as raised:
+        notify.message_status(str(uuid.uuid4()))
+    assert raised.value.code == "message_not_found"
+
+
+@pytest.mark.parametrize("call, code, field", [
+    (lambda notify: notify.message_status("pas-un-identifiant"), "invalid_message_id", "message_id"),
+    (lambda notify: notify.list_messages(limit=0), "invalid_limit", "limit"),
+    (lambda notify: notify.list_messages(limit=1000), "invalid_limit", "limit"),
+    (lambda notify: notify.list_messages(recipient="pas une adresse"), "invalid_recipient", "recipient"),
+])
+def test_bad_input_is_refused_with_a_french_message_and_a_stable_code(
+        start_notify, config, notify, tmp_path, call, code, field):
+    start_notify(Identity(), MAILDIR=str(tmp_path))
+    with pytest.raises(Invalid) as raised:
+        call(notify)
+    assert raised.value.code == code
+    assert set(raised.value.fields) == {field}
