@@ -18,7 +18,7 @@ instead of stalling the process.
 from contextlib import contextmanager
 
 from nameko.extensions import DependencyProvider
-from nameko.standalone.events import event_dispatcher
+from nameko.standalone.events import event_dispatcher, get_event_exchange
 from sqlalchemy import create_engine, event
 from sqlalchemy.orm import sessionmaker
 
@@ -90,7 +90,9 @@ class Database(DependencyProvider):
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
         self.tables = self.base.metadata.tables
         if "outbox_events" in self.tables:
-            dispatch = event_dispatcher(config, retry=False)
+            # declare the exchange: nameko's consumers do, but a producer may start first
+            exchange = get_event_exchange(self.container.service_name, config)
+            dispatch = event_dispatcher(config, retry=False, declare=[exchange])
             self.relay = outbox.OutboxRelay(
                 self.engine, self.tables["outbox_events"], self.container.service_name, dispatch)
 

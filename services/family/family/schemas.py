@@ -1,0 +1,200 @@
+"""What the family service accepts over RPC, and the dicts it answers with.
+
+Input that does not fit raises kit.errors.Invalid with a stable code and a
+French message per field (`guardians.0.email`), before anything is written.
+"""
+import re
+
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+
+from kit.errors import Invalid
+
+from family import activities
+from family.months import Month
+
+DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+REQUIRED = {"required": "Ce champ est obligatoire.", "null": "Ce champ est obligatoire."}
+
+
+class Strict(Schema):
+    error_messages = {"type": "Un objet est attendu.", "unknown": "Ce champ n'est pas attendu."}
+
+
+class Text(fields.String):
+    """Text as typed, without its surrounding spaces, never empty."""
+
+    default_error_messages = {**REQUIRED, "invalid": "Un texte est attendu."}
+
+    def __init__(self, max_length, **kwargs):
+        kwargs.setdefault("validate", validate.Length(
+            min=1, max=max_length, error=f"Ce champ doit contenir entre 1 et {max_length} caractères."))
+        super().__init__(**kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        return super()._deserialize(value, attr, data, **kwargs).strip()
+
+
+class EmailAddress(fields.Email):
+    default_error_messages = {**REQUIRED, "invalid": "Adresse e-mail invalide."}
+
+    def __init__(self, **kwargs):
+        super().__init__(validate=validate.Length(max=254, error="Adresse e-mail trop longue."), **kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        return super()._deserialize(value, attr, data, **kwargs).strip().lower()
+
+
+class Day(fields.Date):
+    """A date written `YYYY-MM-DD` and nothing else (not the compact ISO form)."""
+
+    default_error_messages = {**REQUIRED, "invalid": "Date invalide : format attendu AAAA-MM-JJ."}
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, str) or not DAY.fullmatch(value):
+            raise self.make_error("invalid")
+        return super()._deserialize(value, attr, data, **kwargs)
+
+
+class WholeNumber(fields.Integer):
+    default_error_messages = {**REQUIRED, "invalid": "Un nombre entier est attendu."}
+
+    def __init__(self, **kwargs):
+        super().__init__(strict=True, **kwargs)
+
+
+class ListOf(fields.List):
+    default_error_messages = {**REQUIRED, "invalid": "Une liste est attendue."}
+
+
+class ActivityCode(fields.Field):
+    """An activity code, loaded as the Activity it names."""
+
+    default_error_messages = {**REQUIRED, "invalid": "Activité inconnue. Activités possibles : "
+                                                     + ", ".join(activities.ACTIVITIES) + "."}
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if not isinstance(value, str) or value not in activities.ACTIVITIES:
+            raise self.make_error("invalid")
+        return activities.ACTIVITIES[value]
+
+
+class GuardianSchema(Strict):
+    first_name = Text(100, required=True)
+    last_name = Text(100, required=True)
+    email = EmailAddress(required=True)
+    phone = Text(30, allow_none=True, load_default=None, validate=validate.Regexp(
+        r"\+?[0-9][0-9 .\-]{5,24}", error="Numéro de téléphone invalide."))
+
+
+class ChildSchema(Strict):
+    first_name = Text(100, required=True)
+    last_name = Text(100, required=True)
+    birth_date = Day(required=True)
+    school = Text(200, required=True)
+
+
+class HouseholdSchema(Strict):
+    guardians = ListOf(fields.Nested(GuardianSchema), required=True, validate=validate.Length(
+        min=1, max=2, error="Un foyer compte un ou deux responsables."))
+    children = ListOf(fields.Nested(ChildSchema), required=True, validate=validate.Length(
+        min=1, error="Un foyer compte au moins un enfant."))
+    quotient_familial = WholeNumber(required=True, validate=validate.Range(
+        min=0, error="Le quotient familial est un nombre entier d'euros, positif ou nul."))
+
+    def __init__(self, today, **kwargs):
+        super().__init__(**kwargs)
+        self.today = today
+
+    @validates_schema
+    def children_are_born(self, data, **kwargs):
+        unborn = {index: {"birth_date": ["La date de naissance ne peut pas être dans le futur."]}
+                  for index, child in enumerate(data["children"]) if child["birth_date"] > self.today}
+        if unborn:
+            raise ValidationError({"children": unborn})
+
+
+class BookingSchema(Strict):
+    activity = ActivityCode(required=True)
+    date = Day(required=True)
+
+
+def new_household(data, today):
+    return _load(HouseholdSchema(today), data, "Les informations du foyer sont incomplètes ou invalides.",
+                 "invalid_household")
+
+
+def booking_request(activity, date):
+    """`{"activity": Activity, "date": date}` from what the family chose."""
+    return _load(BookingSchema(), {"activity": activity, "date": date}, "Cette réservation est invalide.",
+                 "invalid_booking", field_codes={"activity": "unknown_activity", "date": "invalid_date"})
+
+
+def month(text, field="month", code="invalid_month"):
+    try:
+        return Month.parse(text)
+    except ValueError:
+        raise Invalid("Ce mois n'existe pas.", code=code,
+                      fields={field: "Mois attendu sous la forme AAAA-MM."}) from None
+
+
+def _load(schema, data, message, code, field_codes=None):
+    """Loads `data`; the error is named after the first field in error that has a code of its own."""
+    try:
+        return schema.load(data)
+    except ValidationError as error:
+        named = [field_codes[name] for name in (field_codes or {}) if name in error.messages]
+        raise Invalid(message, code=named[0] if named else code, fields=dict(_flatten(error.messages))) from None
+
+
+def _flatten(messages, prefix=""):
+    """Marshmallow's nested messages as `{"guardians.0.email": "message"}`."""
+    for key, value in messages.items():
+        name = prefix if key == "_schema" else f"{prefix}.{key}" if prefix else str(key)
+        if isinstance(value, dict):
+            yield from _flatten(value, name)
+        else:
+            yield name or "data", " ".join(value)
+
+
+class GuardianView(Schema):
+    id = fields.UUID()
+    first_name = fields.String()
+    last_name = fields.String()
+    email = fields.String()
+    phone = fields.String(allow_none=True)
+
+
+class ChildView(Schema):
+    id = fields.UUID()
+    first_name = fields.String()
+    last_name = fields.String()
+    birth_date = fields.Date()
+    school = fields.String()
+
+
+class HouseholdView(Schema):
+    id = fields.UUID()
+    child_key = fields.String()
+    quotient_familial = fields.Integer()
+    guardians = fields.List(fields.Nested(GuardianView))
+    children = fields.List(fields.Nested(ChildView))
+    created_at = fields.DateTime()
+
+
+class BookingView(Schema):
+    id = fields.UUID()
+    child_id = fields.UUID()
+    child_first_name = fields.Function(lambda booking: booking.child.first_name)
+    activity = fields.String()
+    activity_label = fields.Function(lambda booking: activities.label(booking.activity))
+    date = fields.Date()
+    status = fields.String()
+    created_at = fields.DateTime()
+
+
+def household_view(household):
+    return HouseholdView().dump(household)
+
+
+def booking_view(booking):
+    return BookingView().dump(booking)

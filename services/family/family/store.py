@@ -1,0 +1,108 @@
+"""The queries of the family service, named after what they fetch.
+
+An id that is not a UUID names nothing, so it is reported as not found, like
+an id of another household: a family never learns whether a record exists
+elsewhere."""
+import uuid
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from kit.errors import Conflict, NotFound
+
+from family.bookings import BILLED
+from family.models import Booking, Child, Guardian, Household
+
+# Keys are drawn from 10^5 x 36^6 values: one collision is already rare.
+KEY_DRAWS = 5
+
+
+def household(session, household_id):
+    key = _uuid(household_id)
+    found = session.get(Household, key) if key else None
+    if found is None:
+        raise NotFound("Ce foyer est introuvable.", code="household_not_found")
+    return found
+
+
+def household_by_child_key(session, child_key):
+    found = session.scalars(select(Household).where(Household.child_key == child_key)).one_or_none()
+    if found is None:
+        raise NotFound("Aucune famille ne correspond à cette clé enfance.", code="unknown_child_key",
+                       fields={"child_key": "Vérifiez la clé enfance reçue de la Caisse des écoles."})
+    return found
+
+
+def child_of_household(session, household_id, child_id):
+    found = session.scalars(select(Child).where(
+        Child.id == _uuid(child_id), Child.household_id == _uuid(household_id))).one_or_none()
+    if found is None:
+        raise NotFound("Cet enfant est introuvable.", code="child_not_found")
+    return found
+
+
+def booking_of_household(session, household_id, booking_id):
+    """Locked until the end of the transaction, so that two cancellations of
+    one booking are told apart."""
+    found = session.scalars(select(Booking).where(
+        Booking.id == _uuid(booking_id), Booking.household_id == _uuid(household_id),
+    ).with_for_update(of=Booking)).one_or_none()
+    if found is None:
+        raise NotFound("Cette réservation est introuvable.", code="booking_not_found")
+    return found
+
+
+def bookings_of_household(session, household_id, month):
+    return session.scalars(
+        select(Booking).join(Booking.child)
+        .where(Booking.household_id == household_id,
+               Booking.date >= month.first_day, Booking.date < month.next_first_day)
+        .order_by(Booking.date, Child.first_name, Child.id, Booking.activity, Booking.created_at)
+    ).all()
+
+
+def billed_items(session, month):
+    """The booked days of a month, with what billing needs about each."""
+    return session.execute(
+        select(Booking.household_id, Household.quotient_familial, Booking.child_id,
+               Child.first_name.label("child_first_name"), Booking.activity, Booking.date)
+        .join(Child, Booking.child_id == Child.id)
+        .join(Household, Booking.household_id == Household.id)
+        .where(Booking.date >= month.first_day, Booking.date < month.next_first_day,
+               Booking.status.in_([str(status) for status in BILLED]))
+    ).all()
+
+
+def add_household(session, request, draw_key):
+    """A new household under a clé enfance no other household holds."""
+    new = Household(
+        quotient_familial=request["quotient_familial"],
+        guardians=[Guardian(position=position, **guardian)
+                   for position, guardian in enumerate(request["guardians"])],
+        children=[Child(position=position, **child) for position, child in enumerate(request["children"])])
+    for _ in range(KEY_DRAWS):
+        new.child_key = draw_key()
+        try:
+            with session.begin_nested():
+                session.add(new)
+        except IntegrityError:
+            continue  # drawn twice: the unique index said so, draw again
+        return new
+    raise RuntimeError(f"no free clé enfance after {KEY_DRAWS} draws")
+
+
+def add_booking(session, booking):
+    try:
+        with session.begin_nested():
+            session.add(booking)
+    except IntegrityError:
+        raise Conflict("Cet enfant est déjà inscrit à cette activité ce jour-là.", code="already_booked",
+                       fields={"date": "Une réservation existe déjà pour ce jour."}) from None
+    return booking
+
+
+def _uuid(value):
+    try:
+        return uuid.UUID(value) if isinstance(value, str) else None
+    except ValueError:
+        return None

@@ -1,0 +1,402 @@
+"""The family service in a nameko container, against the machine's PostgreSQL
+and RabbitMQ, called over RPC as the gateway and billing call it."""
+import datetime as dt
+import uuid
+from types import SimpleNamespace
+
+import eventlet
+import pytest
+from nameko.events import event_handler
+from nameko.standalone.rpc import ServiceRpcProxy
+from nameko.testing.services import entrypoint_waiter
+from sqlalchemy import select
+
+from kit import errors
+from kit.db import make_engine
+
+from family import child_keys
+from family import service as family_service
+from family.models import Base, Booking, OutboxEvent
+from family.service import FamilyService
+
+TODAY = dt.date(2026, 10, 1)  # a Thursday
+FRIDAY, MONDAY, TUESDAY, WEDNESDAY = (dt.date(2026, 10, day) for day in (2, 5, 6, 7))
+NOVEMBER_MONDAY = dt.date(2026, 11, 2)
+
+
+def household_data(*children, quotient_familial=640, last_name="Martin"):
+    return {
+        "guardians": [{"first_name": "Anne", "last_name": last_name, "email": f"anne.{last_name.lower()}@example.fr",
+                       "phone": "06 12 34 56 78"}],
+        "children": [{"first_name": first_name, "last_name": last_name, "birth_date": "2018-03-02",
+                      "school": "École Jean Macé"} for first_name in children or ("Léa",)],
+        "quotient_familial": quotient_familial,
+    }
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    """The day it is in Paris, as the service sees it."""
+    now = SimpleNamespace(today=TODAY)
+    monkeypatch.setattr(family_service, "today", lambda: now.today)
+    return now
+
+
+@pytest.fixture
+def look(database_url):
+    """A separate engine to look at the rows the service wrote."""
+    engine = make_engine(database_url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def family(container_factory, config, clock):
+    container_factory(FamilyService, config).start()
+    with ServiceRpcProxy("family", config) as proxy:
+        yield proxy
+
+
+@pytest.fixture
+def martin(family):
+    return family.create_household(household_data("Léa", "Tom"))
+
+
+@pytest.fixture
+def durand(family):
+    return family.create_household(household_data("Zoé", last_name="Durand", quotient_familial=1500))
+
+
+def child(household, first_name):
+    return next(c["id"] for c in household["children"] if c["first_name"] == first_name)
+
+
+def snapshot(look):
+    """Every row of every table, to show that a refused call wrote nothing."""
+    with look.connect() as connection:
+        return {table.name: sorted(map(repr, connection.execute(select(table)).all()))
+                for table in Base.metadata.sorted_tables}
+
+
+def announced(look, event_type=None):
+    with look.connect() as connection:
+        query = select(OutboxEvent.event_type, OutboxEvent.payload).order_by(OutboxEvent.id)
+        rows = connection.execute(query).all()
+    return [payload for kind, payload in rows if event_type in (None, kind)]
+
+
+def booking_statuses(look):
+    with look.connect() as connection:
+        return sorted((str(row.id), row.status) for row in connection.execute(select(Booking.id, Booking.status)))
+
+
+def refused(error_class, call, *args):
+    with pytest.raises(error_class) as raised:
+        call(*args)
+    return raised.value
+
+
+# Households and the clé enfance
+
+def test_a_new_household_gets_a_cle_enfance_and_keeps_what_was_given(family):
+    household = family.create_household(household_data("Léa", "Tom"))
+    assert child_keys.SHAPE.fullmatch(household["child_key"])
+    uuid.UUID(household["id"])
+    assert household["quotient_familial"] == 640
+    assert [g["email"] for g in household["guardians"]] == ["anne.martin@example.fr"]
+    assert [c["first_name"] for c in household["children"]] == ["Léa", "Tom"]
+    assert household["children"][0]["birth_date"] == "2018-03-02"
+    assert dt.datetime.fromisoformat(household["created_at"]).tzinfo is not None
+    assert family.get_household(household["id"]) == household
+
+
+def test_a_new_household_is_announced_through_the_outbox(family, look):
+    household = family.create_household(household_data())
+    assert [payload["household_id"] for payload in announced(look, "household_created")] == [household["id"]]
+
+
+def test_every_household_gets_a_cle_enfance_of_its_own(family):
+    keys = [family.create_household(household_data())["child_key"] for _ in range(15)]
+    assert len(set(keys)) == len(keys)
+
+
+def test_a_cle_enfance_already_given_is_drawn_again(family, monkeypatch):
+    first = family.create_household(household_data())
+    draws = iter([first["child_key"], first["child_key"], "12345-NEWKEY"])
+    monkeypatch.setattr(child_keys, "generate", lambda: next(draws))
+    second = family.create_household(household_data(last_name="Durand"))
+    assert second["child_key"] == "12345-NEWKEY"
+    assert family.get_household(first["id"])["child_key"] == first["child_key"]
+
+
+@pytest.mark.parametrize("data, field", [
+    ({**household_data(), "guardians": []}, "guardians"),
+    ({**household_data(), "quotient_familial": -5}, "quotient_familial"),
+    (household_data() | {"children": [{**household_data()["children"][0], "birth_date": "2026-10-02"}]},
+     "children.0.birth_date"),
+    (household_data() | {"guardians": [{**household_data()["guardians"][0], "email": "pas-une-adresse"}]},
+     "guardians.0.email"),
+    ("un foyer", "data"),
+])
+def test_bad_household_data_is_refused_and_nothing_is_written(family, look, data, field):
+    before = snapshot(look)
+    error = refused(errors.Invalid, family.create_household, data)
+    assert error.code == "invalid_household"
+    assert field in error.fields
+    assert snapshot(look) == before
+
+
+def test_a_family_is_found_from_its_cle_enfance_however_it_is_typed(family, martin):
+    typed = "  " + martin["child_key"].lower() + "\n"
+    assert family.household_for_child_key(typed) == {"household_id": martin["id"]}
+
+
+@pytest.mark.parametrize("typed", ["12345", "12345-ABCDE!", "", None])
+def test_a_cle_enfance_of_the_wrong_shape_is_refused(family, typed):
+    error = refused(errors.Invalid, family.household_for_child_key, typed)
+    assert error.code == "invalid_child_key"
+    assert "child_key" in error.fields
+
+
+def test_an_unknown_cle_enfance_is_not_found(family, martin):
+    other = "00000-AAAAAA" if martin["child_key"] != "00000-AAAAAA" else "00000-BBBBBB"
+    assert refused(errors.NotFound, family.household_for_child_key, other).code == "unknown_child_key"
+
+
+@pytest.mark.parametrize("household_id", [str(uuid.uuid4()), "pas-un-identifiant", None])
+def test_an_unknown_household_is_not_found(family, martin, household_id):
+    assert refused(errors.NotFound, family.get_household, household_id).code == "household_not_found"
+
+
+# Booking
+
+def test_a_child_is_booked_for_a_day_the_activity_runs(family, martin, look):
+    booking = family.book(martin["id"], child(martin, "Léa"), "restauration_scolaire", "2026-10-02")
+    assert booking == {
+        "id": booking["id"], "child_id": child(martin, "Léa"), "child_first_name": "Léa",
+        "activity": "restauration_scolaire", "activity_label": "Restauration scolaire", "date": "2026-10-02",
+        "status": "booked", "created_at": booking["created_at"]}
+    [made] = announced(look, "booking_made")
+    assert made | {"event_id": None, "occurred_at": None} == {
+        "event_id": None, "occurred_at": None, "booking_id": booking["id"], "household_id": martin["id"],
+        "child_id": child(martin, "Léa"), "activity": "restauration_scolaire", "date": "2026-10-02"}
+
+
+def test_a_wednesday_leisure_centre_is_booked(family, martin):
+    booking = family.book(martin["id"], child(martin, "Tom"), "alsh_mercredi", WEDNESDAY.isoformat())
+    assert booking["activity_label"] == "Accueil de loisirs du mercredi"
+
+
+@pytest.mark.parametrize("activity, date, error_class, code, field", [
+    ("piscine", "2026-10-05", errors.Invalid, "unknown_activity", "activity"),
+    ("etude", "05/10/2026", errors.Invalid, "invalid_date", "date"),
+    ("etude", "2026-02-30", errors.Invalid, "invalid_date", "date"),
+    ("etude", "2026-10-07", errors.Invalid, "activity_not_running", "date"),
+    ("alsh_mercredi", "2026-10-05", errors.Invalid, "activity_not_running", "date"),
+    ("restauration_scolaire", "2026-10-03", errors.Invalid, "activity_not_running", "date"),
+    ("restauration_scolaire", "2026-10-01", errors.Invalid, "booking_closed", "date"),
+    ("restauration_scolaire", "2026-09-29", errors.Invalid, "booking_closed", "date"),
+])
+def test_a_booking_that_breaks_a_rule_is_refused_and_nothing_is_written(
+        family, martin, look, activity, date, error_class, code, field):
+    before = snapshot(look)
+    error = refused(error_class, family.book, martin["id"], child(martin, "Léa"), activity, date)
+    assert (error.code, field in error.fields) == (code, True)
+    assert snapshot(look) == before
+
+
+def test_the_same_day_cannot_be_booked_twice_for_the_same_activity(family, martin, look):
+    family.book(martin["id"], child(martin, "Léa"), "etude", "2026-10-05")
+    before = snapshot(look)
+    error = refused(errors.Conflict, family.book, martin["id"], child(martin, "Léa"), "etude", "2026-10-05")
+    assert error.code == "already_booked"
+    assert snapshot(look) == before
+    # another activity, or another child, on the same day is another booking
+    family.book(martin["id"], child(martin, "Léa"), "accueil_du_soir", "2026-10-05")
+    family.book(martin["id"], child(martin, "Tom"), "etude", "2026-10-05")
+
+
+def test_two_simultaneous_bookings_of_the_same_day_make_one(family, martin, config, look):
+    def book():
+        with ServiceRpcProxy("family", config) as proxy:
+            try:
+                return proxy.book(martin["id"], child(martin, "Léa"), "restauration_scolaire", "2026-10-05")
+            except errors.Conflict as conflict:
+                return conflict.code
+
+    outcomes = [thread.wait() for thread in [eventlet.spawn(book) for _ in range(4)]]
+    assert sorted(o if isinstance(o, str) else "booked" for o in outcomes) == ["already_booked"] * 3 + ["booked"]
+    assert len(booking_statuses(look)) == 1
+    assert len(announced(look, "booking_made")) == 1
+
+
+def test_a_cancelled_day_can_be_booked_again(family, martin):
+    first = family.book(martin["id"], child(martin, "Léa"), "etude", "2026-10-05")
+    family.cancel_booking(martin["id"], first["id"])
+    again = family.book(martin["id"], child(martin, "Léa"), "etude", "2026-10-05")
+    assert again["id"] != first["id"] and again["status"] == "booked"
+
+
+# Cancelling
+
+def test_a_booking_is_cancelled_until_the_eve_of_the_day(family, martin, look):
+    booking = family.book(martin["id"], child(martin, "Léa"), "etude", "2026-10-02")
+    cancelled = family.cancel_booking(martin["id"], booking["id"])
+    assert cancelled == booking | {"status": "cancelled"}
+    assert [p["booking_id"] for p in announced(look, "booking_cancelled")] == [booking["id"]]
+
+
+def test_cancelling_twice_changes_nothing_and_is_announced_once(family, martin, look):
+    booking = family.book(martin["id"], child(martin, "Léa"), "etude", "2026-10-05")
+    first = family.cancel_booking(martin["id"], booking["id"])
+    before = snapshot(look)
+    assert family.cancel_booking(martin["id"], booking["id"]) == first
+    assert snapshot(look) == before
+    assert len(announced(look, "booking_cancelled")) == 1
+
+
+def test_a_booking_cannot_be_cancelled_on_the_day_itself(family, martin, look, clock):
+    booking = family.book(martin["id"], child(martin, "Léa"), "etude", "2026-10-05")
+    clock.today = MONDAY
+    before = snapshot(look)
+    assert refused(errors.Invalid, family.cancel_booking, martin["id"], booking["id"]).code == "booking_closed"
+    assert snapshot(look) == before
+
+
+@pytest.mark.parametrize("booking_id", [str(uuid.uuid4()), "pas-un-identifiant", 12])
+def test_an_unknown_booking_is_not_found(family, martin, booking_id):
+    assert refused(errors.NotFound, family.cancel_booking, martin["id"], booking_id).code == "booking_not_found"
+
+
+# One family never touches another's
+
+def test_a_family_cannot_book_for_a_child_of_another_family(family, martin, durand, look):
+    before = snapshot(look)
+    error = refused(errors.NotFound, family.book, martin["id"], child(durand, "Zoé"), "etude", "2026-10-05")
+    assert error.code == "child_not_found"
+    assert "Zoé" not in error.message
+    assert snapshot(look) == before
+
+
+@pytest.mark.parametrize("child_id", [str(uuid.uuid4()), "pas-un-identifiant"])
+def test_booking_for_an_unknown_child_is_refused_the_same_way(family, martin, child_id):
+    assert refused(errors.NotFound, family.book, martin["id"], child_id, "etude", "2026-10-05").code == \
+        "child_not_found"
+
+
+def test_a_family_cannot_cancel_a_booking_of_another_family(family, martin, durand, look):
+    theirs = family.book(durand["id"], child(durand, "Zoé"), "etude", "2026-10-05")
+    before = snapshot(look)
+    error = refused(errors.NotFound, family.cancel_booking, martin["id"], theirs["id"])
+    assert error.code == "booking_not_found"
+    assert snapshot(look) == before
+    assert family.list_bookings(durand["id"], "2026-10")[0]["status"] == "booked"
+
+
+def test_a_family_sees_only_its_own_bookings(family, martin, durand):
+    family.book(durand["id"], child(durand, "Zoé"), "etude", "2026-10-05")
+    mine = family.book(martin["id"], child(martin, "Léa"), "etude", "2026-10-05")
+    assert [b["id"] for b in family.list_bookings(martin["id"], "2026-10")] == [mine["id"]]
+
+
+# Listing a month
+
+def test_the_bookings_of_a_month_are_listed_by_date_then_child(family, martin):
+    lea, tom = child(martin, "Léa"), child(martin, "Tom")
+    family.book(martin["id"], tom, "etude", "2026-10-05")
+    family.book(martin["id"], lea, "alsh_mercredi", "2026-10-07")
+    family.book(martin["id"], lea, "etude", "2026-10-05")
+    family.book(martin["id"], tom, "restauration_scolaire", "2026-10-02")
+    family.book(martin["id"], lea, "restauration_scolaire", NOVEMBER_MONDAY.isoformat())
+    cancelled = family.book(martin["id"], tom, "accueil_du_soir", "2026-10-06")
+    family.cancel_booking(martin["id"], cancelled["id"])
+    listed = family.list_bookings(martin["id"], "2026-10")
+    assert [(b["date"], b["child_first_name"], b["activity"], b["status"]) for b in listed] == [
+        ("2026-10-02", "Tom", "restauration_scolaire", "booked"),
+        ("2026-10-05", "Léa", "etude", "booked"),
+        ("2026-10-05", "Tom", "etude", "booked"),
+        ("2026-10-06", "Tom", "accueil_du_soir", "cancelled"),
+        ("2026-10-07", "Léa", "alsh_mercredi", "booked"),
+    ]
+    assert [b["date"] for b in family.list_bookings(martin["id"], "2026-11")] == ["2026-11-02"]
+    assert family.list_bookings(martin["id"], "2026-12") == []
+
+
+def test_listing_a_month_that_does_not_exist_is_refused(family, martin):
+    error = refused(errors.Invalid, family.list_bookings, martin["id"], "2026-13")
+    assert (error.code, list(error.fields)) == ("invalid_month", ["month"])
+
+
+def test_listing_the_bookings_of_an_unknown_household_is_refused(family):
+    assert refused(errors.NotFound, family.list_bookings, str(uuid.uuid4()), "2026-10").code == \
+        "household_not_found"
+
+
+# What billing receives
+
+def test_billable_items_are_the_booked_days_of_the_month_grouped_by_household(family, martin, durand):
+    lea, tom, zoe = child(martin, "Léa"), child(martin, "Tom"), child(durand, "Zoé")
+    family.book(martin["id"], lea, "restauration_scolaire", "2026-10-05")
+    family.book(martin["id"], tom, "etude", "2026-10-02")
+    dropped = family.book(martin["id"], tom, "restauration_scolaire", "2026-10-06")
+    family.cancel_booking(martin["id"], dropped["id"])
+    family.book(martin["id"], lea, "restauration_scolaire", NOVEMBER_MONDAY.isoformat())
+    family.book(durand["id"], zoe, "alsh_mercredi", "2026-10-07")
+    nobody = family.create_household(household_data("Inès", last_name="Petit"))
+
+    billable = family.billable_items("2026-10")
+
+    assert sorted(billable, key=lambda entry: entry["quotient_familial"]) == [
+        {"household_id": martin["id"], "quotient_familial": 640, "items": [
+            {"child_id": tom, "child_first_name": "Tom", "activity": "etude", "date": "2026-10-02"},
+            {"child_id": lea, "child_first_name": "Léa", "activity": "restauration_scolaire", "date": "2026-10-05"},
+        ]},
+        {"household_id": durand["id"], "quotient_familial": 1500, "items": [
+            {"child_id": zoe, "child_first_name": "Zoé", "activity": "alsh_mercredi", "date": "2026-10-07"},
+        ]},
+    ]
+    assert nobody["id"] not in [entry["household_id"] for entry in billable]
+    assert family.billable_items("2026-11") == [{"household_id": martin["id"], "quotient_familial": 640, "items": [
+        {"child_id": lea, "child_first_name": "Léa", "activity": "restauration_scolaire", "date": "2026-11-02"}]}]
+    assert family.billable_items("2026-09") == []
+
+
+@pytest.mark.parametrize("period", ["2026-13", "octobre", "2026-10-01", None])
+def test_billing_a_period_that_is_not_a_month_is_refused(family, period):
+    error = refused(errors.Invalid, family.billable_items, period)
+    assert (error.code, list(error.fields)) == ("invalid_period", ["period"])
+
+
+# Events reach the other services
+
+class Listener:
+    name = "family_listener"
+    heard = []
+
+    @event_handler("family", "household_created")
+    def on_household_created(self, payload):
+        self.heard.append(("household_created", payload))
+
+    @event_handler("family", "booking_made")
+    def on_booking_made(self, payload):
+        self.heard.append(("booking_made", payload))
+
+    @event_handler("family", "booking_cancelled")
+    def on_booking_cancelled(self, payload):
+        self.heard.append(("booking_cancelled", payload))
+
+
+def test_the_events_leave_the_outbox_for_the_other_services(family, container_factory, config):
+    Listener.heard = []
+    listener = container_factory(Listener, config)
+    listener.start()
+    with entrypoint_waiter(listener, "on_household_created", timeout=10):
+        household = family.create_household(household_data())
+    with entrypoint_waiter(listener, "on_booking_made", timeout=10):
+        booking = family.book(household["id"], child(household, "Léa"), "etude", "2026-10-05")
+    with entrypoint_waiter(listener, "on_booking_cancelled", timeout=10):
+        family.cancel_booking(household["id"], booking["id"])
+    assert [(kind, payload.get("booking_id", payload["household_id"])) for kind, payload in Listener.heard] == [
+        ("household_created", household["id"]), ("booking_made", booking["id"]),
+        ("booking_cancelled", booking["id"])]
+    assert all({"event_id", "occurred_at", "household_id"} <= set(payload) for _, payload in Listener.heard)
