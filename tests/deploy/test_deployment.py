@@ -1,0 +1,533 @@
+"""The deployment files keep their promises: the compose stack is valid, complete and holds no
+secret; Prometheus loads its configuration and its alerts fire on the failures they name; the
+Grafana dashboard asks only for metrics the portal exports.
+
+Plain subprocesses and file reading, no eventlet and no container started: docker-compose 1.29
+(`config`), promtool, and pg_virtualenv for a throwaway PostgreSQL cluster.
+"""
+import json
+import os
+import re
+import secrets
+import subprocess
+from pathlib import Path
+
+import pytest
+import yaml
+from kit.serve import SERVICES
+
+ROOT = Path(__file__).resolve().parents[2]
+COMPOSE_FILE = ROOT / "docker-compose.yml"
+ENV_EXAMPLE = ROOT / "deploy" / "env.example"
+DOCKERFILE = ROOT / "deploy" / "Dockerfile"
+PROMETHEUS_DIR = ROOT / "deploy" / "prometheus"
+GRAFANA_DIR = ROOT / "deploy" / "grafana"
+DASHBOARD = GRAFANA_DIR / "dashboards" / "portail-famille.json"
+ALERT_TESTS = Path(__file__).with_name("alerts_test.yml")
+
+PYTHON_BUILD = {"context": str(ROOT), "dockerfile": "deploy/Dockerfile"}
+GATEWAY_COMMAND = ["gunicorn", "-c", "gateway/gunicorn.conf.py", "gateway.wsgi:app"]
+METRICS_PORT = 9100
+
+# Every setting a Python part reads, as the lead fixed them (kit, services, gateway, gunicorn).
+SETTINGS_READ = {
+    "AMQP_URI",
+    "IDENTITY_DATABASE_URL", "FAMILY_DATABASE_URL", "VAULT_DATABASE_URL", "BILLING_DATABASE_URL",
+    "NOTIFY_DATABASE_URL",
+    "S3_ENDPOINT", "S3_ACCESS_KEY", "S3_SECRET_KEY", "S3_BUCKET", "S3_SECURE",
+    "SMTP_HOST", "SMTP_PORT", "SMTP_USER", "SMTP_PASSWORD", "SMTP_STARTTLS", "MAIL_FROM",
+    "PORTAL_BASE_URL", "METRICS_PORT",
+    "PORTAL_BOOTSTRAP_AGENT_EMAIL", "PORTAL_BOOTSTRAP_AGENT_PASSWORD", "PORTAL_SECRET_KEY",
+    "RPC_TIMEOUT", "LOG_LEVEL",
+    "GATEWAY_BIND", "GATEWAY_WORKERS", "PROMETHEUS_MULTIPROC_DIR",
+}
+
+# The portal's own metrics: the services' (kit.metrics) and the gateway's.
+COUNTERS = {"portail_entrypoint_calls_total", "portail_events_published_total", "portail_http_requests_total"}
+HISTOGRAMS = {"portail_entrypoint_duration_seconds", "portail_http_request_duration_seconds"}
+KNOWN_SERIES = COUNTERS | {h + suffix for h in HISTOGRAMS for suffix in ("_bucket", "_sum", "_count")} | {"up"}
+# Besides those, RabbitMQ's prometheus plugin exports its own `rabbitmq_*` series.
+RABBITMQ_SERIES = re.compile(r"rabbitmq_[a-z0-9_]+")
+
+
+# --- helpers ---------------------------------------------------------------------------------
+
+def run(command, **kwargs):
+    return subprocess.run(command, capture_output=True, text=True, timeout=120, **kwargs)
+
+
+def compose_config(compose_file, env_file, *options):
+    """`docker-compose config` of a stack file, with only `env_file` as its settings: neither the
+    caller's environment nor a developer's .env can fill in what the file forgets."""
+    return run(
+        ["docker-compose", "-f", str(compose_file), "--project-directory", str(ROOT),
+         "--env-file", str(env_file), "config", *options],
+        env={"PATH": os.environ["PATH"], "HOME": os.environ.get("HOME", "/root")})
+
+
+def example_settings():
+    settings = {}
+    for line in ENV_EXAMPLE.read_text().splitlines():
+        if line.strip() and not line.lstrip().startswith("#"):
+            name, _, value = line.partition("=")
+            settings[name.strip()] = value
+    return settings
+
+
+def required_variables():
+    """Variables the stack file cannot start without (`${NAME:?...}`)."""
+    return sorted(set(re.findall(r"\$\{(\w+):\?", COMPOSE_FILE.read_text())))
+
+
+PROMQL_KEYWORDS = {"and", "or", "unless", "bool", "offset", "inf", "nan"}
+
+
+def series_named(expression):
+    """Names of the series a PromQL expression selects: every identifier that is not a
+    function, an aggregation, a keyword, a label (matchers, by/on clauses) or a string."""
+    expression = re.sub(r'"(?:[^"\\]|\\.)*"', '""', expression)
+    expression = re.sub(r"\{[^}]*\}", "", expression)
+    expression = re.sub(r"\[[^\]]*\]", "", expression)
+    expression = re.sub(r"\b(by|without|on|ignoring|group_left|group_right)\s*\([^)]*\)", "", expression)
+    names = set()
+    for match in re.finditer(r"\b[a-zA-Z_:][a-zA-Z0-9_:]*", expression):
+        followed_by_call = expression[match.end():].lstrip().startswith("(")
+        if not followed_by_call and match.group() not in PROMQL_KEYWORDS:
+            names.add(match.group())
+    return names
+
+
+def dashboard_queries():
+    """(panel title, PromQL) of every query of the dashboard."""
+    dashboard = json.loads(DASHBOARD.read_text())
+    return [(panel["title"], target["expr"])
+            for panel in dashboard["panels"] for target in panel.get("targets", [])]
+
+
+def alert_rules():
+    groups = yaml.safe_load((PROMETHEUS_DIR / "alerts.yml").read_text())["groups"]
+    return [rule for group in groups for rule in group["rules"]]
+
+
+def container_ports(service):
+    """Container side of each published port, in compose's long or short syntax."""
+    return [int(port["target"]) if isinstance(port, dict) else int(port.split("/")[0].split(":")[-1])
+            for port in service.get("ports", [])]
+
+
+def bind_mounts(service):
+    """{host path: container path} of the folders and files mounted into a container."""
+    mounts = {}
+    for volume in service.get("volumes", []):
+        if isinstance(volume, dict):
+            if volume["type"] == "bind":
+                mounts[volume["source"]] = volume["target"]
+        elif volume.startswith("/"):
+            source, target = volume.split(":")[:2]
+            mounts[source] = target
+    return mounts
+
+
+def dockerfile_instructions():
+    """The Dockerfile's instructions, one a line, continuation lines joined."""
+    text = re.sub(r"\\\n\s*", " ", DOCKERFILE.read_text())
+    return [line.strip() for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#")]
+
+
+def without_grafana_variables(expression):
+    return (expression.replace("$__rate_interval", "5m").replace("$__range", "1h")
+            .replace("$__interval", "1m"))
+
+
+# --- fixtures --------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def stack():
+    """The stack as docker-compose resolves it with the example settings."""
+    resolved = compose_config(COMPOSE_FILE, ENV_EXAMPLE)
+    assert resolved.returncode == 0, resolved.stderr
+    return yaml.safe_load(resolved.stdout)["services"]
+
+
+@pytest.fixture(scope="module")
+def python_parts(stack):
+    return {name: service for name, service in stack.items() if "build" in service}
+
+
+@pytest.fixture(scope="module")
+def raw_stack():
+    """The stack file as written, before any setting is filled in."""
+    return yaml.safe_load(COMPOSE_FILE.read_text())["services"]
+
+
+# --- docker-compose.yml ----------------------------------------------------------------------
+
+def test_the_stack_is_valid_with_the_example_settings():
+    result = compose_config(COMPOSE_FILE, ENV_EXAMPLE, "-q")
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""
+
+
+@pytest.mark.parametrize("variable", required_variables())
+def test_the_stack_refuses_to_start_while_a_secret_is_missing(variable, tmp_path):
+    settings = example_settings()
+    assert variable in settings, f"deploy/env.example does not show how to set {variable}"
+    del settings[variable]
+    env_file = tmp_path / "env"
+    env_file.write_text("".join(f"{name}={value}\n" for name, value in settings.items()))
+    result = compose_config(COMPOSE_FILE, env_file, "-q")
+    assert result.returncode != 0
+    assert f"{variable} is not set" in result.stderr
+
+
+def break_by_depending_on_a_missing_service(services):
+    services["gateway"]["depends_on"]["payments"] = {"condition": "service_healthy"}
+
+
+def break_by_misspelling_a_key(services):
+    services["identity"]["healthchek"] = services["identity"].pop("healthcheck")
+
+
+def break_by_an_unknown_condition(services):
+    services["vault"]["depends_on"]["minio-init"]["condition"] = "service_completed"
+
+
+def break_by_a_command_that_is_not_a_list_or_a_string(services):
+    services["billing"]["command"] = {"python": "-m kit.serve billing"}
+
+
+@pytest.mark.parametrize("breakage", [
+    break_by_depending_on_a_missing_service, break_by_misspelling_a_key, break_by_an_unknown_condition,
+    break_by_a_command_that_is_not_a_list_or_a_string,
+], ids=lambda breakage: breakage.__name__.removeprefix("break_by_"))
+def test_a_broken_copy_of_the_stack_is_rejected(breakage, tmp_path):
+    document = yaml.safe_load(COMPOSE_FILE.read_text())
+    intact, broken = tmp_path / "intact.yml", tmp_path / "broken.yml"
+    intact.write_text(yaml.safe_dump(document, allow_unicode=True))
+    breakage(document["services"])
+    broken.write_text(yaml.safe_dump(document, allow_unicode=True))
+
+    assert compose_config(intact, ENV_EXAMPLE, "-q").returncode == 0
+    assert compose_config(broken, ENV_EXAMPLE, "-q").returncode != 0
+
+
+def test_every_service_starts_with_kit_serve_under_its_own_name(python_parts):
+    services = {name: part for name, part in python_parts.items() if name != "gateway"}
+    assert sorted(services) == sorted(SERVICES)
+    for name, service in services.items():
+        assert service["command"] == ["python", "-m", "kit.serve", name]
+
+
+def test_the_gateway_runs_under_gunicorn_and_answers_on_port_8000(python_parts):
+    gateway = python_parts["gateway"]
+    assert gateway["command"] == GATEWAY_COMMAND
+    assert container_ports(gateway) == [8000]
+    assert "http://127.0.0.1:8000/healthz" in " ".join(gateway["healthcheck"]["test"])
+
+
+def test_every_python_part_is_built_from_the_one_image(python_parts):
+    assert sorted(python_parts) == sorted([*SERVICES, "gateway"])
+    assert all(part["build"] == PYTHON_BUILD for part in python_parts.values())
+    assert len({part["image"] for part in python_parts.values()}) == 1
+
+
+def test_the_python_parts_are_given_only_settings_they_read(python_parts):
+    for name, part in python_parts.items():
+        unread = set(part["environment"]) - SETTINGS_READ
+        assert not unread, f"{name} is given {unread}"
+
+
+def test_each_service_is_told_where_its_own_database_is_and_no_other(python_parts):
+    for name, part in python_parts.items():
+        urls = {key: value for key, value in part["environment"].items() if key.endswith("_DATABASE_URL")}
+        if name == "gateway":
+            assert urls == {}
+            continue
+        assert list(urls) == [f"{name.upper()}_DATABASE_URL"]
+        assert re.fullmatch(rf"postgresql\+psycopg2://{name}:[^@]+@postgres:5432/{name}", urls.popitem()[1])
+
+
+def test_each_service_serves_its_metrics_on_the_port_prometheus_scrapes(python_parts):
+    for name in SERVICES:
+        assert python_parts[name]["environment"]["METRICS_PORT"] == str(METRICS_PORT)
+        healthcheck = " ".join(python_parts[name]["healthcheck"]["test"])
+        assert f"http://127.0.0.1:{METRICS_PORT}/metrics" in healthcheck
+
+
+def test_every_part_waits_until_what_it_needs_is_ready(stack):
+    needs = {name: {"rabbitmq", "postgres"} for name in SERVICES}
+    needs["vault"] |= {"minio-init"}
+    needs["notify"] |= {"mailpit"}
+    needs["gateway"] = {"rabbitmq", *SERVICES}
+    needs["minio-init"] = {"minio"}
+    for name, wanted in needs.items():
+        assert set(stack[name]["depends_on"]) == wanted, name
+    for name, service in stack.items():
+        for dependency, how in service.get("depends_on", {}).items():
+            if dependency == "minio-init":
+                assert how["condition"] == "service_completed_successfully"
+            else:
+                assert how["condition"] == "service_healthy", f"{name} -> {dependency}"
+                assert "healthcheck" in stack[dependency], dependency
+
+
+def test_every_long_running_container_has_a_healthcheck_and_restarts(stack):
+    one_shots = {"minio-init"}
+    for name, service in stack.items():
+        if name not in one_shots:
+            assert service["healthcheck"]["test"][0] == "CMD", name
+            assert service["restart"] == "unless-stopped", name
+    assert "restart" not in stack["minio-init"]
+
+
+def test_every_image_is_pinned_to_a_release(stack):
+    for name, service in stack.items():
+        if "build" in service:
+            continue
+        repository, _, tag = service["image"].rpartition(":")
+        assert repository and "/" not in tag, f"{name} has no tag"
+        assert tag != "latest" and re.search(r"\d+\.\d+|RELEASE\.\d{4}-", tag), f"{name}: {tag}"
+    [base] = [line for line in dockerfile_instructions() if line.startswith("FROM ")]
+    assert re.fullmatch(r"FROM python:3\.11\.\d+-slim-\w+", base)
+
+
+def test_no_secret_is_written_in_the_stack_file(raw_stack):
+    """Credentials, alone or inside a URL, come only from variables, none with a default."""
+    secret_name = re.compile(r"PASSWORD|PASS$|SECRET|ACCESS_KEY|DATABASE_URL|AMQP_URI")
+    for name, service in raw_stack.items():
+        for key, value in (service.get("environment") or {}).items():
+            if not secret_name.search(key):
+                continue
+            assert not re.search(r"\$\{\w+:-[^}]", value), f"{name}.{key} has a default"
+            written = re.sub(r"\$\{[^}]*\}", "", value)
+            if "://" in value:
+                user_and_password = written.split("://", 1)[1].split("@", 1)[0]
+                assert re.fullmatch(r"[\w.-]*:", user_and_password), f"{name}.{key}"
+            else:
+                assert written == "", f"{name}.{key}"
+
+
+def test_the_example_settings_are_placeholders_only():
+    for name, value in example_settings().items():
+        if re.search(r"PASSWORD|SECRET", name):
+            assert value.startswith("change-me"), name
+
+
+# --- deploy/Dockerfile -----------------------------------------------------------------------
+
+def test_the_image_runs_as_a_non_root_user():
+    users = [line.split()[1] for line in dockerfile_instructions() if line.startswith("USER ")]
+    assert users and users[-1].split(":")[0] not in ("root", "0")
+
+
+def test_the_image_installs_the_runtime_pins_and_not_the_test_tools():
+    runs = " ".join(line for line in dockerfile_instructions() if line.startswith("RUN "))
+    assert "pip install -r requirements.txt" in runs
+    assert "requirements-dev" not in DOCKERFILE.read_text()
+
+
+def test_the_image_holds_every_part_and_puts_it_on_the_python_path():
+    instructions = dockerfile_instructions()
+    for folder in ("services/", "gateway/", "deploy/"):
+        assert f"COPY {folder} {folder}" in instructions
+    path = next(line for line in instructions if "PYTHONPATH=" in line).split("PYTHONPATH=")[1].split()[0]
+    expected = ["/app/services/kit", *(f"/app/services/{name}" for name in SERVICES), "/app/gateway", "/app/deploy"]
+    assert path.split(":") == expected
+
+
+# --- deploy/postgres/init.sh -----------------------------------------------------------------
+
+CHECK_DATABASES = r"""
+set -euo pipefail
+POSTGRES_USER="$PGUSER" POSTGRES_DB=postgres bash deploy/postgres/init.sh >/dev/null
+as() { local role=$1; shift; local variable="${role^^}_DB_PASSWORD"; PGPASSWORD="${!variable}" "$@"; }
+for role in identity family vault billing notify; do
+  for database in identity family vault billing notify; do
+    if ! as "$role" psql -X -q -U "$role" -d "$database" -c "SELECT 1" >/dev/null 2>&1; then
+      echo "$role $database refused"
+    elif as "$role" psql -X -q -U "$role" -d "$database" -v ON_ERROR_STOP=1 \
+           -c "CREATE TABLE written_by_$role (id integer)" >/dev/null 2>&1; then
+      echo "$role $database writes"
+    else
+      echo "$role $database reads"
+    fi
+  done
+  if PGPASSWORD=wrong psql -X -q -U "$role" -d "$role" -c "SELECT 1" >/dev/null 2>&1; then
+    echo "$role $role lets-in-a-wrong-password"
+  fi
+done
+"""
+
+
+def test_each_service_gets_its_own_database_that_the_others_cannot_open():
+    passwords = {f"{name.upper()}_DB_PASSWORD": secrets.token_hex(8) for name in SERVICES}
+    result = run(["pg_virtualenv", "bash", "-c", CHECK_DATABASES], cwd=ROOT, env={**os.environ, **passwords})
+    assert result.returncode == 0, result.stderr
+    outcomes = {tuple(line.split()[:2]): line.split()[2] for line in result.stdout.splitlines()
+                if line.split()[:1] and line.split()[0] in SERVICES}
+    assert outcomes == {(role, database): "writes" if role == database else "refused"
+                        for role in SERVICES for database in SERVICES}
+
+
+# --- deploy/minio/init.sh --------------------------------------------------------------------
+
+# Stands in for MinIO's client: records each call, keeps the policy it is given, and refuses a
+# second attachment the way MinIO does (or any attachment, to play a MinIO that is away).
+FAKE_MC = r"""#!/bin/bash
+echo "$*" >> "$MC_STATE/calls"
+case "$1 $2 $3" in
+  "admin policy create") cp "$6" "$MC_STATE/policy.json" ;;
+  "admin policy attach")
+    if [ -e "$MC_STATE/away" ]; then echo "mc: <ERROR> Unable to connect to http://minio:9000" >&2; exit 1; fi
+    if [ -e "$MC_STATE/attached" ]; then
+      echo "mc: <ERROR> Unable to make user/group policy association. The specified policy change is already in effect." >&2
+      exit 1
+    fi
+    touch "$MC_STATE/attached" ;;
+esac
+"""
+
+
+@pytest.fixture
+def fake_mc(tmp_path):
+    (tmp_path / "bin").mkdir()
+    (tmp_path / "bin" / "mc").write_text(FAKE_MC)
+    (tmp_path / "bin" / "mc").chmod(0o755)
+    env = {"PATH": f"{tmp_path / 'bin'}:{os.environ['PATH']}", "MC_STATE": str(tmp_path), "S3_BUCKET": "documents",
+           "MINIO_ROOT_USER": "root", "MINIO_ROOT_PASSWORD": "root-secret",
+           "VAULT_S3_ACCESS_KEY": "vault", "VAULT_S3_SECRET_KEY": "vault-secret"}
+
+    def init():
+        return run(["sh", str(ROOT / "deploy" / "minio" / "init.sh")], env=env)
+    return init, tmp_path
+
+
+def test_minio_init_gives_the_vault_a_key_to_the_documents_bucket_only(fake_mc):
+    init, state = fake_mc
+    assert init().returncode == 0
+    calls = (state / "calls").read_text().splitlines()
+    assert "mb --ignore-existing portail/documents" in calls
+    assert "admin user add portail vault vault-secret" in calls
+    assert "admin policy attach portail vault-documents --user vault" in calls
+    statements = json.loads((state / "policy.json").read_text())["Statement"]
+    assert {resource for statement in statements for resource in statement["Resource"]} == {
+        "arn:aws:s3:::documents", "arn:aws:s3:::documents/*"}
+    assert all(statement["Effect"] == "Allow" and "s3:*" not in statement["Action"] for statement in statements)
+
+
+def test_minio_init_can_run_again_but_fails_when_minio_refuses_for_another_reason(fake_mc):
+    init, state = fake_mc
+    assert init().returncode == 0
+    assert init().returncode == 0
+    (state / "away").touch()
+    refused = init()
+    assert refused.returncode != 0
+    assert "Unable to connect" in refused.stderr
+
+
+# --- Prometheus ------------------------------------------------------------------------------
+
+def test_prometheus_accepts_its_configuration_and_the_rules_it_names():
+    result = run(["promtool", "check", "config", str(PROMETHEUS_DIR / "prometheus.yml")])
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "1 rule files found" in result.stdout
+
+
+def test_the_alert_rules_are_valid():
+    result = run(["promtool", "check", "rules", str(PROMETHEUS_DIR / "alerts.yml")])
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_each_alert_fires_on_the_failure_it_names_and_stays_quiet_otherwise():
+    tested = {case["alertname"] for test in yaml.safe_load(ALERT_TESTS.read_text())["tests"]
+              for case in test["alert_rule_test"] if case["exp_alerts"]}
+    assert tested == {rule["alert"] for rule in alert_rules()}
+    result = run(["promtool", "test", "rules", str(ALERT_TESTS)])
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_prometheus_scrapes_the_gateway_every_service_and_rabbitmq():
+    jobs = {job["job_name"]: [target for config in job["static_configs"] for target in config["targets"]]
+            for job in yaml.safe_load((PROMETHEUS_DIR / "prometheus.yml").read_text())["scrape_configs"]}
+    assert jobs["gateway"] == ["gateway:8000"]
+    assert sorted(jobs["services"]) == sorted(f"{name}:{METRICS_PORT}" for name in SERVICES)
+    assert jobs["rabbitmq"] == ["rabbitmq:15692"]
+
+
+# --- metrics read by alerts and the dashboard ------------------------------------------------
+
+def test_the_series_reader_finds_exactly_the_series_an_expression_selects():
+    expression = ('histogram_quantile(0.95, sum by (le, route) (rate(a_bucket{status=~"5..", x="y}"}[5m]))) '
+                  "/ on (route) group_left (service) b_total and ignoring (le) max(c) > 0.05 or vector(1)")
+    assert series_named(expression) == {"a_bucket", "b_total", "c"}
+
+
+def test_the_portal_exports_the_metrics_alerts_and_the_dashboard_read():
+    import gateway.metrics  # noqa: F401 -- registers the gateway's metrics
+    import kit.metrics  # noqa: F401 -- registers the services' metrics
+    from prometheus_client import REGISTRY, generate_latest
+
+    types = dict(re.findall(r"^# TYPE (\S+) (\S+)$", generate_latest(REGISTRY).decode(), re.MULTILINE))
+    assert {name: types.get(name) for name in COUNTERS | HISTOGRAMS} == {
+        **dict.fromkeys(COUNTERS, "counter"), **dict.fromkeys(HISTOGRAMS, "histogram")}
+
+
+@pytest.mark.parametrize("source", ["alerts", "dashboard"])
+def test_every_series_read_is_one_the_portal_or_rabbitmq_exports(source):
+    expressions = ([(rule["alert"], rule["expr"]) for rule in alert_rules()] if source == "alerts"
+                   else dashboard_queries())
+    for title, expression in expressions:
+        unknown = {name for name in series_named(expression)
+                   if name not in KNOWN_SERIES and not RABBITMQ_SERIES.fullmatch(name)}
+        assert not unknown, f"{title}: {unknown}"
+
+
+# --- Grafana ---------------------------------------------------------------------------------
+
+def test_the_dashboard_is_valid_json_named_portail_famille():
+    dashboard = json.loads(DASHBOARD.read_text())
+    assert dashboard["title"] == "Portail famille"
+    assert dashboard["uid"] == "portail-famille"
+    ids = [panel["id"] for panel in dashboard["panels"]]
+    assert len(ids) == len(set(ids))
+
+
+def test_every_dashboard_query_is_valid_promql(tmp_path):
+    rules = [{"record": f"dashboard:query_{index}", "expr": without_grafana_variables(expression)}
+             for index, (_, expression) in enumerate(dashboard_queries())]
+    rules_file = tmp_path / "dashboard-queries.yml"
+    rules_file.write_text(yaml.safe_dump({"groups": [{"name": "dashboard", "rules": rules}]}))
+    result = run(["promtool", "check", "rules", str(rules_file)])
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_the_dashboard_shows_traffic_errors_latency_events_and_what_is_up():
+    queries = " ".join(expression for _, expression in dashboard_queries())
+    assert "sum by (route) (rate(portail_http_requests_total" in queries
+    assert 'portail_http_requests_total{status=~"5.."}' in queries
+    assert "sum by (le, service, entrypoint) (rate(portail_entrypoint_duration_seconds_bucket" in queries
+    assert "sum by (service, event_type) (rate(portail_events_published_total" in queries
+    assert 'up{job=~"gateway|services|rabbitmq"}' in queries
+
+
+def test_every_panel_reads_the_provisioned_prometheus():
+    datasources = yaml.safe_load((GRAFANA_DIR / "provisioning" / "datasources" / "prometheus.yml").read_text())
+    [prometheus] = datasources["datasources"]
+    assert prometheus["url"] == "http://prometheus:9090"
+    for panel in json.loads(DASHBOARD.read_text())["panels"]:
+        for source in [panel.get("datasource"), *(target["datasource"] for target in panel.get("targets", []))]:
+            if source is not None:
+                assert source == {"type": "prometheus", "uid": prometheus["uid"]}, panel["title"]
+
+
+def test_grafana_and_prometheus_read_their_files_where_the_stack_mounts_them(stack):
+    provider = yaml.safe_load((GRAFANA_DIR / "provisioning" / "dashboards" / "portail-famille.yml").read_text())
+    [dashboards] = provider["providers"]
+    mounts = {Path(source).relative_to(ROOT).as_posix(): target
+              for name in ("grafana", "prometheus") for source, target in bind_mounts(stack[name]).items()}
+    assert mounts["deploy/grafana/dashboards"] == dashboards["options"]["path"]
+    assert mounts["deploy/grafana/provisioning"] == "/etc/grafana/provisioning"
+    assert mounts["deploy/prometheus"] == "/etc/prometheus"
+    assert "--config.file=/etc/prometheus/prometheus.yml" in stack["prometheus"]["command"]
+    home = stack["grafana"]["environment"]["GF_DASHBOARDS_DEFAULT_HOME_DASHBOARD_PATH"]
+    assert home == f"{dashboards['options']['path']}/{DASHBOARD.name}"
