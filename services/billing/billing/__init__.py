@@ -1,0 +1,2 @@
+"""billing: tariffs by activity and quotient familial, monthly invoices and
+their lines, the invoice statuses."""

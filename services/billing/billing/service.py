@@ -1,0 +1,64 @@
+"""The billing service: tariffs, monthly billing runs, invoices."""
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from nameko.rpc import RpcProxy, rpc
+
+from kit.db import Database
+from kit.errors import NotFound
+from kit.metrics import Metrics
+
+from billing import events, invoicing, schemas, store
+from billing.models import Base
+from billing.periods import Period
+from billing.pricing import TariffGrid
+
+PARIS = ZoneInfo("Europe/Paris")
+
+
+class BillingService:
+    name = "billing"
+
+    db = Database(Base)
+    metrics = Metrics()
+    family = RpcProxy("family")
+
+    @rpc
+    def simulate(self, quotient_familial):
+        quotient_familial = schemas.quotient_familial(quotient_familial)
+        grid = self._grid_in_force(datetime.now(PARIS).date())
+        return schemas.simulation(quotient_familial, grid.bracket(quotient_familial), grid.prices(quotient_familial))
+
+    @rpc
+    def run_period(self, period):
+        month = Period.parse(period)
+        households = schemas.billable_households(self.family.billable_items(month.key))
+        drafts = invoicing.draft_invoices(households, self._grid_in_force(month.first_day), month)
+        with self.db.transaction() as tx:
+            run = store.billing_run_locked(tx.session, month.key)
+            numbered = invoicing.number_new_invoices(
+                drafts, store.invoiced_households(tx.session, month.key), run.last_sequence)
+            invoices = [store.add_invoice(tx.session, draft, number) for number, draft in numbered]
+            run.last_sequence += len(invoices)
+            tx.record_events(events.invoice_ready(invoice) for invoice in invoices)
+        return {"period": month.key, "invoices_created": len(invoices),
+                "already_invoiced": len(drafts) - len(invoices)}
+
+    @rpc
+    def list_invoices(self, household_id):
+        household_id = schemas.household_id(household_id)
+        with self.db.reading() as session:
+            return schemas.InvoiceSummary(many=True).dump(store.invoices_of_household(session, household_id))
+
+    @rpc
+    def get_invoice(self, household_id, number):
+        household_id, number = schemas.household_id(household_id), schemas.invoice_number(number)
+        with self.db.reading() as session:
+            invoice = store.invoice_of_household(session, household_id, number)
+            if invoice is None:  # another family's invoice is as absent as one that does not exist
+                raise NotFound("Facture introuvable.", code="invoice_not_found")
+            return schemas.InvoiceDetail().dump(invoice)
+
+    def _grid_in_force(self, day):
+        with self.db.reading() as session:
+            return TariffGrid.in_force(store.tariffs(session), day)

@@ -1,0 +1,4 @@
+from kit.migrations import run_migrations
+from billing.models import Base
+
+run_migrations(Base.metadata)
