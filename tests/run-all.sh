@@ -11,7 +11,7 @@ rm -rf "$results" && mkdir -p "$results"
 
 $python -m pytest services --junitxml="$results/services.xml" "$@"
 services=$?
-$python -m pytest tests gateway/tests --junitxml="$results/portal.xml" "$@"
+$python -m pytest tests --junitxml="$results/portal.xml" "$@"
 portal=$?
 
 $python tests/summary.py "$results"/*.xml

@@ -13,7 +13,7 @@ import queue
 import threading
 
 from kombu.exceptions import OperationalError
-from nameko.exceptions import RpcTimeout
+from nameko.exceptions import RpcTimeout, UnknownService
 from nameko.standalone.rpc import ClusterRpcProxy
 
 log = logging.getLogger(__name__)
@@ -50,6 +50,8 @@ class ServicePool:
             yield runner.cluster
         except RpcTimeout as timeout:
             raise ServiceUnavailable(f"no answer within {self.timeout}s") from timeout
+        except UnknownService as absent:  # no queue: the service has never started
+            raise ServiceUnavailable(str(absent)) from absent
         except BROKEN_CONNECTION + (RuntimeError,) as broken:
             if isinstance(broken, RuntimeError) and "disconnected" not in str(broken):
                 raise
