@@ -1,0 +1,1 @@
+"""identity: the portal's accounts, their credentials, roles and login sessions."""

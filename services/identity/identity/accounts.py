@@ -1,0 +1,13 @@
+"""Who an account is: its role, and the one spelling of its e-mail address."""
+
+FAMILY, AGENT, ADMIN = "family", "agent", "admin"
+ROLES = (FAMILY, AGENT, ADMIN)
+# The back office's people; only these are made by `ensure_agent`, never by registration.
+STAFF_ROLES = (AGENT, ADMIN)
+
+EMAIL_MAX_LENGTH = 254  # the longest address SMTP can carry (RFC 5321)
+
+
+def normalise_email(email):
+    """" Parent@Exemple.FR " and "parent@exemple.fr" are one person, so one account."""
+    return email.strip().lower()
