@@ -2,7 +2,9 @@
 import uuid
 
 from eventlet import tpool
+from nameko.dependency_providers import Config
 from nameko.rpc import RpcProxy, rpc
+from nameko.timer import timer
 from sqlalchemy.exc import IntegrityError
 
 from identity import accounts, errors, events, passwords, schemas, sessions, store
@@ -10,6 +12,7 @@ from identity.models import Base, Session
 from kit.db import Database
 from kit.errors import Invalid, NotFound
 from kit.events import utcnow
+from kit.config import setting
 from kit.metrics import Metrics
 
 
@@ -25,6 +28,7 @@ class IdentityService:
     db = Database(Base)
     metrics = Metrics()
     family = RpcProxy("family")
+    config = Config()
 
     @rpc
     def register(self, email, password, child_key):
@@ -105,6 +109,14 @@ class IdentityService:
         if account.role != data["role"]:
             raise errors.email_taken()
         return schemas.account(account)
+
+    @timer(interval=3600, eager=True)
+    def ensure_bootstrap_agent(self):
+        """The first agent comes from the deployment's settings, created at start if missing."""
+        email = setting(self.config, "PORTAL_BOOTSTRAP_AGENT_EMAIL")
+        password = setting(self.config, "PORTAL_BOOTSTRAP_AGENT_PASSWORD")
+        if email and password:
+            self.ensure_agent(email, password)
 
     @rpc
     def household_recipients(self, household_id):

@@ -434,3 +434,15 @@ def test_a_password_being_checked_does_not_stall_other_calls(identity, config, m
     answered = time.perf_counter()
     assert login.wait()["account"] == account
     assert checking["started"] < answered < checking["ended"]
+
+
+def test_the_first_agent_is_created_at_start_from_the_settings(container_factory, config, look):
+    settings = dict(config, PORTAL_BOOTSTRAP_AGENT_EMAIL="Premier.Agent@Caisse.example",
+                    PORTAL_BOOTSTRAP_AGENT_PASSWORD="Guichet-de-la-mairie")
+    container = container_factory(IdentityService, settings)
+    with entrypoint_waiter(container, "ensure_bootstrap_agent"):
+        container.start()
+    agent = stored_account(look, "premier.agent@caisse.example")
+    assert agent.role == "agent"
+    with ServiceRpcProxy("identity", config) as identity:
+        assert identity.authenticate("premier.agent@caisse.example", "Guichet-de-la-mairie")["account"]["role"] == "agent"
