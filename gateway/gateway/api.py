@@ -1,5 +1,6 @@
-"""The JSON API, /api/v1. Each route checks who calls, then asks the service
-that owns the data; the household is always the caller's own."""
+"""The JSON API, /api/v1. Each route checks who calls (before it even reads
+the input), then asks the service that owns the data; the household is
+always the caller's own."""
 import base64
 from urllib.parse import quote
 
@@ -53,62 +54,62 @@ def end_session(account):
 
 
 @api.route("/me")
+@require(EVERYONE)
 @api.response(200, schemas.Account)
 @api.alt_response(401, schema=schemas.Error)
-@require(EVERYONE)
 def me(account):
     """The caller's account."""
     return account
 
 
 @api.route("/household")
+@require(FAMILY)
 @api.response(200, schemas.Household)
 @api.alt_response(401, schema=schemas.Error)
 @api.alt_response(403, schema=schemas.Error)
-@require(FAMILY)
 def household(account):
     """The caller's household: guardians, children, quotient familial."""
     return services().family.get_household(account["household_id"])
 
 
 @api.route("/bookings", methods=["POST"])
+@require(FAMILY)
 @api.arguments(schemas.BookingIn)
 @api.response(201, schemas.Booking)
 @api.alt_response(404, schema=schemas.Error, description="enfant inconnu")
 @api.alt_response(409, schema=schemas.Error, description="déjà réservé")
 @api.alt_response(422, schema=schemas.Error)
-@require(FAMILY)
 def book(booking, account):
     """Book an activity for one of the caller's children on one day."""
     return services().family.book(account["household_id"], booking["child_id"], booking["activity"], booking["date"])
 
 
 @api.route("/bookings")
+@require(FAMILY)
 @api.arguments(schemas.MonthQuery, location="query")
 @api.response(200, schemas.Booking(many=True))
-@require(FAMILY)
 def bookings(query, account):
     """The caller's bookings of one month."""
     return services().family.list_bookings(account["household_id"], query["month"])
 
 
 @api.route("/bookings/<booking_id>", methods=["DELETE"])
+@require(FAMILY)
 @api.response(200, schemas.Booking)
 @api.alt_response(404, schema=schemas.Error)
 @api.alt_response(422, schema=schemas.Error, description="trop tard pour annuler")
-@require(FAMILY)
 def cancel_booking(booking_id, account):
     """Cancel one of the caller's bookings."""
     return services().family.cancel_booking(account["household_id"], booking_id)
 
 
 @api.route("/documents", methods=["POST"])
+@require(FAMILY)
 @api.arguments(schemas.DocumentForm, location="form")
 @api.arguments(schemas.DocumentFile, location="files")
 @api.response(201, schemas.Document)
 @api.alt_response(413, schema=schemas.Error)
 @api.alt_response(422, schema=schemas.Error)
-@require(FAMILY)
 def upload_document(form, files, account):
     """Put a supporting document (PDF, JPEG, PNG) in the household's safe."""
     return store_document(account, form["category"], files["file"])
@@ -122,17 +123,17 @@ def store_document(account, category, upload):
 
 
 @api.route("/documents")
-@api.response(200, schemas.Document(many=True))
 @require(FAMILY)
+@api.response(200, schemas.Document(many=True))
 def documents(account):
     """The documents in the caller's safe, newest first."""
     return services().vault.list_documents(account["household_id"])
 
 
 @api.route("/documents/<document_id>/content")
+@require(FAMILY)
 @api.response(200, content_type="application/octet-stream", description="the document's bytes")
 @api.alt_response(404, schema=schemas.Error)
-@require(FAMILY)
 def document_content(document_id, account):
     """Download a document of the caller's safe, byte for byte."""
     return document_download(account, document_id)
@@ -154,17 +155,17 @@ def _attachment(filename):
 
 
 @api.route("/invoices")
-@api.response(200, schemas.Invoice(many=True))
 @require(FAMILY)
+@api.response(200, schemas.Invoice(many=True))
 def invoices(account):
     """The caller's invoices, newest first."""
     return services().billing.list_invoices(account["household_id"])
 
 
 @api.route("/invoices/<number>")
+@require(FAMILY)
 @api.response(200, schemas.Invoice)
 @api.alt_response(404, schema=schemas.Error)
-@require(FAMILY)
 def invoice(number, account):
     """One of the caller's invoices, with its lines."""
     return services().billing.get_invoice(account["household_id"], number)
@@ -179,22 +180,22 @@ def tariffs(query):
 
 
 @api.route("/agent/households", methods=["POST"])
+@require(AGENTS)
 @api.arguments(schemas.HouseholdIn)
 @api.response(201, schemas.Household)
 @api.alt_response(403, schema=schemas.Error)
 @api.alt_response(422, schema=schemas.Error)
-@require(AGENTS)
 def create_household(household_in, account):
     """Create a household and issue its clé enfance (agents)."""
     return services().family.create_household(household_in)
 
 
 @api.route("/agent/billing-runs", methods=["POST"])
+@require(AGENTS)
 @api.arguments(schemas.BillingRunIn)
 @api.response(200, schemas.BillingRun)
 @api.alt_response(403, schema=schemas.Error)
 @api.alt_response(422, schema=schemas.Error)
-@require(AGENTS)
 def run_billing(billing_run, account):
     """Bill one month: one invoice per household, never twice (agents)."""
     return services().billing.run_period(billing_run["period"])
