@@ -57,19 +57,20 @@ class Stack:
             command, cwd=REPOSITORY, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
         log.close()
 
-    def stop_process(self, name, timeout=15):
-        process = self.processes.pop(name)
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGTERM)
+    def stop(self, names=None, timeout=15):
+        """SIGTERM to each (gateway first, so no new work comes in), then SIGKILL to the late."""
+        names = sorted(names or self.processes, key=lambda name: name != "gateway")
+        stopping = [self.processes.pop(name) for name in names]
+        for process in stopping:
+            if process.poll() is None:
+                os.killpg(process.pid, signal.SIGTERM)
+        deadline = time.monotonic() + timeout
+        for process in stopping:
             try:
-                process.wait(timeout)
+                process.wait(max(0.1, deadline - time.monotonic()))
             except subprocess.TimeoutExpired:
                 os.killpg(process.pid, signal.SIGKILL)
                 process.wait()
-
-    def stop(self):
-        for name in list(self.processes):
-            self.stop_process(name)
 
     def wait_until_healthy(self, timeout=90):
         deadline = time.monotonic() + timeout
@@ -145,6 +146,7 @@ def main():
     env = {**env, **{k: v for k, v in os.environ.items() if k in env}}
     stack = Stack(env, gateway_port=int(os.environ.get("PORTAL_PORT", "8000")))
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    signal.signal(signal.SIGINT, signal.default_int_handler)  # even when started in the background
     try:
         print("Démarrage du Portail famille...", flush=True)
         stack.start()

@@ -75,7 +75,7 @@ def portal(tmp_path_factory, postgres_databases, broker_vhost):
         env = {**postgres_databases, **s3, **smtp,
                "AMQP_URI": broker_vhost, "PORTAIL_VAR_DIR": str(folder), "PORTAL_SECRET_KEY": secrets.token_hex(32),
                "PORTAL_BOOTSTRAP_AGENT_EMAIL": agent_email, "PORTAL_BOOTSTRAP_AGENT_PASSWORD": agent_password,
-               "GATEWAY_WORKERS": "2"}
+               "GATEWAY_WORKERS": "2", "RPC_TIMEOUT": "5"}
         stack = Stack(env, gateway_port=free_port(), metrics_ports={name: free_port() for name in SERVICES})
         try:
             stack.start()
