@@ -2,11 +2,12 @@
 import uuid
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Date, DateTime, ForeignKey, Integer, MetaData, String, UniqueConstraint, Uuid
+from sqlalchemy import JSON, Date, ForeignKey, Integer, MetaData, String, UniqueConstraint, Uuid
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from kit.events import utcnow
 from kit.outbox import OutboxEventColumns
+from kit.types import UtcDateTime
 
 from billing.statuses import InvoiceStatus
 
@@ -49,7 +50,7 @@ class Invoice(Base):
     number: Mapped[str] = mapped_column(String(20), unique=True)
     household_id: Mapped[uuid.UUID] = mapped_column(Uuid, index=True)
     period: Mapped[str] = mapped_column(String(7))
-    issued_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    issued_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     due_date: Mapped[date] = mapped_column(Date)
     total_cents: Mapped[int] = mapped_column(Integer)
     status: Mapped[str] = mapped_column(String(20), default=InvoiceStatus.ISSUED.value)

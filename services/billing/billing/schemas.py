@@ -3,57 +3,30 @@
 Shapes only: the rules (a quotient familial is not negative, an activity has
 a price) live in the domain modules.
 """
-from datetime import timezone
-
-from marshmallow import EXCLUDE, Schema, ValidationError, fields, post_load, validate
+from marshmallow import EXCLUDE, Schema, fields, post_load, validate
 
 from kit.errors import Invalid
+from kit.validation import load
 
 from billing.invoicing import INVOICE_NUMBER_SHAPE, BillableHousehold, BillableItem
 from billing.pricing import ACTIVITY_LABELS
 
-FIELD_MESSAGES = {
-    "household_id": "Identifiant de foyer invalide (UUID attendu).",
-    "number": "Numéro de facture invalide (format F-AAAA-MM-NNNNNNN attendu).",
-    "quotient_familial": "Nombre entier d'euros attendu.",
-    "items": "Liste de prestations attendue.",
-    "child_id": "Identifiant d'enfant invalide (UUID attendu).",
-    "child_first_name": "Prénom de l'enfant attendu.",
-    "activity": "Code d'activité attendu.",
-    "date": "Date au format AAAA-MM-JJ attendue.",
-}
-
-
-def load(schema, data, message, code):
-    try:
-        return schema.load(data)
-    except ValidationError as error:
-        raise Invalid(message, code=code, fields=_french(error.messages)) from None
-
-
-def _french(messages, path=()):
-    """Marshmallow's nested errors as {"0.items.2.date": "message en français"}."""
-    found = {}
-    for key, value in messages.items():
-        where = (*path, str(key)) if key != "_schema" else path
-        if isinstance(value, dict):
-            found.update(_french(value, where))
-        else:
-            name = next((part for part in reversed(where) if part in FIELD_MESSAGES), None)
-            found[".".join(where) or "_schema"] = FIELD_MESSAGES.get(name, "Valeur invalide.")
-    return found
+# What a bad value of each field is told, wherever the fault lies within it.
+HOUSEHOLD_ID = {"message": "Identifiant de foyer invalide (UUID attendu)."}
+QUOTIENT_FAMILIAL = {"message": "Nombre entier d'euros attendu."}
 
 
 class QuotientFamilialInput(Schema):
-    quotient_familial = fields.Integer(required=True, strict=True)
+    quotient_familial = fields.Integer(required=True, strict=True, metadata=QUOTIENT_FAMILIAL)
 
 
 class HouseholdInput(Schema):
-    household_id = fields.UUID(required=True)
+    household_id = fields.UUID(required=True, metadata=HOUSEHOLD_ID)
 
 
 class InvoiceNumberInput(Schema):
-    number = fields.String(required=True, validate=validate.Regexp(INVOICE_NUMBER_SHAPE))
+    number = fields.String(required=True, validate=validate.Regexp(INVOICE_NUMBER_SHAPE), metadata={
+        "message": "Numéro de facture invalide (format F-AAAA-MM-NNNNNNN attendu)."})
 
 
 def quotient_familial(value):
@@ -70,27 +43,32 @@ def invoice_number(value):
                 "Numéro de facture invalide.", "invalid_invoice_number")["number"]
 
 
-class BillableItemSchema(Schema):
-    class Meta:
-        unknown = EXCLUDE  # family may say more about an item than billing needs
+class FamilyAnswer(Schema):
+    """What family.billable_items answers is read, not trusted."""
 
-    child_id = fields.UUID(required=True)
-    child_first_name = fields.String(required=True, validate=validate.Length(min=1, max=100))
-    activity = fields.String(required=True)
-    date = fields.Date(required=True)
+    class Meta:
+        unknown = EXCLUDE  # family may say more than billing needs
+
+    error_messages = {"type": "Valeur invalide."}
+
+
+class BillableItemSchema(FamilyAnswer):
+    child_id = fields.UUID(required=True, metadata={"message": "Identifiant d'enfant invalide (UUID attendu)."})
+    child_first_name = fields.String(required=True, validate=validate.Length(min=1, max=100),
+                                     metadata={"message": "Prénom de l'enfant attendu."})
+    activity = fields.String(required=True, metadata={"message": "Code d'activité attendu."})
+    date = fields.Date(required=True, metadata={"message": "Date au format AAAA-MM-JJ attendue."})
 
     @post_load
     def make(self, data, **_):
         return BillableItem(**data)
 
 
-class BillableHouseholdSchema(Schema):
-    class Meta:
-        unknown = EXCLUDE
-
-    household_id = fields.UUID(required=True)
-    quotient_familial = fields.Integer(required=True, strict=True)
-    items = fields.List(fields.Nested(BillableItemSchema), required=True)
+class BillableHouseholdSchema(FamilyAnswer):
+    household_id = fields.UUID(required=True, metadata=HOUSEHOLD_ID)
+    quotient_familial = fields.Integer(required=True, strict=True, metadata=QUOTIENT_FAMILIAL)
+    items = fields.List(fields.Nested(BillableItemSchema), required=True,
+                        metadata={"message": "Liste de prestations attendue."})
 
     @post_load
     def make(self, data, **_):
@@ -107,20 +85,11 @@ def billable_households(data):
     return households
 
 
-class UtcDateTime(fields.DateTime):
-    """SQLite gives back naive datetimes: they were stored in UTC."""
-
-    def _serialize(self, value, attr, obj, **kwargs):
-        if value is not None:
-            value = value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
-        return super()._serialize(value, attr, obj, **kwargs)
-
-
 class InvoiceSummary(Schema):
     id = fields.UUID()
     number = fields.String()
     period = fields.String()
-    issued_at = UtcDateTime()
+    issued_at = fields.DateTime()
     due_date = fields.Date()
     total_cents = fields.Integer()
     status = fields.String()

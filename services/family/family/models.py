@@ -1,11 +1,12 @@
 import datetime as dt
 import uuid
 
-from sqlalchemy import Date, DateTime, ForeignKey, Index, Integer, String, Uuid, text
+from sqlalchemy import Date, ForeignKey, Index, Integer, String, Uuid, text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from kit.events import utcnow
 from kit.outbox import OutboxEventColumns
+from kit.types import UtcDateTime
 
 
 class Base(DeclarativeBase):
@@ -22,7 +23,7 @@ class Household(Base):
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
     child_key: Mapped[str] = mapped_column(String(12), unique=True)
     quotient_familial: Mapped[int] = mapped_column(Integer)
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
 
     guardians: Mapped[list["Guardian"]] = relationship(
         order_by="Guardian.position", cascade="all, delete-orphan", lazy="selectin")
@@ -73,7 +74,7 @@ class Booking(Base):
     activity: Mapped[str] = mapped_column(String(40))
     date: Mapped[dt.date] = mapped_column(Date)
     status: Mapped[str] = mapped_column(String(16))
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    cancelled_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
+    cancelled_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
 
     child: Mapped[Child] = relationship(lazy="joined", innerjoin=True)

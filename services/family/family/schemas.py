@@ -8,6 +8,7 @@ import re
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from kit.errors import Invalid
+from kit.validation import load
 
 from family import activities
 from family.months import Month
@@ -114,19 +115,19 @@ class HouseholdSchema(Strict):
 
 
 class BookingSchema(Strict):
-    activity = ActivityCode(required=True)
-    date = Day(required=True)
+    activity = ActivityCode(required=True, metadata={"code": "unknown_activity"})
+    date = Day(required=True, metadata={"code": "invalid_date"})
 
 
 def new_household(data, today):
-    return _load(HouseholdSchema(today), data, "Les informations du foyer sont incomplètes ou invalides.",
-                 "invalid_household")
+    return load(HouseholdSchema(today), data, "Les informations du foyer sont incomplètes ou invalides.",
+                "invalid_household", input_name="data")
 
 
 def booking_request(activity, date):
     """`{"activity": Activity, "date": date}` from what the family chose."""
-    return _load(BookingSchema(), {"activity": activity, "date": date}, "Cette réservation est invalide.",
-                 "invalid_booking", field_codes={"activity": "unknown_activity", "date": "invalid_date"})
+    return load(BookingSchema(), {"activity": activity, "date": date}, "Cette réservation est invalide.",
+                "invalid_booking")
 
 
 def month(text, field="month", code="invalid_month"):
@@ -135,25 +136,6 @@ def month(text, field="month", code="invalid_month"):
     except ValueError:
         raise Invalid("Ce mois n'existe pas.", code=code,
                       fields={field: "Mois attendu sous la forme AAAA-MM."}) from None
-
-
-def _load(schema, data, message, code, field_codes=None):
-    """Loads `data`; the error is named after the first field in error that has a code of its own."""
-    try:
-        return schema.load(data)
-    except ValidationError as error:
-        named = [field_codes[name] for name in (field_codes or {}) if name in error.messages]
-        raise Invalid(message, code=named[0] if named else code, fields=dict(_flatten(error.messages))) from None
-
-
-def _flatten(messages, prefix=""):
-    """Marshmallow's nested messages as `{"guardians.0.email": "message"}`."""
-    for key, value in messages.items():
-        name = prefix if key == "_schema" else f"{prefix}.{key}" if prefix else str(key)
-        if isinstance(value, dict):
-            yield from _flatten(value, name)
-        else:
-            yield name or "data", " ".join(value)
 
 
 class GuardianView(Schema):
@@ -198,3 +180,9 @@ def household_view(household):
 
 def booking_view(booking):
     return BookingView().dump(booking)
+
+
+def activities_view(offered):
+    """Weekdays as numbers, Monday being 0."""
+    return [{"code": activity.code, "label": activity.label, "weekdays": sorted(activity.weekdays)}
+            for activity in offered]

@@ -5,6 +5,7 @@ from kit.events import utcnow
 from kit.metrics import Metrics
 
 from family import bookings, child_keys, events, schemas, store
+from family.activities import ACTIVITIES
 from family.models import Base, Booking
 
 
@@ -17,6 +18,11 @@ class FamilyService:
     name = "family"
     db = Database(Base)
     metrics = Metrics()
+
+    @rpc
+    def activities(self):
+        """The activities a child can be booked for, and the weekdays they run."""
+        return schemas.activities_view(ACTIVITIES.values())
 
     @rpc
     def create_household(self, data):

@@ -1,6 +1,7 @@
 """The family service in a nameko container, against the machine's PostgreSQL
 and RabbitMQ, called over RPC as the gateway and billing call it."""
 import datetime as dt
+import time
 import uuid
 from types import SimpleNamespace
 
@@ -72,7 +73,15 @@ def child(household, first_name):
 
 
 def snapshot(look):
-    """Every row of every table, to show that a refused call wrote nothing."""
+    """Every row of every table, to show that a refused call wrote nothing; taken
+    once the outbox relay has marked what was pending as published, a mark that
+    is not the call's doing and may otherwise land between two snapshots."""
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        with look.connect() as connection:
+            if not connection.execute(select(OutboxEvent.id).where(OutboxEvent.published_at.is_(None))).first():
+                break
+        eventlet.sleep(0.05)
     with look.connect() as connection:
         return {table.name: sorted(map(repr, connection.execute(select(table)).all()))
                 for table in Base.metadata.sorted_tables}
@@ -94,6 +103,24 @@ def refused(error_class, call, *args):
     with pytest.raises(error_class) as raised:
         call(*args)
     return raised.value
+
+
+# What can be booked
+
+def test_the_activities_are_listed_with_the_weekdays_they_run(family):
+    assert family.activities() == [
+        {"code": "restauration_scolaire", "label": "Restauration scolaire", "weekdays": [0, 1, 3, 4]},
+        {"code": "accueil_du_soir", "label": "Accueil du soir", "weekdays": [0, 1, 3, 4]},
+        {"code": "etude", "label": "Étude surveillée", "weekdays": [0, 1, 3, 4]},
+        {"code": "alsh_mercredi", "label": "Accueil de loisirs du mercredi", "weekdays": [2]},
+    ]
+
+
+def test_a_listed_activity_can_be_booked_on_a_weekday_it_lists(family, martin):
+    for activity in family.activities():
+        day = MONDAY + dt.timedelta(days=activity["weekdays"][-1])
+        booking = family.book(martin["id"], child(martin, "Léa"), activity["code"], day.isoformat())
+        assert booking["status"] == "booked"
 
 
 # Households and the clé enfance

@@ -5,14 +5,15 @@ refresh tokens) get tables of their own pointing at `accounts.id` or
 `sessions.id`, rather than more columns here.
 """
 import uuid
-from datetime import datetime, timezone
+from datetime import datetime
 
-from sqlalchemy import CheckConstraint, DateTime, ForeignKey, MetaData, String, TypeDecorator, Uuid
+from sqlalchemy import CheckConstraint, ForeignKey, MetaData, String, Uuid
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from identity.accounts import EMAIL_MAX_LENGTH, ROLES
 from kit.events import utcnow
 from kit.outbox import OutboxEventColumns
+from kit.types import UtcDateTime
 
 
 class Base(DeclarativeBase):
@@ -25,22 +26,6 @@ class Base(DeclarativeBase):
         "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
         "pk": "pk_%(table_name)s",
     })
-
-
-class UtcDateTime(TypeDecorator):
-    """An aware UTC datetime on every database: SQLite keeps no time zone, so
-    what comes back from it naive was stored as UTC."""
-
-    impl = DateTime(timezone=True)
-    cache_ok = True
-
-    def process_bind_param(self, value, dialect):
-        return value.astimezone(timezone.utc) if value is not None else None
-
-    def process_result_value(self, value, dialect):
-        if value is not None and value.tzinfo is None:
-            return value.replace(tzinfo=timezone.utc)
-        return value
 
 
 class Account(Base):

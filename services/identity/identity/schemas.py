@@ -2,7 +2,7 @@
 from marshmallow import Schema, ValidationError, fields, validate
 
 from identity import accounts, passwords
-from kit.errors import Invalid
+from kit.validation import load
 
 REQUIRED = "Ce champ est obligatoire."
 
@@ -75,16 +75,20 @@ class HouseholdIdSchema(Schema):
     household_id = _uuid("invalid_household_id")
 
 
-def load(schema, **data):
-    """The validated input, or Invalid with a French message per field and the
-    code of the first faulty field (in the schema's order)."""
-    try:
-        return schema.load(data)
-    except ValidationError as error:
-        faults = {name: messages[0] for name, messages in error.normalized_messages().items()}
-    first = next(name for name in schema.fields if name in faults)
-    message = faults[first] if len(faults) == 1 else "Certaines informations saisies sont invalides."
-    raise Invalid(message, code=schema.fields[first].metadata["code"], fields=faults)
+def registration(email, password, child_key):
+    return load(RegistrationSchema(), {"email": email, "password": password, "child_key": child_key})
+
+
+def agent(email, password, role):
+    return load(AgentSchema(), {"email": email, "password": password, "role": role})
+
+
+def account_id(value):
+    return load(AccountIdSchema(), {"account_id": value})["account_id"]
+
+
+def household_id(value):
+    return load(HouseholdIdSchema(), {"household_id": value})["household_id"]
 
 
 def credentials(email, password):

@@ -32,7 +32,7 @@ class IdentityService:
 
     @rpc
     def register(self, email, password, child_key):
-        data = schemas.load(schemas.RegistrationSchema(), email=email, password=password, child_key=child_key)
+        data = schemas.registration(email, password, child_key)
         # The clé enfance is checked first: without one, nobody learns which addresses have an account.
         household_id = self._household_for(data["child_key"])
         with self.db.reading() as session:
@@ -94,7 +94,7 @@ class IdentityService:
 
     @rpc
     def ensure_agent(self, email, password, role=accounts.AGENT):
-        data = schemas.load(schemas.AgentSchema(), email=email, password=password, role=role)
+        data = schemas.agent(email, password, role)
         with self.db.reading() as session:
             account = store.account_by_email(session, data["email"])
         if account is None:
@@ -120,15 +120,15 @@ class IdentityService:
 
     @rpc
     def household_recipients(self, household_id):
-        data = schemas.load(schemas.HouseholdIdSchema(), household_id=household_id)
+        household_id = schemas.household_id(household_id)
         with self.db.reading() as session:
-            return schemas.recipients(store.active_family_accounts_of_household(session, data["household_id"]))
+            return schemas.recipients(store.active_family_accounts_of_household(session, household_id))
 
     @rpc
     def get_account(self, account_id):
-        data = schemas.load(schemas.AccountIdSchema(), account_id=account_id)
+        account_id = schemas.account_id(account_id)
         with self.db.reading() as session:
-            account = store.account_by_id(session, data["account_id"])
+            account = store.account_by_id(session, account_id)
         if account is None:
             raise errors.account_not_found()
         return schemas.account(account)

@@ -1,2 +1,3 @@
 """The small kit every service of the portal uses: configuration, database
-sessions with an outbox, errors that cross the RPC boundary, metrics."""
+sessions with an outbox and UTC timestamps, errors that cross the RPC
+boundary, input validation, metrics."""

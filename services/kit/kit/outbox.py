@@ -4,13 +4,15 @@ that retries until the broker takes them. Consumers remember the ids of the
 events they have handled, so a replayed event does nothing twice."""
 import logging
 import threading
+from datetime import datetime
 
-from sqlalchemy import JSON, DateTime, Integer, String, insert, select, update
+from sqlalchemy import JSON, Integer, String, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column
 
 from kit.events import utcnow
 from kit.metrics import EVENTS_PUBLISHED
+from kit.types import UtcDateTime
 
 log = logging.getLogger(__name__)
 
@@ -22,15 +24,15 @@ class OutboxEventColumns:
     event_id: Mapped[str] = mapped_column(String(36), unique=True)
     event_type: Mapped[str] = mapped_column(String(80))
     payload: Mapped[dict] = mapped_column(JSON)
-    created_at: Mapped[object] = mapped_column(DateTime(timezone=True), default=utcnow)
-    published_at: Mapped[object] = mapped_column(DateTime(timezone=True), nullable=True, index=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    published_at: Mapped[datetime | None] = mapped_column(UtcDateTime, index=True)
 
 
 class ProcessedEventColumns:
     """Mixed into each consumer's `ProcessedEvent` model (table `processed_events`)."""
 
     event_id: Mapped[str] = mapped_column(String(36), primary_key=True)
-    processed_at: Mapped[object] = mapped_column(DateTime(timezone=True), default=utcnow)
+    processed_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
 
 def record(session, table, events):

@@ -1,10 +1,11 @@
 """Inputs checked at the edge: RPC arguments, and the payloads of the events
-notify listens to."""
-from marshmallow import EXCLUDE, Schema, ValidationError, fields, pre_load, validate
+notify listens to; and the dicts notify answers with."""
+from marshmallow import EXCLUDE, Schema, fields, pre_load, validate
 
-from kit.errors import Invalid
+from kit.validation import load
 
 LIST_LIMIT = 200
+INVALID = "Certaines valeurs sont invalides."
 
 
 class MessageId(Schema):
@@ -25,16 +26,12 @@ class MessageQuery(Schema):
         return data
 
 
-def load(schema, data):
-    """The loaded input, or Invalid with a French message for each bad field;
-    its code is the first bad field's, in the schema's order."""
-    try:
-        return schema.load(data)
-    except ValidationError as error:
-        bad = [name for name in schema.fields if name in error.messages]
-        raise Invalid(
-            "Certaines valeurs sont invalides.", code=schema.fields[bad[0]].metadata["code"],
-            fields={name: schema.fields[name].metadata["message"] for name in bad}) from error
+def message_id(value):
+    return load(MessageId(), {"message_id": value}, INVALID)["message_id"]
+
+
+def message_query(recipient, limit):
+    return load(MessageQuery(), {"recipient": recipient, "limit": limit}, INVALID)
 
 
 class Event(Schema):
@@ -59,3 +56,21 @@ class AccountCreated(Event):
     """identity's `account_created`."""
 
     account_id = fields.UUID(required=True)
+
+
+def message_summary(message):
+    return {
+        "id": str(message.id),
+        "recipient": message.recipient,
+        "subject": message.subject,
+        "template": message.template,
+        "status": message.status,
+        "attempts": message.attempts,
+        "created_at": message.created_at.isoformat(),
+        "sent_at": message.sent_at.isoformat() if message.sent_at else None,
+    }
+
+
+def message_status(message):
+    next_attempt_at = message.next_attempt_at.isoformat() if message.next_attempt_at else None
+    return dict(message_summary(message), last_error=message.last_error, next_attempt_at=next_attempt_at)

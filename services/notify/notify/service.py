@@ -5,7 +5,6 @@ handled, and only then sent: a replayed event sends nothing twice, and a
 message whose sending failed is still there for the retry timer.
 """
 import logging
-from datetime import timezone
 
 from nameko.dependency_providers import Config
 from nameko.events import event_handler
@@ -69,19 +68,18 @@ class NotifyService:
 
     @rpc
     def message_status(self, message_id):
-        query = schemas.load(schemas.MessageId(), {"message_id": message_id})
+        message_id = schemas.message_id(message_id)
         with self.db.reading() as session:
-            message = store.message(session, query["message_id"])
+            message = store.message(session, message_id)
         if message is None:
             raise NotFound("Message introuvable.", code="message_not_found")
-        return dict(summary(message), last_error=message.last_error,
-                    next_attempt_at=iso(message.next_attempt_at))
+        return schemas.message_status(message)
 
     @rpc
     def list_messages(self, recipient=None, limit=50):
-        query = schemas.load(schemas.MessageQuery(), {"recipient": recipient, "limit": limit})
+        query = schemas.message_query(recipient, limit)
         with self.db.reading() as session:
-            return [summary(message) for message in store.latest_messages(session, **query)]
+            return [schemas.message_summary(message) for message in store.latest_messages(session, **query)]
 
     def _readable(self, schema, payload):
         problems = schema.validate(payload)
@@ -113,23 +111,3 @@ class NotifyService:
             outcome = {"status": statuses.DELIVERED, "sent_at": utcnow(), "next_attempt_at": None}
         with self.db.transaction() as tx:
             store.settle(tx.session, message_id, **outcome)
-
-
-def summary(message):
-    return {
-        "id": str(message.id),
-        "recipient": message.recipient,
-        "subject": message.subject,
-        "template": message.template,
-        "status": message.status,
-        "attempts": message.attempts,
-        "created_at": iso(message.created_at),
-        "sent_at": iso(message.sent_at),
-    }
-
-
-def iso(moment):
-    # SQLite hands timestamps back without their zone; they were stored in UTC.
-    if moment is None:
-        return None
-    return (moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)).isoformat()

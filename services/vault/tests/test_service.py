@@ -99,6 +99,17 @@ def test_an_uploaded_document_comes_back_byte_for_byte(rpc, bucket, look):
     assert fetched["document"] == document
 
 
+def test_the_document_categories_are_listed_in_the_order_families_see_them(rpc):
+    assert rpc.categories() == [
+        {"code": "attestation_domicile", "label": "Attestation de domicile"},
+        {"code": "livret_famille", "label": "Livret de famille"},
+        {"code": "avis_imposition", "label": "Avis d'imposition"},
+        {"code": "attestation_caf", "label": "Attestation CAF"},
+        {"code": "certificat_medical", "label": "Certificat médical"},
+        {"code": "autre", "label": "Autre document"},
+    ]
+
+
 def test_the_stored_object_is_named_by_a_random_key_not_by_the_file(rpc, bucket, look):
     document = upload(rpc, pdf(), filename="livret-famille-dupont.pdf", category="livret_famille")
     key = storage_key(look, document["id"])

@@ -1,10 +1,12 @@
 import uuid
+from datetime import datetime
 
-from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Index, Integer, String, Uuid
+from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String, Uuid
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from kit.events import utcnow
 from kit.outbox import OutboxEventColumns
+from kit.types import UtcDateTime
 
 
 class Base(DeclarativeBase):
@@ -26,8 +28,8 @@ class Document(Base):
     sha256: Mapped[str] = mapped_column(String(64))
     storage_key: Mapped[str] = mapped_column(String(64), unique=True)
     uploaded_by: Mapped[uuid.UUID] = mapped_column(Uuid)
-    uploaded_at: Mapped[object] = mapped_column(DateTime(timezone=True), default=utcnow)
-    deleted_at: Mapped[object] = mapped_column(DateTime(timezone=True), nullable=True)
+    uploaded_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    deleted_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
 
 UPLOAD, DOWNLOAD = "upload", "download"
@@ -47,7 +49,7 @@ class AccessEntry(Base):
     household_id: Mapped[uuid.UUID] = mapped_column(Uuid)
     account_id: Mapped[uuid.UUID] = mapped_column(Uuid)
     action: Mapped[str] = mapped_column(String(20))
-    at: Mapped[object] = mapped_column(DateTime(timezone=True), default=utcnow)
+    at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
 
 class OutboxEvent(OutboxEventColumns, Base):

@@ -2,7 +2,6 @@
 put in or took out each document."""
 import base64
 import logging
-from datetime import timezone
 
 from nameko.rpc import rpc
 
@@ -24,9 +23,13 @@ class VaultService:
     metrics = Metrics()
 
     @rpc
+    def categories(self):
+        """The categories a document may be filed under, in the order families see them."""
+        return schemas.categories_view(documents.CATEGORIES)
+
+    @rpc
     def upload(self, household_id, account_id, category, filename, content_b64):
-        given = schemas.load(schemas.UPLOAD, household_id=household_id, account_id=account_id,
-                             category=category, filename=filename, content_b64=content_b64)
+        given = schemas.upload_request(household_id, account_id, category, filename, content_b64)
         upload = documents.check_upload(given["category"], given["filename"], given["content_b64"])
         # The bytes first, then the row that points at them: a row never names
         # an object that is not there.
@@ -42,19 +45,17 @@ class VaultService:
         except Exception:
             remove_unrecorded(self.db, self.storage, key)
             raise
-        return document_view(document)
+        return schemas.document_view(document)
 
     @rpc
     def list_documents(self, household_id):
-        given = schemas.load(schemas.HOUSEHOLD, household_id=household_id)
+        household_id = schemas.household_id(household_id)
         with self.db.reading() as session:
-            return [document_view(document)
-                    for document in store.household_documents(session, given["household_id"])]
+            return [schemas.document_view(document) for document in store.household_documents(session, household_id)]
 
     @rpc
     def fetch(self, household_id, document_id, account_id):
-        given = schemas.load(schemas.FETCH, household_id=household_id, document_id=document_id,
-                             account_id=account_id)
+        given = schemas.fetch_request(household_id, document_id, account_id)
         with self.db.reading() as session:
             document = found(store.household_document(session, given["household_id"], given["document_id"]))
         try:
@@ -64,15 +65,14 @@ class VaultService:
             raise
         with self.db.transaction() as tx:
             store.add_access(tx.session, document, given["account_id"], DOWNLOAD, utcnow())
-        return {"document": document_view(document), "content_b64": base64.b64encode(content).decode("ascii")}
+        return {"document": schemas.document_view(document), "content_b64": base64.b64encode(content).decode("ascii")}
 
     @rpc
     def access_journal(self, household_id, document_id):
-        given = schemas.load(schemas.DOCUMENT, household_id=household_id, document_id=document_id)
+        given = schemas.document_request(household_id, document_id)
         with self.db.reading() as session:
             document = found(store.household_document(session, given["household_id"], given["document_id"]))
-            return [{"action": entry.action, "account_id": str(entry.account_id), "at": iso(entry.at)}
-                    for entry in store.access_entries(session, document.id)]
+            return schemas.journal_view(store.access_entries(session, document.id))
 
 
 def remove_unrecorded(db, storage, key):
@@ -91,23 +91,3 @@ def found(document):
     if document is None:
         raise NotFound("Document introuvable.", code="document_not_found")
     return document
-
-
-def document_view(document):
-    return {
-        "id": str(document.id),
-        "category": document.category,
-        "category_label": documents.category_label(document.category),
-        "filename": document.filename,
-        "content_type": document.content_type,
-        "size": document.size,
-        "sha256": document.sha256,
-        "uploaded_at": iso(document.uploaded_at),
-    }
-
-
-def iso(moment):
-    # SQLite hands back naive datetimes; they were stored in UTC.
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
-    return moment.astimezone(timezone.utc).isoformat()
