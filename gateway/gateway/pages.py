@@ -12,20 +12,6 @@ from gateway.auth import (
 
 pages = Blueprint("pages", __name__)
 PARIS = ZoneInfo("Europe/Paris")
-CATEGORIES = [
-    ("attestation_domicile", "Attestation de domicile"),
-    ("livret_famille", "Livret de famille"),
-    ("avis_imposition", "Avis d'imposition"),
-    ("attestation_caf", "Attestation CAF"),
-    ("certificat_medical", "Certificat médical"),
-    ("autre", "Autre document"),
-]
-ACTIVITIES = [
-    ("restauration_scolaire", "Restauration scolaire"),
-    ("accueil_du_soir", "Accueil du soir"),
-    ("etude", "Étude surveillée"),
-    ("alsh_mercredi", "Accueil de loisirs du mercredi"),
-]
 FORM_ERRORS = (errors.Invalid, errors.Conflict, errors.NotFound, errors.Unauthenticated)
 
 
@@ -103,7 +89,7 @@ def render_dashboard(account, upload_error=None, status=200):
         household=services().family.get_household(household_id),
         invoices=services().billing.list_invoices(household_id),
         documents=services().vault.list_documents(household_id),
-        categories=CATEGORIES, upload_error=upload_error), status
+        categories=services().vault.categories(), upload_error=upload_error), status
 
 
 @pages.post("/documents")
@@ -151,5 +137,5 @@ def bookings(account):
         month = this_month
         booked = services().family.list_bookings(household_id, month)
     return render_template(
-        "reservations.html", month=month, bookings=booked, activities=ACTIVITIES, error=error,
+        "reservations.html", month=month, bookings=booked, activities=services().family.activities(), error=error,
         household=services().family.get_household(household_id)), status

@@ -1,5 +1,6 @@
 """The portal's pages in headless Chromium, as a parent uses them on a phone."""
 import re
+from datetime import date
 
 import pytest
 import requests
@@ -108,3 +109,21 @@ def test_pages_need_a_session(portal, phone):
     phone.goto(portal.url("/tableau-de-bord"))
     expect(phone).to_have_url(re.compile("/connexion"))
     assert requests.post(portal.url("/documents"), timeout=30, allow_redirects=False).status_code in (302, 303)
+
+
+def test_a_parent_books_school_catering_and_is_told_when_a_day_is_refused(portal, phone, next_month):
+    period, days = next_month
+    household = new_household(portal, "page.reservation@example.org")
+    register_and_log_in(phone, portal, "page.reservation@example.org", household["child_key"])
+    phone.get_by_role("link", name="Réservations").click()
+    phone.get_by_label("Activité").select_option(label="Restauration scolaire")
+    phone.get_by_label("Jour").fill(days[0])
+    phone.get_by_role("button", name="Réserver").click()
+    expect(phone.get_by_role("status")).to_contain_text("Réservation enregistrée")
+    expect(phone.get_by_role("cell", name="Restauration scolaire")).to_be_visible()
+
+    wednesday = next(day for day in (date.fromisoformat(f"{period}-0{n}") for n in range(1, 8)) if day.weekday() == 2)
+    phone.get_by_label("Activité").select_option(label="Restauration scolaire")
+    phone.get_by_label("Jour").fill(wednesday.isoformat())
+    phone.get_by_role("button", name="Réserver").click()
+    expect(phone.get_by_role("alert")).to_contain_text("mercredi")

@@ -34,19 +34,26 @@ def amqp_uri(vhost):
     service = subprocess.Popen(
         [sys.executable, "-m", "nameko", "run", "--broker", uri, "echo_service"], cwd=HERE,
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        wait_until_answering(uri)
+        yield uri
+    finally:
+        service.terminate()
+        service.wait(10)
+
+
+def wait_until_answering(uri, seconds=30):
     pool = ServicePool(uri, size=1, timeout=2)
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            pool.echo.echo("prêt")
-            break
-        except ServiceUnavailable:
-            if time.monotonic() > deadline:
-                raise
-    pool.close()
-    yield uri
-    service.terminate()
-    service.wait(10)
+    deadline = time.monotonic() + seconds
+    try:
+        while True:
+            try:
+                return pool.echo.echo("prêt")
+            except ServiceUnavailable:
+                if time.monotonic() > deadline:
+                    raise
+    finally:
+        pool.close()
 
 
 def connections_of(vhost):
