@@ -3,7 +3,7 @@ served on the service's own port (`METRICS_PORT`)."""
 import time
 
 from nameko.extensions import DependencyProvider
-from prometheus_client import Counter, Histogram, start_http_server
+from prometheus_client import Counter, Gauge, Histogram, start_http_server
 
 from kit.config import setting
 
@@ -15,6 +15,8 @@ ENTRYPOINT_LATENCY = Histogram(
     ["service", "entrypoint"], buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30))
 EVENTS_PUBLISHED = Counter(
     "portail_events_published_total", "Events published from the outbox", ["service", "event_type"])
+OUTBOX_OLDEST_PENDING = Gauge(
+    "portail_outbox_oldest_pending_age_seconds", "How long the oldest unpublished event has waited", ["service"])
 
 
 class Metrics(DependencyProvider):

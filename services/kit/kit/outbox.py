@@ -6,12 +6,12 @@ import logging
 import threading
 from datetime import datetime
 
-from sqlalchemy import JSON, Integer, String, insert, select, update
+from sqlalchemy import JSON, Integer, String, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column
 
 from kit.events import utcnow
-from kit.metrics import EVENTS_PUBLISHED
+from kit.metrics import EVENTS_PUBLISHED, OUTBOX_OLDEST_PENDING
 from kit.types import UtcDateTime
 
 log = logging.getLogger(__name__)
@@ -76,8 +76,9 @@ class OutboxRelay:
             try:
                 while self.publish_pending() == self.batch:
                     pass
-            except Exception:  # the broker or the database is away: try again later
-                log.warning("outbox relay of %s could not publish yet", self.service_name, exc_info=True)
+                self.measure_backlog()
+            except Exception:  # the database is away: try again later
+                log.warning("outbox relay of %s could not read its outbox", self.service_name, exc_info=True)
             self.wake.wait(self.interval)
             self.wake.clear()
 
@@ -86,13 +87,27 @@ class OutboxRelay:
         self.wake.set()
 
     def publish_pending(self):
+        """Publishes up to one batch; stops at the first event the broker does
+        not take, keeping what was published so far marked as such."""
+        published = 0
         with self.engine.begin() as connection:
             query = select(self.table).where(self.table.c.published_at.is_(None)).order_by(self.table.c.id)
             if connection.dialect.name == "postgresql":
                 query = query.with_for_update(skip_locked=True)
-            rows = connection.execute(query.limit(self.batch)).all()
-            for row in rows:
-                self.dispatch(self.service_name, row.event_type, row.payload)
+            for row in connection.execute(query.limit(self.batch)).all():
+                try:
+                    self.dispatch(self.service_name, row.event_type, row.payload)
+                except Exception:  # the broker is away: the rest waits for the next round
+                    log.warning("outbox relay of %s could not publish yet", self.service_name, exc_info=True)
+                    break
                 connection.execute(update(self.table).where(self.table.c.id == row.id).values(published_at=utcnow()))
                 EVENTS_PUBLISHED.labels(self.service_name, row.event_type).inc()
-        return len(rows)
+                published += 1
+        return published
+
+    def measure_backlog(self):
+        with self.engine.connect() as connection:
+            oldest = connection.execute(
+                select(func.min(self.table.c.created_at)).where(self.table.c.published_at.is_(None))).scalar()
+        waited = (utcnow() - oldest).total_seconds() if oldest else 0
+        OUTBOX_OLDEST_PENDING.labels(self.service_name).set(waited)

@@ -88,6 +88,10 @@ def service(container_factory, config, database_url):
     look.dispose()
 
 
+def broker_down(*args):
+    raise ConnectionRefusedError("broker down")
+
+
 def notes(look):
     with look.connect() as connection:
         return sorted(connection.execute(select(Note.text)).scalars())
@@ -122,9 +126,6 @@ def test_events_recorded_while_the_broker_is_away_are_published_later(service, c
     relay = next(d for d in container.dependencies if isinstance(d, Database)).relay
     working_dispatch = relay.dispatch
 
-    def broker_down(*args):
-        raise ConnectionRefusedError("broker down")
-
     relay.dispatch = broker_down
     with ServiceRpcProxy("kitsample", config) as proxy:
         proxy.write("pendant la panne")
@@ -144,3 +145,22 @@ def test_errors_cross_the_rpc_boundary_with_their_code_and_fields(service, confi
     assert raised.value.code == "invalid"
     assert raised.value.fields == {"date": "format attendu AAAA-MM-JJ"}
     assert raised.value.message == "Date invalide"
+
+
+def test_the_age_of_the_oldest_unpublished_event_is_measured(service, config):
+    from kit.metrics import OUTBOX_OLDEST_PENDING
+
+    container, look = service
+    relay = next(d for d in container.dependencies if isinstance(d, Database)).relay
+    working_dispatch = relay.dispatch
+    relay.dispatch = broker_down
+    with ServiceRpcProxy("kitsample", config) as proxy:
+        proxy.write("en attente")
+    eventlet.sleep(1.5)
+    relay.measure_backlog()
+    assert OUTBOX_OLDEST_PENDING.labels("kitsample")._value.get() >= 1
+    with entrypoint_waiter(container, "on_note_written", timeout=10):
+        relay.dispatch = working_dispatch
+        relay.wake.set()
+    relay.measure_backlog()
+    assert OUTBOX_OLDEST_PENDING.labels("kitsample")._value.get() == 0
