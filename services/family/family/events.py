@@ -2,12 +2,19 @@
 from kit.events import new_event
 
 HOUSEHOLD_CREATED = "household_created"
+CHILD_KEY_REISSUED = "child_key_reissued"
 BOOKING_MADE = "booking_made"
 BOOKING_CANCELLED = "booking_cancelled"
 
 
 def household_created(household):
     return new_event(HOUSEHOLD_CREATED, household_id=str(household.id))
+
+
+def child_key_reissued(household):
+    """The key itself stays out: events are read by every service, and the key
+    opens the household to whoever holds it."""
+    return new_event(CHILD_KEY_REISSUED, household_id=str(household.id))
 
 
 def booking_made(booking):

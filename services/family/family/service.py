@@ -40,6 +40,15 @@ class FamilyService:
         return {"household_id": str(household.id)}
 
     @rpc
+    def reissue_child_key(self, household_id):
+        """A new clé enfance for the household; the one it replaces stops working."""
+        with self.db.transaction() as tx:
+            household = store.household(tx.session, household_id)
+            store.give_new_child_key(tx.session, household, child_keys.generate)
+            tx.record_events([events.child_key_reissued(household)])
+        return {"household_id": str(household.id), "child_key": household.child_key}
+
+    @rpc
     def get_household(self, household_id):
         with self.db.reading() as session:
             return schemas.household_view(store.household(session, household_id))

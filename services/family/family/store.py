@@ -80,14 +80,23 @@ def add_household(session, request, draw_key):
         guardians=[Guardian(position=position, **guardian)
                    for position, guardian in enumerate(request["guardians"])],
         children=[Child(position=position, **child) for position, child in enumerate(request["children"])])
+    return give_new_child_key(session, new, draw_key)
+
+
+def give_new_child_key(session, household, draw_key):
+    """`household`, saved under a clé enfance no household holds, itself
+    included: its previous key, if any, stops working."""
     for _ in range(KEY_DRAWS):
-        new.child_key = draw_key()
+        key = draw_key()
+        if key == household.child_key:
+            continue
         try:
             with session.begin_nested():
-                session.add(new)
+                household.child_key = key
+                session.add(household)
         except IntegrityError:
             continue  # drawn twice: the unique index said so, draw again
-        return new
+        return household
     raise RuntimeError(f"no free clé enfance after {KEY_DRAWS} draws")
 
 

@@ -195,6 +195,63 @@ def test_an_unknown_household_is_not_found(family, martin, household_id):
     assert refused(errors.NotFound, family.get_household, household_id).code == "household_not_found"
 
 
+# An agent issues a new clé enfance
+
+def test_a_reissued_cle_enfance_replaces_the_old_one(family, martin):
+    reissued = family.reissue_child_key(martin["id"])
+    assert set(reissued) == {"household_id", "child_key"}
+    assert reissued["household_id"] == martin["id"]
+    assert child_keys.SHAPE.fullmatch(reissued["child_key"])
+    assert reissued["child_key"] != martin["child_key"]
+    assert family.household_for_child_key(reissued["child_key"]) == {"household_id": martin["id"]}
+    assert family.get_household(martin["id"]) == martin | {"child_key": reissued["child_key"]}
+
+
+def test_the_old_cle_enfance_stops_working_once_reissued(family, martin):
+    family.reissue_child_key(martin["id"])
+    error = refused(errors.NotFound, family.household_for_child_key, martin["child_key"])
+    assert error.code == "unknown_child_key"
+
+
+def test_reissuing_again_retires_every_earlier_key(family, martin):
+    first = family.reissue_child_key(martin["id"])["child_key"]
+    second = family.reissue_child_key(martin["id"])["child_key"]
+    assert len({martin["child_key"], first, second}) == 3
+    for retired in (martin["child_key"], first):
+        assert refused(errors.NotFound, family.household_for_child_key, retired).code == "unknown_child_key"
+    assert family.household_for_child_key(second) == {"household_id": martin["id"]}
+
+
+def test_a_reissued_key_is_never_another_familys_nor_the_old_one(family, martin, durand, monkeypatch):
+    draws = iter([durand["child_key"], martin["child_key"], "12345-NEWKEY"])
+    monkeypatch.setattr(child_keys, "generate", lambda: next(draws))
+    assert family.reissue_child_key(martin["id"])["child_key"] == "12345-NEWKEY"
+    assert family.household_for_child_key(durand["child_key"]) == {"household_id": durand["id"]}
+    assert family.get_household(durand["id"]) == durand
+
+
+def test_reissuing_a_key_touches_no_other_household(family, martin, durand):
+    family.reissue_child_key(martin["id"])
+    assert family.get_household(durand["id"]) == durand
+
+
+def test_a_reissued_key_is_announced_without_the_key(family, martin, look):
+    reissued = family.reissue_child_key(martin["id"])
+    [payload] = announced(look, "child_key_reissued")
+    assert set(payload) == {"event_id", "occurred_at", "household_id"}
+    assert payload["household_id"] == martin["id"]
+    assert reissued["child_key"] not in repr(payload)
+
+
+@pytest.mark.parametrize("household_id", [str(uuid.uuid4()), "pas-un-identifiant", None])
+def test_reissuing_the_key_of_an_unknown_household_is_refused_and_changes_nothing(
+        family, martin, look, household_id):
+    before = snapshot(look)
+    assert refused(errors.NotFound, family.reissue_child_key, household_id).code == "household_not_found"
+    assert snapshot(look) == before
+    assert family.household_for_child_key(martin["child_key"]) == {"household_id": martin["id"]}
+
+
 # Booking
 
 def test_a_child_is_booked_for_a_day_the_activity_runs(family, martin, look):
@@ -404,6 +461,10 @@ class Listener:
     def on_household_created(self, payload):
         self.heard.append(("household_created", payload))
 
+    @event_handler("family", "child_key_reissued")
+    def on_child_key_reissued(self, payload):
+        self.heard.append(("child_key_reissued", payload))
+
     @event_handler("family", "booking_made")
     def on_booking_made(self, payload):
         self.heard.append(("booking_made", payload))
@@ -419,11 +480,13 @@ def test_the_events_leave_the_outbox_for_the_other_services(family, container_fa
     listener.start()
     with entrypoint_waiter(listener, "on_household_created", timeout=10):
         household = family.create_household(household_data())
+    with entrypoint_waiter(listener, "on_child_key_reissued", timeout=10):
+        family.reissue_child_key(household["id"])
     with entrypoint_waiter(listener, "on_booking_made", timeout=10):
         booking = family.book(household["id"], child(household, "Léa"), "etude", "2026-10-05")
     with entrypoint_waiter(listener, "on_booking_cancelled", timeout=10):
         family.cancel_booking(household["id"], booking["id"])
     assert [(kind, payload.get("booking_id", payload["household_id"])) for kind, payload in Listener.heard] == [
-        ("household_created", household["id"]), ("booking_made", booking["id"]),
-        ("booking_cancelled", booking["id"])]
+        ("household_created", household["id"]), ("child_key_reissued", household["id"]),
+        ("booking_made", booking["id"]), ("booking_cancelled", booking["id"])]
     assert all({"event_id", "occurred_at", "household_id"} <= set(payload) for _, payload in Listener.heard)

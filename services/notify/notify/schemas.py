@@ -58,6 +58,53 @@ class AccountCreated(Event):
     account_id = fields.UUID(required=True)
 
 
+def link():
+    """A link an e-mail offers: web only, so that a payload cannot slip a
+    `javascript:` or `data:` URL into a button."""
+    return fields.Url(required=True, schemes={"http", "https"}, require_tld=False)
+
+
+class EmailVerificationRequested(Event):
+    """identity's `email_verification_requested`."""
+
+    account_id = fields.UUID(required=True)
+    email = fields.Email(required=True)
+    verification_url = link()
+
+
+class PasswordResetRequested(Event):
+    """identity's `password_reset_requested`."""
+
+    account_id = fields.UUID(required=True)
+    email = fields.Email(required=True)
+    reset_url = link()
+
+
+class PasswordChanged(Event):
+    """identity's `password_changed`."""
+
+    occurred_at = fields.AwareDateTime(required=True)
+    account_id = fields.UUID(required=True)
+    email = fields.Email(required=True)
+
+
+class EmailChangeRequested(Event):
+    """identity's `email_change_requested`."""
+
+    account_id = fields.UUID(required=True)
+    new_email = fields.Email(required=True)
+    confirmation_url = link()
+
+
+class EmailChanged(Event):
+    """identity's `email_changed`."""
+
+    occurred_at = fields.AwareDateTime(required=True)
+    account_id = fields.UUID(required=True)
+    old_email = fields.Email(required=True)
+    new_email = fields.Email(required=True)
+
+
 def message_summary(message):
     return {
         "id": str(message.id),

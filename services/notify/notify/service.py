@@ -59,6 +59,26 @@ class NotifyService:
             emails = [rendering.welcome(account, portal_base_url(self.config))]
         self._record_and_send(payload["event_id"], emails)
 
+    @event_handler("identity", "email_verification_requested", requeue_on_error=True)
+    def on_email_verification_requested(self, payload):
+        self._send_one(schemas.EmailVerificationRequested(), rendering.email_verification, payload)
+
+    @event_handler("identity", "password_reset_requested", requeue_on_error=True)
+    def on_password_reset_requested(self, payload):
+        self._send_one(schemas.PasswordResetRequested(), rendering.password_reset, payload)
+
+    @event_handler("identity", "password_changed", requeue_on_error=True)
+    def on_password_changed(self, payload):
+        self._send_one(schemas.PasswordChanged(), rendering.password_changed, payload)
+
+    @event_handler("identity", "email_change_requested", requeue_on_error=True)
+    def on_email_change_requested(self, payload):
+        self._send_one(schemas.EmailChangeRequested(), rendering.email_change_confirmation, payload)
+
+    @event_handler("identity", "email_changed", requeue_on_error=True)
+    def on_email_changed(self, payload):
+        self._send_one(schemas.EmailChanged(), rendering.email_changed, payload)
+
     @timer(interval=RETRY_INTERVAL)
     def send_due_messages(self):
         with self.db.reading() as session:
@@ -84,8 +104,16 @@ class NotifyService:
     def _readable(self, schema, payload):
         problems = schema.validate(payload)
         if problems:
-            log.error("notify drops a malformed event %r: %s", payload, problems)
+            # Named, not shown: a payload may carry a single-use link, which
+            # has no place in the logs.
+            event_id, names = (payload.get("event_id"), sorted(payload)) if isinstance(payload, dict) else (None, [])
+            log.error("notify drops a malformed event %s with fields %s: %s", event_id, names, problems)
         return not problems
+
+    def _send_one(self, schema, render, payload):
+        """The e-mail of an event that names its own recipient."""
+        if self._readable(schema, payload):
+            self._record_and_send(payload["event_id"], [render(payload, portal_base_url(self.config))])
 
     def _record_and_send(self, event_id, emails):
         with self.db.transaction() as tx:
@@ -109,5 +137,7 @@ class NotifyService:
             outcome = {"status": status, "next_attempt_at": next_attempt_at, "last_error": failure.reason}
         else:
             outcome = {"status": statuses.DELIVERED, "sent_at": utcnow(), "next_attempt_at": None}
+        if rendering.forgets_body(message.template, outcome["status"]):
+            outcome.update(body_text="", body_html="")
         with self.db.transaction() as tx:
             store.settle(tx.session, message_id, **outcome)

@@ -1,10 +1,12 @@
 """The e-mails a family reads, checked word for word where it matters."""
+from html.parser import HTMLParser
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from markupsafe import escape
 
-from notify import rendering
+from notify import rendering, statuses
 
 PORTAL = "https://portail.example"
 PARENT = {"account_id": "6f1d0c1e-2f57-4a7e-9c55-0d6f8f9a1b2c", "email": "parent@example.org"}
@@ -117,3 +119,146 @@ def test_a_new_account_is_welcomed_in_french_with_a_link_to_the_portal():
     assert f'href="{PORTAL}"' in email.html
     assert email.template == "welcome"
 
+
+
+# identity's e-mails: each goes to the address its event names
+
+class Links(HTMLParser):
+    """The targets of the links of an HTML e-mail, as a mail client reads them."""
+
+    def __init__(self, html):
+        super().__init__()
+        self.targets = []
+        self.feed(html)
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "a":
+            self.targets.append(dict(attrs)["href"])
+
+
+ACCOUNT_ID = PARENT["account_id"]
+OCCURRED_AT = "2026-11-27T10:05:00+00:00"  # 11:05 in Paris
+VERIFY = f"{PORTAL}/verifier-courriel?jeton=Zx9_-aB3cD4eF5gH6iJ7kL8mN9oP0qR1sT2uV3wX4y"
+RESET = f"{PORTAL}/nouveau-mot-de-passe?jeton=Qw8_-eR7tY6uI5oP4aS3dF2gH1jK0lZ9xC8vB7nM6q"
+CONFIRM = f"{PORTAL}/confirmer-courriel?jeton=Mn1_-bV2cX3zL4kJ5hG6fD7sA8pO9iU0yT1rE2wQ3e"
+
+
+def event(**fields):
+    return {"event_id": "0b8f6a8e-6d0c-4c1b-9f8e-3a1d2c4b5e6f", "occurred_at": OCCURRED_AT,
+            "account_id": ACCOUNT_ID, **fields}
+
+
+def verification(url=VERIFY):
+    return rendering.email_verification(event(email="parent@example.org", verification_url=url), PORTAL)
+
+
+def reset(url=RESET):
+    return rendering.password_reset(event(email="parent@example.org", reset_url=url), PORTAL)
+
+
+def password_changed():
+    return rendering.password_changed(event(email="parent@example.org"), PORTAL)
+
+
+def email_change_confirmation(url=CONFIRM):
+    return rendering.email_change_confirmation(
+        event(new_email="claire.martin@example.org", confirmation_url=url), PORTAL)
+
+
+def email_changed(new_email="claire.martin@example.org"):
+    return rendering.email_changed(event(old_email="parent@example.org", new_email=new_email), PORTAL)
+
+
+LINKED = [(verification, VERIFY), (reset, RESET), (email_change_confirmation, CONFIRM)]
+
+
+def test_the_verification_email_asks_to_confirm_the_address_within_48_hours():
+    email = verification()
+    assert (email.template, email.recipient) == ("email_verification", "parent@example.org")
+    assert email.subject == "Confirmez votre adresse e-mail"
+    assert f"\n{VERIFY}\n" in email.text
+    assert "valable 48 heures" in email.text and "valable 48 heures" in email.html
+
+
+def test_the_reset_email_gives_the_link_for_one_hour_and_reassures_who_did_not_ask():
+    email = reset()
+    assert (email.template, email.recipient) == ("password_reset", "parent@example.org")
+    assert email.subject == "Réinitialisation de votre mot de passe"
+    assert f"\n{RESET}\n" in email.text
+    for body in (email.text, email.html):
+        assert "valable 1 heure" in body
+    assert "Si vous n'avez pas fait cette demande, ignorez ce message : votre mot de passe ne change pas." in email.text
+    assert "ignorez ce message&nbsp;: votre mot de passe ne change pas." in email.html
+
+
+def test_the_password_changed_email_says_when_and_whom_to_call_if_it_was_not_you():
+    email = password_changed()
+    assert (email.template, email.recipient) == ("password_changed", "parent@example.org")
+    assert email.subject == "Votre mot de passe a été modifié"
+    for body in (email.text, email.html):
+        assert "modifié le 27/11/2026 à 11:05" in body
+        assert "Si vous n'êtes pas à l'origine de cette modification" in body
+        assert "contactez sans attendre la Caisse des écoles" in body
+    assert Links(email.html).targets == [PORTAL]  # nothing to click but the portal itself
+
+
+def test_the_email_change_is_confirmed_from_the_new_address():
+    email = email_change_confirmation()
+    assert (email.template, email.recipient) == ("email_change_confirmation", "claire.martin@example.org")
+    assert email.subject == "Confirmez votre nouvelle adresse e-mail"
+    assert f"\n{CONFIRM}\n" in email.text
+    assert "valable 48 heures" in email.text
+    assert "l'ancienne adresse reste celle du compte" in email.text
+
+
+def test_the_old_address_is_told_of_the_change_with_the_new_one_masked():
+    email = email_changed()
+    assert (email.template, email.recipient) == ("email_changed", "parent@example.org")
+    assert email.subject == "Votre adresse e-mail a été modifiée"
+    for body in (email.text, email.html):
+        assert "remplacée par c\u2022\u2022\u2022\u2022\u2022@example.org" in body.replace("<strong>", "")
+        assert "claire" not in body and "martin" not in body
+        assert "Si vous n'êtes pas à l'origine de ce changement" in body
+        assert "contactez sans attendre la Caisse des écoles" in body
+    assert "Le 27/11/2026 à 11:05" in email.text
+
+
+@pytest.mark.parametrize("address, shown", [
+    ("claire.martin@example.org", "c\u2022\u2022\u2022\u2022\u2022@example.org"),
+    ("c@example.org", "c\u2022\u2022\u2022\u2022\u2022@example.org"),
+    ("\"a@b\"@example.org", "\"\u2022\u2022\u2022\u2022\u2022@example.org"),
+])
+def test_a_masked_address_keeps_its_first_character_and_its_domain(address, shown):
+    assert rendering.masked(address) == shown
+
+
+@given(st.emails())
+def test_a_masked_address_hides_the_length_and_all_but_one_character_of_its_mailbox(address):
+    local, _, domain = address.rpartition("@")
+    assert rendering.masked(address) == local[0] + "\u2022" * 5 + "@" + domain
+
+
+@pytest.mark.parametrize("render, url", LINKED)
+def test_the_link_of_the_html_version_is_exactly_the_one_identity_sent(render, url):
+    assert Links(render().html).targets == [url, PORTAL]
+
+
+@pytest.mark.parametrize("render, url", LINKED)
+def test_a_link_with_markup_in_it_stays_a_link_in_the_html_version(render, url):
+    hostile = url + '&next="><script>alert(1)</script>'
+    email = render(hostile)
+    assert "<script>" not in email.html
+    assert Links(email.html).targets == [hostile, PORTAL]
+    assert f"\n{hostile}\n" in email.text
+
+
+@pytest.mark.parametrize("template", sorted(rendering.SINGLE_USE_LINKS))
+def test_a_single_use_link_is_forgotten_once_the_message_is_settled_for_good(template):
+    assert all(rendering.forgets_body(template, status) for status in statuses.FINAL)
+    assert not any(rendering.forgets_body(template, status) for status in statuses.STATUSES - statuses.FINAL)
+
+
+def test_only_the_emails_carrying_a_single_use_link_are_forgotten():
+    assert rendering.SINGLE_USE_LINKS == {render().template for render, _url in LINKED}
+    for render in (password_changed, email_changed, invoice, lambda: rendering.welcome(PARENT, PORTAL)):
+        assert not rendering.forgets_body(render().template, statuses.DELIVERED)

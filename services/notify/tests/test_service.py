@@ -3,7 +3,9 @@ e-mail going to a real SMTP server on loopback (or to a Maildir). identity is
 replaced by a stand-in answering in the contract's shape."""
 import email
 import email.policy
+import html
 import mailbox
+import re
 import time
 import uuid
 
@@ -11,11 +13,14 @@ import pytest
 from nameko.standalone.events import event_dispatcher
 from nameko.standalone.rpc import ServiceRpcProxy
 from nameko.testing.services import entrypoint_waiter, replace_dependencies
+from sqlalchemy import select
 
 import loopback
+from kit.db import make_engine
 from kit.errors import Invalid, NotFound
 from kit.events import new_event
 from loopback import smtp_server
+from notify.models import Message
 from notify.service import NotifyService
 
 PORTAL = "https://portail.example"
@@ -223,3 +228,153 @@ def test_bad_input_is_refused_with_a_french_message_and_a_stable_code(
         call(notify)
     assert raised.value.code == code
     assert set(raised.value.fields) == {field}
+
+
+# identity's e-mails, sent to the address the event names
+
+ACCOUNT_ID = str(uuid.uuid4())
+VERIFY = f"{PORTAL}/verifier-courriel?jeton=Zx9_-aB3cD4eF5gH6iJ7kL8mN9oP0qR1sT2uV3wX4y"
+RESET = f"{PORTAL}/nouveau-mot-de-passe?jeton=Qw8_-eR7tY6uI5oP4aS3dF2gH1jK0lZ9xC8vB7nM6q"
+CONFIRM = f"{PORTAL}/confirmer-courriel?jeton=Mn1_-bV2cX3zL4kJ5hG6fD7sA8pO9iU0yT1rE2wQ3e"
+VERIFY_SUBJECT = "Confirmez votre adresse e-mail"
+RESET_SUBJECT = "Réinitialisation de votre mot de passe"
+
+
+def identity_event(event_type, **fields):
+    return new_event(event_type, account_id=ACCOUNT_ID, **fields)[1]
+
+
+def verification_requested(url=VERIFY):
+    return identity_event("email_verification_requested", email="parent@example.org", verification_url=url)
+
+
+def reset_requested():
+    return identity_event("password_reset_requested", email="parent@example.org", reset_url=RESET)
+
+
+def links_of(message):
+    return re.findall(r'href="([^"]*)"', readable(message).get_body(("html",)).get_content())
+
+
+@pytest.fixture
+def stored(database_url):
+    """The messages as notify's own database holds them."""
+    engine = make_engine(database_url)
+
+    def messages():
+        with engine.connect() as connection:
+            return connection.execute(select(Message)).all()
+    yield messages
+    engine.dispose()
+
+
+def test_the_verification_email_arrives_once_even_if_the_event_is_replayed(start_notify, smtp, config):
+    settings, caught = smtp
+    container = start_notify(Identity(), **settings)
+    payload = verification_requested()
+    publish(container, config, "identity", "email_verification_requested", payload, "on_email_verification_requested")
+    publish(container, config, "identity", "email_verification_requested", payload, "on_email_verification_requested")
+    [received] = caught.wait_for(lambda m: m["Subject"] == VERIFY_SUBJECT)
+    time.sleep(0.5)  # give a duplicate every chance to show up
+    assert len(caught.messages()) == 1
+    assert received["To"] == "parent@example.org"
+    assert VERIFY in text_of(received).splitlines()
+    assert [html.unescape(link) for link in links_of(received)] == [VERIFY, PORTAL]
+
+
+def test_a_reset_link_is_erased_from_notifys_database_once_delivered(start_notify, smtp, config, notify, stored):
+    settings, caught = smtp
+    container = start_notify(Identity(), **settings)
+    payload = reset_requested()
+    publish(container, config, "identity", "password_reset_requested", payload, "on_password_reset_requested")
+    publish(container, config, "identity", "password_reset_requested", payload, "on_password_reset_requested")
+    [received] = caught.wait_for(lambda m: m["Subject"] == RESET_SUBJECT)
+    assert received["To"] == "parent@example.org"
+    assert RESET in text_of(received).splitlines()
+    [message] = notify.list_messages()
+    assert wait_for_status(notify, message["id"], "delivered")["status"] == "delivered"
+    [row] = stored()
+    assert (row.recipient, row.subject, row.template, row.status) == (
+        "parent@example.org", RESET_SUBJECT, "password_reset", "delivered")
+    assert (row.body_text, row.body_html) == ("", "")
+    assert len(caught.messages()) == 1
+
+
+def test_the_old_address_is_told_of_an_email_change_once_with_the_new_one_masked(start_notify, smtp, config):
+    settings, caught = smtp
+    container = start_notify(Identity(), **settings)
+    payload = identity_event("email_changed", old_email="parent@example.org", new_email="claire.martin@example.org")
+    publish(container, config, "identity", "email_changed", payload, "on_email_changed")
+    publish(container, config, "identity", "email_changed", payload, "on_email_changed")
+    [received] = caught.wait_for(lambda m: m["Subject"] == "Votre adresse e-mail a été modifiée")
+    time.sleep(0.5)
+    assert len(caught.messages()) == 1
+    assert received["To"] == "parent@example.org"
+    body = text_of(received)
+    assert "c\u2022\u2022\u2022\u2022\u2022@example.org" in body
+    assert "claire.martin" not in body
+    assert "contactez sans attendre la Caisse des écoles" in body
+
+
+def test_an_email_change_is_confirmed_from_the_new_address(start_notify, smtp, config):
+    settings, caught = smtp
+    container = start_notify(Identity(), **settings)
+    payload = identity_event("email_change_requested", new_email="claire.martin@example.org", confirmation_url=CONFIRM)
+    publish(container, config, "identity", "email_change_requested", payload, "on_email_change_requested")
+    [received] = caught.wait_for(lambda m: m["Subject"] == "Confirmez votre nouvelle adresse e-mail")
+    assert received["To"] == "claire.martin@example.org"
+    assert CONFIRM in text_of(received).splitlines()
+
+
+def test_the_account_holder_is_told_the_password_changed_and_that_email_is_kept(
+        start_notify, smtp, config, notify, stored):
+    settings, caught = smtp
+    container = start_notify(Identity(), **settings)
+    payload = identity_event("password_changed", email="parent@example.org")
+    publish(container, config, "identity", "password_changed", payload, "on_password_changed")
+    [received] = caught.wait_for(lambda m: m["Subject"] == "Votre mot de passe a été modifié")
+    assert received["To"] == "parent@example.org"
+    assert "contactez sans attendre la Caisse des écoles" in text_of(received)
+    [message] = notify.list_messages()
+    wait_for_status(notify, message["id"], "delivered")
+    [row] = stored()
+    assert "contactez sans attendre la Caisse des écoles" in row.body_text  # no secret in it: kept for the record
+
+
+def test_a_verification_link_waits_in_the_database_for_a_retry_and_goes_once_delivered(
+        start_notify, config, notify, stored, tmp_path, monkeypatch):
+    port = loopback.free_port()
+    monkeypatch.setattr(loopback, "free_port", lambda: port)  # the relay comes back where it was
+    container = start_notify(Identity(), SMTP_HOST="127.0.0.1", SMTP_PORT=str(port), NOTIFY_RETRY_DELAY="1")
+    publish(container, config, "identity", "email_verification_requested", verification_requested(),
+            "on_email_verification_requested")
+    [message] = notify.list_messages()
+    assert notify.message_status(message["id"])["status"] == "temporary-failure"
+    [waiting] = stored()
+    assert VERIFY in waiting.body_text
+    with smtp_server(tmp_path) as (_settings, caught):
+        [received] = caught.wait_for(lambda m: m["Subject"] == VERIFY_SUBJECT, seconds=30)
+        assert wait_for_status(notify, message["id"], "delivered")["status"] == "delivered"
+    assert VERIFY in text_of(received).splitlines()
+    [sent] = stored()
+    assert (sent.body_text, sent.body_html) == ("", "")
+
+
+@pytest.mark.parametrize("event_type, handler, payload", [
+    ("email_verification_requested", "on_email_verification_requested", verification_requested("javascript:alert(1)")),
+    ("email_verification_requested", "on_email_verification_requested",
+     {key: value for key, value in verification_requested().items() if key != "email"}),
+    ("password_reset_requested", "on_password_reset_requested", dict(reset_requested(), email="pas une adresse")),
+    ("email_changed", "on_email_changed", identity_event("email_changed", old_email="parent@example.org")),
+    ("password_changed", "on_password_changed",
+     dict(identity_event("password_changed", email="parent@example.org"), occurred_at="hier")),
+])
+def test_a_malformed_identity_event_is_dropped_without_its_link_in_the_logs(
+        start_notify, smtp, config, notify, caplog, event_type, handler, payload):
+    settings, caught = smtp
+    container = start_notify(Identity(), **settings)
+    publish(container, config, "identity", event_type, payload, handler)
+    assert notify.list_messages() == []
+    assert caught.messages() == []
+    assert payload["event_id"] in caplog.text
+    assert "jeton" not in caplog.text
