@@ -11,9 +11,14 @@ run: install
 	bash deploy/system-deps.sh run
 	$(PYTHON) deploy/localstack.py
 
-test: install
+test: install tests/franceconnect/node_modules/.installed
 	bash deploy/system-deps.sh test
 	bash tests/run-all.sh
+
+# the OpenID Connect provider standing in for FranceConnect in the tests
+tests/franceconnect/node_modules/.installed: tests/franceconnect/package-lock.json
+	npm ci --prefix tests/franceconnect --no-audit --no-fund --loglevel=error
+	touch $@
 
 install: $(INSTALLED)
 
