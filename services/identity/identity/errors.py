@@ -1,5 +1,5 @@
 """The refusals of identity, each with its stable code and its French message."""
-from kit.errors import Conflict, Invalid, NotFound, Unauthenticated
+from kit.errors import Conflict, Forbidden, Invalid, NotFound, Unauthenticated
 
 
 def email_taken():
@@ -31,3 +31,59 @@ def invalid_token():
 
 def account_not_found():
     return NotFound("Ce compte n'existe pas.", code="account_not_found")
+
+
+def too_many_attempts(minutes):
+    # The same for an address with an account and one without: a lock reveals nothing.
+    unit = "minute" if minutes == 1 else "minutes"
+    return Unauthenticated(
+        "Trop de tentatives de connexion ont échoué. Par sécurité, réessayez dans "
+        f"{minutes} {unit}, ou réinitialisez votre mot de passe.", code="too_many_attempts")
+
+
+def invalid_link():
+    return Invalid("Ce lien n'est plus valable : il a déjà servi ou a expiré. "
+                   "Demandez-en un nouveau depuis le portail.", code="invalid_token")
+
+
+def wrong_current_password():
+    message = "Le mot de passe actuel est incorrect."
+    return Unauthenticated(message, code="invalid_credentials", fields={"current_password": message})
+
+
+def wrong_password():
+    message = "Le mot de passe est incorrect."
+    return Unauthenticated(message, code="invalid_credentials", fields={"password": message})
+
+
+def password_required():
+    return Invalid("Choisissez d'abord un mot de passe (« Mot de passe perdu ? ») : sans lui, "
+                   "vous ne pourriez plus vous connecter à votre compte.", code="password_required")
+
+
+def same_email():
+    message = "C'est déjà l'adresse e-mail de votre compte."
+    return Invalid(message, code="same_email", fields={"new_email": message})
+
+
+def franceconnect_not_linked():
+    return NotFound("Cette identité FranceConnect n'est liée à aucun compte du portail. Connectez-vous une "
+                    "fois avec votre adresse e-mail pour la lier, ou créez votre compte avec votre clé enfance.",
+                    code="franceconnect_not_linked")
+
+
+def franceconnect_already_linked():
+    return Conflict("Cette identité FranceConnect est déjà liée à un autre compte du portail.",
+                    code="franceconnect_already_linked")
+
+
+_FORBIDDEN = {
+    "agents_only": "Cette action est réservée aux agents de la Caisse des écoles.",
+    "admin_only": "Cette action est réservée aux administrateurs.",
+    "own_account": "Vous ne pouvez pas faire cette action sur votre propre compte.",
+    "family_account_only": "Seul un compte famille peut être détaché d'un foyer.",
+}
+
+
+def forbidden(code):
+    return Forbidden(_FORBIDDEN[code], code=code)

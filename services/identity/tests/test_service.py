@@ -4,20 +4,25 @@ import re
 import time
 import uuid
 from datetime import datetime, timedelta, timezone
+from types import SimpleNamespace
+from urllib.parse import parse_qs, urlparse
 
 import eventlet
 import pytest
 from argon2 import PasswordHasher
+from authlib.jose import JsonWebKey, JsonWebToken
 from nameko.events import event_handler
 from nameko.standalone.rpc import ServiceRpcProxy
 from nameko.testing.services import entrypoint_waiter, replace_dependencies
 from sqlalchemy import func, select, update
 
 from identity import passwords
-from identity.models import Account, OutboxEvent, Session
+from identity import service as identity_service
+from identity.models import Account, LinkToken, OutboxEvent, SecurityEvent, Session
 from identity.service import IdentityService
 from kit.db import make_engine
-from kit.errors import Conflict, Invalid, NotFound, Unauthenticated
+from kit.errors import Conflict, Forbidden, Invalid, NotFound, Unauthenticated
+from kit.events import utcnow
 
 HOUSEHOLD = "0b6f1c1e-8a52-4b7e-9a0e-6f4f3f2b1a10"
 OTHER_HOUSEHOLD = "5d1e9f36-2c4b-4f0a-8d7e-3b2a1c0f9e88"
@@ -41,6 +46,14 @@ class AccountCreatedListener:
     @event_handler("identity", "account_created")
     def on_account_created(self, payload):
         return payload
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    """The service's time, moved forward by `clock.later`."""
+    now = SimpleNamespace(later=timedelta(0))
+    monkeypatch.setattr(identity_service, "utcnow", lambda: utcnow() + now.later)
+    return now
 
 
 @pytest.fixture
@@ -95,11 +108,14 @@ def register(identity, email="parent@exemple.fr", password=PASSWORD, child_key="
 
 def test_a_family_registers_with_its_child_key_and_gets_a_family_account(identity, family):
     account = register(identity)
-    assert set(account) == {"id", "email", "role", "household_id", "created_at"}
+    assert set(account) == {"id", "email", "role", "household_id", "created_at", "email_verified",
+                            "franceconnect_linked", "has_password", "active"}
     assert uuid.UUID(account["id"])
     assert account["email"] == "parent@exemple.fr"
     assert account["role"] == "family"
     assert account["household_id"] == HOUSEHOLD
+    assert (account["email_verified"], account["franceconnect_linked"], account["has_password"], account["active"]) == (
+        False, False, True, True)
     created = datetime.fromisoformat(account["created_at"])
     assert abs(created - datetime.now(timezone.utc)) < timedelta(minutes=1)
     family.household_for_child_key.assert_called_once_with("12345-ABC123")
@@ -178,7 +194,8 @@ def test_a_taken_email_is_refused_whatever_its_case_and_creates_nothing(identity
     error = refusal(Conflict, register, identity, " PARENT@exemple.fr", "Un-autre-mot-de-passe", "67890-XYZ789")
     assert error.code == "email_taken"
     assert error.message == "Un compte existe déjà avec cette adresse e-mail."
-    assert count(look, Account) == count(look, OutboxEvent) == 1
+    assert count(look, Account) == 1
+    assert count(look, OutboxEvent) == 2  # account_created, email_verification_requested
 
 
 def test_all_faults_of_a_registration_are_reported_at_once(identity, family):
@@ -193,7 +210,7 @@ def test_all_faults_of_a_registration_are_reported_at_once(identity, family):
 def test_a_family_logs_in_and_its_token_names_its_account(identity):
     account = register(identity)
     login = identity.authenticate("parent@exemple.fr", PASSWORD)
-    assert set(login) == {"token", "expires_at", "account"}
+    assert set(login) == {"token", "session_id", "expires_at", "account"}
     assert login["account"] == account
     assert identity.verify_token(login["token"]) == account
 
@@ -443,6 +460,751 @@ def test_the_first_agent_is_created_at_start_from_the_settings(container_factory
     with entrypoint_waiter(container, "ensure_bootstrap_agent"):
         container.start()
     agent = stored_account(look, "premier.agent@caisse.example")
-    assert agent.role == "agent"
+    assert agent.role == "admin"
     with ServiceRpcProxy("identity", config) as identity:
-        assert identity.authenticate("premier.agent@caisse.example", "Guichet-de-la-mairie")["account"]["role"] == "agent"
+        assert identity.authenticate("premier.agent@caisse.example", "Guichet-de-la-mairie")["account"]["role"] == "admin"
+
+
+# Helpers of the issue 3 tests
+
+AGENT_PASSWORD, ADMIN_PASSWORD, NEW_PASSWORD = "Guichet-de-la-mairie", "Regie-centrale-2026", "Gouter-a-quatre-heures"
+
+
+def emitted(look, event_type):
+    with look.connect() as connection:
+        return connection.execute(select(OutboxEvent.payload).where(OutboxEvent.event_type == event_type)
+                                  .order_by(OutboxEvent.id)).scalars().all()
+
+
+def token_in(url):
+    return parse_qs(urlparse(url).query)["jeton"][0]
+
+
+def verification_token(look, index=-1):
+    return token_in(emitted(look, "email_verification_requested")[index]["verification_url"])
+
+
+def journal_actions(look):
+    with look.connect() as connection:
+        return connection.execute(select(SecurityEvent.action).order_by(SecurityEvent.at)).scalars().all()
+
+
+def journal_of(look, action):
+    with look.connect() as connection:
+        return connection.execute(select(SecurityEvent).where(SecurityEvent.action == action)
+                                  .order_by(SecurityEvent.at)).all()
+
+
+def session_revoked(look, session_id):
+    with look.connect() as connection:
+        return connection.execute(select(Session.revoked_at).where(Session.id == uuid.UUID(session_id))
+                                  ).scalar_one() is not None
+
+
+def snapshot(look):
+    """Everything a refused call must leave as it was."""
+    with look.connect() as connection:
+        # Not the whole outbox: the relay marks its rows published meanwhile.
+        return [connection.execute(select(*columns)).all()
+                for columns in ([Account], [Session], [LinkToken], [OutboxEvent.event_id, OutboxEvent.payload])]
+
+
+def log_in(identity, email="parent@exemple.fr", password=PASSWORD, client_ip=None):
+    return identity.authenticate(email, password, client_ip)
+
+
+@pytest.fixture
+def admin(identity):
+    return identity.ensure_agent("admin@caisse.example", ADMIN_PASSWORD, "admin")
+
+
+@pytest.fixture
+def agent(identity):
+    return identity.ensure_agent("agent@caisse.example", AGENT_PASSWORD, "agent")
+
+
+# E-mail verification
+
+def test_a_new_account_is_sent_a_link_to_verify_its_address(identity, look):
+    account = register(identity)
+    assert account["email_verified"] is False
+    [sent] = emitted(look, "email_verification_requested")
+    assert (sent["account_id"], sent["email"]) == (account["id"], "parent@exemple.fr")
+    assert re.fullmatch(r"http://localhost:8000/verifier-courriel\?jeton=[A-Za-z0-9_-]{43}", sent["verification_url"])
+    assert uuid.UUID(sent["event_id"]) and datetime.fromisoformat(sent["occurred_at"])
+    with look.connect() as connection:
+        kept = connection.execute(select(LinkToken.token_sha256)).scalar_one()
+    assert token_in(sent["verification_url"]) not in kept
+
+
+def test_following_the_link_verifies_the_address_once(identity, look):
+    account = register(identity)
+    token = verification_token(look)
+    verified = identity.verify_email(token)
+    assert verified == dict(account, email_verified=True)
+    assert identity.get_account(account["id"])["email_verified"] is True
+    error = refusal(Invalid, identity.verify_email, token)
+    assert error.code == "invalid_token"
+    assert error.message.startswith("Ce lien n'est plus valable")
+    assert "email_verified" in journal_actions(look)
+
+
+def test_a_verification_link_expires_after_48_hours(identity, look, clock):
+    account = register(identity)
+    clock.later = timedelta(hours=48, seconds=1)
+    assert refusal(Invalid, identity.verify_email, verification_token(look)).code == "invalid_token"
+    assert identity.get_account(account["id"])["email_verified"] is False
+
+
+def test_a_verification_link_works_until_its_48th_hour(identity, look, clock):
+    register(identity)
+    clock.later = timedelta(hours=47, minutes=59)
+    assert identity.verify_email(verification_token(look))["email_verified"] is True
+
+
+def test_a_new_verification_link_voids_the_previous_one(identity, look):
+    account = register(identity)
+    assert identity.resend_verification(account["id"]) is None
+    first, second = verification_token(look, 0), verification_token(look, 1)
+    assert refusal(Invalid, identity.verify_email, first).code == "invalid_token"
+    assert identity.verify_email(second)["email_verified"] is True
+
+
+def test_a_verified_address_is_not_sent_another_link(identity, look):
+    account = register(identity)
+    identity.verify_email(verification_token(look))
+    identity.resend_verification(account["id"])
+    assert len(emitted(look, "email_verification_requested")) == 1
+
+
+@pytest.mark.parametrize("token", [None, "", 42, "A" * 43, "pas-un-jeton", "A" * 10_000])
+def test_a_link_never_sent_verifies_nothing(identity, look, token):
+    register(identity)
+    before = snapshot(look)
+    assert refusal(Invalid, identity.verify_email, token).code == "invalid_token"
+    assert snapshot(look) == before
+
+
+def test_a_verification_link_is_no_reset_link(identity, look):
+    register(identity)
+    token = verification_token(look)
+    assert refusal(Invalid, identity.reset_password, token, NEW_PASSWORD).code == "invalid_token"
+    assert refusal(Invalid, identity.confirm_email_change, token).code == "invalid_token"
+    assert identity.verify_email(token)["email_verified"] is True
+
+
+def test_resending_to_an_unknown_account_is_refused(identity):
+    assert refusal(NotFound, identity.resend_verification, str(uuid.uuid4())).code == "account_not_found"
+
+
+# Login, sessions and throttling
+
+def test_a_login_names_its_session_and_is_journalled_with_the_client_address(identity, look):
+    account = register(identity)
+    login = log_in(identity, client_ip="203.0.113.7")
+    assert uuid.UUID(login["session_id"])
+    [entry] = journal_of(look, "login_succeeded")
+    assert (str(entry.account_id), entry.client_ip, entry.detail) == (account["id"], "203.0.113.7",
+                                                                      {"method": "password"})
+
+
+def test_a_failed_login_is_journalled(identity, look):
+    account = register(identity)
+    refusal(Unauthenticated, log_in, identity, "parent@exemple.fr", "Pas-le-bon-mot-de-passe", "203.0.113.7")
+    [entry] = journal_of(look, "login_failed")
+    assert (str(entry.account_id), entry.client_ip, entry.detail["email"]) == (
+        account["id"], "203.0.113.7", "parent@exemple.fr")
+
+
+def test_a_malformed_client_address_is_refused(identity):
+    register(identity)
+    assert refusal(Invalid, log_in, identity, "parent@exemple.fr", PASSWORD, "pas une adresse").code == \
+        "invalid_client_ip"
+
+
+def fail_to_log_in(identity, email, times, client_ip=None):
+    return [refusal(Unauthenticated, log_in, identity, email, "Pas-le-bon-mot-de-passe", client_ip)
+            for _ in range(times)]
+
+
+def test_the_fifth_failure_locks_the_address_even_for_the_right_password(identity, look):
+    register(identity)
+    failures = fail_to_log_in(identity, "parent@exemple.fr", 5)
+    assert [e.code for e in failures] == ["invalid_credentials"] * 4 + ["too_many_attempts"]
+    error = refusal(Unauthenticated, log_in, identity)
+    assert error.code == "too_many_attempts"
+    assert error.message == ("Trop de tentatives de connexion ont échoué. Par sécurité, réessayez dans 1 minute, "
+                             "ou réinitialisez votre mot de passe.")
+    assert count(look, Session) == 0
+    assert len(journal_of(look, "locked_out")) == 1
+
+
+def test_an_unknown_address_is_locked_exactly_like_a_known_one(identity):
+    register(identity)
+    known = fail_to_log_in(identity, "parent@exemple.fr", 6)
+    unknown = fail_to_log_in(identity, "inconnu@exemple.fr", 6)
+    assert [(e.code, e.message, e.fields) for e in known] == [(e.code, e.message, e.fields) for e in unknown]
+
+
+def test_a_lock_ends_and_a_success_forgets_the_failures(identity, clock):
+    register(identity)
+    fail_to_log_in(identity, "parent@exemple.fr", 5)
+    clock.later = timedelta(minutes=1, seconds=1)
+    assert log_in(identity)["account"]["email"] == "parent@exemple.fr"
+    assert [e.code for e in fail_to_log_in(identity, "parent@exemple.fr", 4)] == ["invalid_credentials"] * 4
+
+
+def test_each_further_failure_locks_longer(identity, clock):
+    register(identity)
+    fail_to_log_in(identity, "parent@exemple.fr", 5)
+    clock.later = timedelta(minutes=1, seconds=1)
+    [sixth] = fail_to_log_in(identity, "parent@exemple.fr", 1)
+    assert "réessayez dans 2 minutes" in sixth.message
+
+
+@pytest.mark.slow
+def test_a_client_failing_on_many_addresses_is_locked_but_not_the_others(identity):
+    register(identity)
+    failures = [refusal(Unauthenticated, log_in, identity, f"essai{n}@exemple.fr", PASSWORD, "198.51.100.9")
+                for n in range(30)]
+    assert failures[-1].code == "too_many_attempts" and "15 minutes" in failures[-1].message
+    assert refusal(Unauthenticated, log_in, identity, "parent@exemple.fr", PASSWORD, "198.51.100.9").code == \
+        "too_many_attempts"
+    assert log_in(identity, client_ip="203.0.113.7")["account"]["email"] == "parent@exemple.fr"
+
+
+# Password reset
+
+def test_a_reset_link_is_sent_to_an_existing_account(identity, look):
+    account = register(identity)
+    assert identity.request_password_reset(" Parent@Exemple.fr", "203.0.113.7") is None
+    [sent] = emitted(look, "password_reset_requested")
+    assert (sent["account_id"], sent["email"]) == (account["id"], "parent@exemple.fr")
+    assert re.fullmatch(r"http://localhost:8000/nouveau-mot-de-passe\?jeton=[A-Za-z0-9_-]{43}", sent["reset_url"])
+    [entry] = journal_of(look, "password_reset_requested")
+    assert entry.client_ip == "203.0.113.7"
+
+
+def test_a_reset_for_an_unknown_address_answers_the_same_and_sends_nothing(identity, look):
+    register(identity)
+    before = snapshot(look)
+    assert identity.request_password_reset("inconnu@exemple.fr") is None
+    assert snapshot(look) == before
+
+
+def test_a_closed_account_is_sent_no_reset_link(identity, look):
+    register(identity)
+    change(look, update(Account).values(active=False))
+    identity.request_password_reset("parent@exemple.fr")
+    assert emitted(look, "password_reset_requested") == []
+
+
+def test_a_reset_request_with_a_malformed_address_is_refused(identity):
+    assert refusal(Invalid, identity.request_password_reset, "parent").code == "invalid_email"
+
+
+def reset_token(identity, look, email="parent@exemple.fr"):
+    identity.request_password_reset(email)
+    return token_in(emitted(look, "password_reset_requested")[-1]["reset_url"])
+
+
+def test_a_reset_sets_the_new_password_once_and_ends_every_session(identity, look):
+    account = register(identity)
+    browser = log_in(identity)
+    mobile = identity.issue_tokens("parent@exemple.fr", PASSWORD)
+    token = reset_token(identity, look)
+    assert identity.reset_password(token, NEW_PASSWORD) is None
+    assert refusal(Unauthenticated, identity.verify_token, browser["token"]).code == "invalid_token"
+    assert refusal(Unauthenticated, identity.refresh_tokens, mobile["refresh_token"]).code == "invalid_token"
+    assert refusal(Unauthenticated, log_in, identity).code == "invalid_credentials"
+    assert log_in(identity, password=NEW_PASSWORD)["account"]["id"] == account["id"]
+    [told] = emitted(look, "password_changed")
+    assert (told["account_id"], told["email"]) == (account["id"], "parent@exemple.fr")
+    assert journal_of(look, "password_changed")[0].detail == {"by": "reset"}
+    assert refusal(Invalid, identity.reset_password, token, "Encore-un-autre-secret").code == "invalid_token"
+
+
+def test_a_weak_new_password_is_refused_and_the_link_still_works(identity, look):
+    register(identity)
+    token = reset_token(identity, look)
+    before = snapshot(look)
+    error = refusal(Invalid, identity.reset_password, token, "motdepasse123")
+    assert (error.code, set(error.fields)) == ("weak_password", {"new_password"})
+    assert snapshot(look) == before
+    identity.reset_password(token, NEW_PASSWORD)
+
+
+def test_a_reset_link_expires_after_an_hour(identity, look, clock):
+    register(identity)
+    token = reset_token(identity, look)
+    clock.later = timedelta(hours=1)
+    assert refusal(Invalid, identity.reset_password, token, NEW_PASSWORD).code == "invalid_token"
+    assert log_in(identity)["account"]["email"] == "parent@exemple.fr"
+
+
+def test_a_new_reset_link_voids_the_previous_one(identity, look):
+    register(identity)
+    first, second = reset_token(identity, look), reset_token(identity, look)
+    assert refusal(Invalid, identity.reset_password, first, NEW_PASSWORD).code == "invalid_token"
+    identity.reset_password(second, NEW_PASSWORD)
+
+
+def test_a_reset_unlocks_a_locked_address(identity, look):
+    register(identity)
+    fail_to_log_in(identity, "parent@exemple.fr", 5)
+    identity.reset_password(reset_token(identity, look), NEW_PASSWORD)
+    assert log_in(identity, password=NEW_PASSWORD)["account"]["email"] == "parent@exemple.fr"
+
+
+# Password change
+
+def test_changing_the_password_ends_the_other_sessions_only(identity, look):
+    account = register(identity)
+    here, elsewhere = log_in(identity), log_in(identity)
+    assert identity.change_password(account["id"], PASSWORD, NEW_PASSWORD, here["session_id"]) is None
+    assert identity.verify_token(here["token"])["id"] == account["id"]
+    assert refusal(Unauthenticated, identity.verify_token, elsewhere["token"]).code == "invalid_token"
+    assert log_in(identity, password=NEW_PASSWORD)["account"]["id"] == account["id"]
+    assert [e["account_id"] for e in emitted(look, "password_changed")] == [account["id"]]
+
+
+def test_a_wrong_current_password_changes_nothing(identity, look):
+    account = register(identity)
+    before = snapshot(look)
+    error = refusal(Unauthenticated, identity.change_password, account["id"], "Pas-le-bon-mot-de-passe", NEW_PASSWORD)
+    assert (error.code, error.message) == ("invalid_credentials", "Le mot de passe actuel est incorrect.")
+    assert snapshot(look) == before
+
+
+def test_a_weak_new_password_is_refused_on_change(identity):
+    account = register(identity)
+    assert refusal(Invalid, identity.change_password, account["id"], PASSWORD, "court").code == "weak_password"
+
+
+# Contact details
+
+ADDRESS = {"street": " 12 rue des Écoles ", "postal_code": "75005", "city": "Paris"}
+
+
+def test_an_account_starts_with_only_its_email_as_contact(identity):
+    account = register(identity)
+    assert identity.get_contact(account["id"]) == {
+        "email": "parent@exemple.fr", "phone": None, "phone_display": None, "address": None}
+
+
+def test_contact_details_are_kept_normalised_and_the_change_announced(identity, look):
+    account = register(identity)
+    contact = identity.update_contact(account["id"], "06.12.34.56.78", ADDRESS)
+    assert contact == {"email": "parent@exemple.fr", "phone": "+33612345678", "phone_display": "06 12 34 56 78",
+                       "address": {"street": "12 rue des Écoles", "postal_code": "75005", "city": "Paris"}}
+    assert identity.get_contact(account["id"]) == contact
+    [changed] = emitted(look, "contact_details_changed")
+    assert (changed["account_id"], changed["household_id"], changed["changed"]) == (
+        account["id"], HOUSEHOLD, ["phone", "address"])
+    assert journal_of(look, "contact_details_changed")[0].detail == {"changed": ["phone", "address"]}
+
+
+def test_saving_the_same_details_announces_nothing(identity, look):
+    account = register(identity)
+    identity.update_contact(account["id"], "0612345678", ADDRESS)
+    identity.update_contact(account["id"], "+33 6 12 34 56 78", dict(ADDRESS, street="12 rue des Écoles"))
+    assert len(emitted(look, "contact_details_changed")) == 1
+
+
+def test_emptied_fields_remove_the_details(identity, look):
+    account = register(identity)
+    identity.update_contact(account["id"], "0612345678", ADDRESS)
+    assert identity.update_contact(account["id"], "", {"street": "", "postal_code": "", "city": ""})["phone"] is None
+    assert identity.get_contact(account["id"])["address"] is None
+    assert emitted(look, "contact_details_changed")[-1]["changed"] == ["phone", "address"]
+
+
+@pytest.mark.parametrize("phone", ["abc", "06 12", "+33 0 00 00 00 00", 612345678])
+def test_an_invalid_phone_is_refused_and_nothing_changes(identity, look, phone):
+    account = register(identity)
+    before = snapshot(look)
+    error = refusal(Invalid, identity.update_contact, account["id"], phone, None)
+    assert (error.code, set(error.fields)) == ("invalid_phone", {"phone"})
+    assert snapshot(look) == before
+
+
+@pytest.mark.parametrize("address, faulty", [
+    (dict(ADDRESS, postal_code="7500"), {"address.postal_code"}),
+    (dict(ADDRESS, postal_code="75 005"), {"address.postal_code"}),
+    (dict(ADDRESS, street="x" * 201), {"address.street"}),
+    (dict(ADDRESS, city=""), {"address.city"}),
+    ({"street": "12 rue des Écoles"}, {"address.postal_code", "address.city"}),
+    ("12 rue des Écoles, Paris", {"address"}),
+])
+def test_an_incomplete_address_is_refused_on_its_fields(identity, look, address, faulty):
+    account = register(identity)
+    before = snapshot(look)
+    error = refusal(Invalid, identity.update_contact, account["id"], None, address)
+    assert (error.code, set(error.fields)) == ("invalid_address", faulty)
+    assert snapshot(look) == before
+
+
+# E-mail change
+
+def email_change_token(identity, look, account, new_email="nouvelle@exemple.fr"):
+    identity.request_email_change(account["id"], new_email, PASSWORD)
+    return token_in(emitted(look, "email_change_requested")[-1]["confirmation_url"])
+
+
+def test_a_new_address_is_confirmed_from_its_own_mailbox_and_the_old_one_told(identity, look):
+    account = register(identity)
+    assert identity.request_email_change(account["id"], " Nouvelle@Exemple.fr", PASSWORD) is None
+    [asked] = emitted(look, "email_change_requested")
+    assert (asked["account_id"], asked["new_email"]) == (account["id"], "nouvelle@exemple.fr")
+    assert asked["confirmation_url"].startswith("http://localhost:8000/confirmer-courriel?jeton=")
+    assert identity.get_account(account["id"])["email"] == "parent@exemple.fr"
+    changed = identity.confirm_email_change(token_in(asked["confirmation_url"]))
+    assert (changed["email"], changed["email_verified"]) == ("nouvelle@exemple.fr", True)
+    [told] = emitted(look, "email_changed")
+    assert (told["old_email"], told["new_email"]) == ("parent@exemple.fr", "nouvelle@exemple.fr")
+    assert log_in(identity, "nouvelle@exemple.fr")["account"]["id"] == account["id"]
+    assert journal_of(look, "email_changed")[0].detail == {"old_email": "parent@exemple.fr",
+                                                           "new_email": "nouvelle@exemple.fr"}
+    assert refusal(Invalid, identity.confirm_email_change, token_in(asked["confirmation_url"])).code == "invalid_token"
+
+
+def test_an_email_change_link_expires_after_48_hours(identity, look, clock):
+    account = register(identity)
+    token = email_change_token(identity, look, account)
+    clock.later = timedelta(hours=48)
+    assert refusal(Invalid, identity.confirm_email_change, token).code == "invalid_token"
+    assert identity.get_account(account["id"])["email"] == "parent@exemple.fr"
+
+
+def test_a_verification_link_of_the_old_address_is_void_after_a_change(identity, look):
+    account = register(identity)
+    old_link = verification_token(look)
+    identity.confirm_email_change(email_change_token(identity, look, account))
+    assert refusal(Invalid, identity.verify_email, old_link).code == "invalid_token"
+
+
+@pytest.mark.parametrize("new_email, password, kind, code", [
+    ("nouvelle@exemple.fr", "Pas-le-bon-mot-de-passe", Unauthenticated, "invalid_credentials"),
+    ("voisin@exemple.fr", PASSWORD, Conflict, "email_taken"),
+    ("PARENT@exemple.fr", PASSWORD, Invalid, "same_email"),
+    ("nouvelle", PASSWORD, Invalid, "invalid_email"),
+])
+def test_an_email_change_is_refused_without_the_password_or_to_a_taken_address(identity, look, new_email, password,
+                                                                               kind, code):
+    account = register(identity)
+    register(identity, email="voisin@exemple.fr", child_key="67890-XYZ789")
+    before = snapshot(look)
+    assert refusal(kind, identity.request_email_change, account["id"], new_email, password).code == code
+    assert snapshot(look) == before
+
+
+def test_an_address_taken_before_the_confirmation_is_refused_then(identity, look):
+    account = register(identity)
+    token = email_change_token(identity, look, account)
+    register(identity, email="nouvelle@exemple.fr", child_key="67890-XYZ789")
+    assert refusal(Conflict, identity.confirm_email_change, token).code == "email_taken"
+    assert identity.get_account(account["id"])["email"] == "parent@exemple.fr"
+
+
+# Mobile tokens
+
+def read_access_token(identity, token):
+    keys = JsonWebKey.import_key_set(identity.signing_keys())
+    claims = JsonWebToken(["ES256"]).decode(token, keys, claims_options={
+        "iss": {"essential": True, "value": "portail-famille"}, "aud": {"essential": True, "value": "portail-famille"}})
+    claims.validate()
+    return claims
+
+
+def test_a_mobile_client_gets_a_signed_access_token_the_gateway_can_check_alone(identity):
+    account = register(identity)
+    pair = identity.issue_tokens("parent@exemple.fr", PASSWORD, "203.0.113.7")
+    assert set(pair) == {"access_token", "refresh_token", "expires_in", "session_id", "account"}
+    assert (pair["expires_in"], pair["account"]) == (300, account)
+    claims = read_access_token(identity, pair["access_token"])
+    assert (claims["sub"], claims["sid"], claims["role"], claims["hid"], claims["ev"]) == (
+        account["id"], pair["session_id"], "family", HOUSEHOLD, False)
+    assert claims["exp"] - claims["iat"] == 300
+    [key] = identity.signing_keys()["keys"]
+    assert (key["kty"], key["crv"], key["alg"], key["use"]) == ("EC", "P-256", "ES256", "sig") and "d" not in key
+
+
+def test_the_signing_key_is_made_once_and_kept(identity):
+    register(identity)
+    assert identity.signing_keys() == {"keys": []}
+    identity.issue_tokens("parent@exemple.fr", PASSWORD)
+    identity.issue_tokens("parent@exemple.fr", PASSWORD)
+    assert len(identity.signing_keys()["keys"]) == 1
+
+
+def test_a_mobile_login_is_throttled_like_a_browser_login(identity):
+    register(identity)
+    fail_to_log_in(identity, "parent@exemple.fr", 5)
+    assert refusal(Unauthenticated, identity.issue_tokens, "parent@exemple.fr", PASSWORD).code == "too_many_attempts"
+
+
+def test_a_refresh_token_rotates_and_the_old_one_stops_working(identity):
+    register(identity)
+    first = identity.issue_tokens("parent@exemple.fr", PASSWORD)
+    second = identity.refresh_tokens(first["refresh_token"])
+    assert second["session_id"] == first["session_id"]
+    assert second["refresh_token"] != first["refresh_token"]
+    assert read_access_token(identity, second["access_token"])["sid"] == first["session_id"]
+    third = identity.refresh_tokens(second["refresh_token"])
+    assert third["session_id"] == first["session_id"]
+
+
+def test_a_reused_refresh_token_ends_the_whole_session(identity, look):
+    register(identity)
+    first = identity.issue_tokens("parent@exemple.fr", PASSWORD)
+    stolen_since = utcnow().isoformat()
+    second = identity.refresh_tokens(first["refresh_token"])
+    assert refusal(Unauthenticated, identity.refresh_tokens, first["refresh_token"]).code == "invalid_token"
+    assert refusal(Unauthenticated, identity.refresh_tokens, second["refresh_token"]).code == "invalid_token"
+    assert session_revoked(look, first["session_id"])
+    assert first["session_id"] in identity.revoked_sessions(stolen_since)["session_ids"]
+    assert len(journal_of(look, "refresh_token_reused")) == 1
+
+
+def test_a_refresh_token_expires_after_thirty_days(identity, clock):
+    register(identity)
+    pair = identity.issue_tokens("parent@exemple.fr", PASSWORD)
+    clock.later = timedelta(days=30)
+    assert refusal(Unauthenticated, identity.refresh_tokens, pair["refresh_token"]).code == "invalid_token"
+
+
+@pytest.mark.parametrize("token", [None, "", "A" * 43, 42])
+def test_a_refresh_token_never_issued_is_refused(identity, token):
+    assert refusal(Unauthenticated, identity.refresh_tokens, token).code == "invalid_token"
+
+
+def test_a_mobile_session_is_not_a_browser_session(identity):
+    register(identity)
+    pair = identity.issue_tokens("parent@exemple.fr", PASSWORD)
+    assert refusal(Unauthenticated, identity.verify_token, pair["refresh_token"]).code == "invalid_token"
+
+
+def test_the_gateway_learns_which_sessions_were_revoked_since_it_last_asked(identity, clock):
+    register(identity)
+    since = utcnow().isoformat()
+    kept, ended = log_in(identity), log_in(identity)
+    identity.logout(ended["token"])
+    revoked = identity.revoked_sessions(since)
+    assert revoked["session_ids"] == [ended["session_id"]]
+    assert datetime.fromisoformat(revoked["now"]) >= datetime.fromisoformat(since)
+    assert identity.revoked_sessions(revoked["now"])["session_ids"] == []
+    clock.later = timedelta(hours=12, seconds=1)  # expired: no longer worth listing
+    assert identity.revoked_sessions(since)["session_ids"] == []
+
+
+@pytest.mark.parametrize("since", [None, "", "hier", "2026-13-01T00:00:00Z", 42])
+def test_revoked_sessions_since_a_malformed_time_is_refused(identity, since):
+    assert refusal(Invalid, identity.revoked_sessions, since).code == "invalid_since"
+
+
+# FranceConnect links
+
+SUB = "b6048e95bb134ec5b1d1e1fa69f287172e91722b9354d637a1bcf2ebb0fd2ef5v1"
+
+
+def test_an_unknown_franceconnect_identity_is_asked_to_link_an_account(identity):
+    register(identity)
+    error = refusal(NotFound, identity.login_with_franceconnect, SUB)
+    assert error.code == "franceconnect_not_linked"
+    assert "clé enfance" in error.message
+
+
+def test_a_linked_franceconnect_identity_logs_in(identity, look):
+    account = register(identity)
+    linked = identity.link_franceconnect(account["id"], SUB, "Anne", "Martin")
+    assert linked == dict(account, franceconnect_linked=True)
+    login = identity.login_with_franceconnect(SUB, "203.0.113.7")
+    assert identity.verify_token(login["token"])["id"] == account["id"]
+    assert journal_of(look, "login_succeeded")[0].detail == {"method": "franceconnect"}
+    assert "franceconnect_linked" in journal_actions(look)
+
+
+def test_a_franceconnect_identity_links_to_one_account_only(identity, look):
+    first = register(identity)
+    second = register(identity, email="voisin@exemple.fr", child_key="67890-XYZ789")
+    identity.link_franceconnect(first["id"], SUB, "Anne", "Martin")
+    error = refusal(Conflict, identity.link_franceconnect, second["id"], SUB, "Anne", "Martin")
+    assert error.code == "franceconnect_already_linked"
+    assert identity.get_account(second["id"])["franceconnect_linked"] is False
+
+
+def test_unlinking_ends_franceconnect_logins(identity, look):
+    account = register(identity)
+    identity.link_franceconnect(account["id"], SUB, "Anne", "Martin")
+    assert identity.unlink_franceconnect(account["id"])["franceconnect_linked"] is False
+    assert refusal(NotFound, identity.login_with_franceconnect, SUB).code == "franceconnect_not_linked"
+    assert "franceconnect_unlinked" in journal_actions(look)
+
+
+def test_a_family_registers_with_franceconnect_and_no_password(identity, look):
+    account = identity.register_with_franceconnect(SUB, "Parent@Exemple.fr", "12345-ABC123", "Anne", "Martin")
+    assert (account["has_password"], account["franceconnect_linked"], account["email_verified"]) == (
+        False, True, False)
+    assert account["household_id"] == HOUSEHOLD
+    assert len(emitted(look, "email_verification_requested")) == 1
+    assert identity.login_with_franceconnect(SUB)["account"]["id"] == account["id"]
+    assert refusal(Unauthenticated, log_in, identity).code == "invalid_credentials"
+    error = refusal(Invalid, identity.unlink_franceconnect, account["id"])
+    assert error.code == "password_required"
+    assert identity.get_account(account["id"])["franceconnect_linked"] is True
+
+
+def test_registering_with_a_linked_franceconnect_identity_is_refused(identity, look):
+    account = register(identity)
+    identity.link_franceconnect(account["id"], SUB, "Anne", "Martin")
+    error = refusal(Conflict, identity.register_with_franceconnect, SUB, "autre@exemple.fr", "12345-ABC123",
+                    "Anne", "Martin")
+    assert error.code == "franceconnect_already_linked"
+    assert count(look, Account) == 1
+
+
+def test_a_closed_account_cannot_log_in_with_franceconnect(identity, look):
+    account = register(identity)
+    identity.link_franceconnect(account["id"], SUB, "Anne", "Martin")
+    change(look, update(Account).values(active=False))
+    assert refusal(Unauthenticated, identity.login_with_franceconnect, SUB).code == "invalid_credentials"
+
+
+# Agents and admins
+
+def test_an_admin_creates_an_agent(identity, look, admin):
+    agent = identity.create_agent(admin["id"], "Nouvel.Agent@Caisse.example", AGENT_PASSWORD, "agent")
+    assert (agent["email"], agent["role"], agent["household_id"], agent["active"]) == (
+        "nouvel.agent@caisse.example", "agent", None, True)
+    assert log_in(identity, "nouvel.agent@caisse.example", AGENT_PASSWORD)["account"]["id"] == agent["id"]
+    entry = journal_of(look, "agent_created")[-1]
+    assert (str(entry.account_id), str(entry.actor_id)) == (agent["id"], admin["id"])
+
+
+@pytest.mark.parametrize("who", ["agent", "family", "nobody", "closed_admin"])
+def test_only_an_active_admin_creates_agents(identity, look, admin, agent, who):
+    family = register(identity)
+    change(look, update(Account).where(Account.id == uuid.UUID(admin["id"])).values(active=who != "closed_admin"))
+    actor = {"agent": agent["id"], "family": family["id"], "nobody": str(uuid.uuid4()), "closed_admin": admin["id"]}
+    before = snapshot(look)
+    error = refusal(Forbidden, identity.create_agent, actor[who], "nouvel.agent@caisse.example", "x", "admin")
+    assert (error.code, error.message) == ("admin_only", "Cette action est réservée aux administrateurs.")
+    assert snapshot(look) == before
+
+
+def test_an_agent_closes_a_family_account_and_its_sessions_end(identity, look, agent):
+    family = register(identity)
+    browser = log_in(identity)
+    mobile = identity.issue_tokens("parent@exemple.fr", PASSWORD)
+    since = utcnow().isoformat()
+    closed = identity.set_account_active(agent["id"], family["id"], False)
+    assert closed["active"] is False
+    assert refusal(Unauthenticated, identity.verify_token, browser["token"]).code == "invalid_token"
+    assert refusal(Unauthenticated, identity.refresh_tokens, mobile["refresh_token"]).code == "invalid_token"
+    assert set(identity.revoked_sessions(since)["session_ids"]) == {browser["session_id"], mobile["session_id"]}
+    entry = journal_of(look, "account_deactivated")[0]
+    assert (str(entry.account_id), str(entry.actor_id)) == (family["id"], agent["id"])
+    assert identity.set_account_active(agent["id"], family["id"], True)["active"] is True
+    assert log_in(identity)["account"]["id"] == family["id"]
+    assert "account_reactivated" in journal_actions(look)
+
+
+def test_an_admin_closes_an_agent_account(identity, admin, agent):
+    assert identity.set_account_active(admin["id"], agent["id"], False)["active"] is False
+    assert refusal(Unauthenticated, log_in, identity, "agent@caisse.example", AGENT_PASSWORD).code == \
+        "invalid_credentials"
+
+
+@pytest.mark.parametrize("actor, target, code", [
+    ("agent", "admin", "admin_only"),
+    ("agent", "other_agent", "admin_only"),
+    ("family", "other_family", "agents_only"),
+    ("family", "agent", "agents_only"),
+    ("admin", "admin", "own_account"),
+])
+def test_who_may_not_close_which_account(identity, look, admin, agent, actor, target, code):
+    people = {"admin": admin, "agent": agent, "family": register(identity),
+              "other_agent": identity.ensure_agent("autre.agent@caisse.example", AGENT_PASSWORD),
+              "other_family": register(identity, email="voisin@exemple.fr", child_key="67890-XYZ789")}
+    before = snapshot(look)
+    error = refusal(Forbidden, identity.set_account_active, people[actor]["id"], people[target]["id"], False)
+    assert error.code == code
+    assert snapshot(look) == before
+
+
+def test_a_family_cannot_even_learn_whether_an_account_exists(identity):
+    family = register(identity)
+    assert refusal(Forbidden, identity.set_account_active, family["id"], str(uuid.uuid4()), False).code == \
+        "agents_only"
+    assert refusal(Forbidden, identity.detach_account, family["id"], str(uuid.uuid4())).code == "agents_only"
+
+
+def test_closing_an_unknown_account_is_not_found(identity, agent):
+    assert refusal(NotFound, identity.set_account_active, agent["id"], str(uuid.uuid4()), False).code == \
+        "account_not_found"
+
+
+@pytest.mark.parametrize("active", [None, "false", "0", "non"])
+def test_active_must_be_true_or_false(identity, agent, active):
+    family = register(identity)
+    assert refusal(Invalid, identity.set_account_active, agent["id"], family["id"], active).code == "invalid_active"
+
+
+def test_the_agents_list_shows_the_back_office_with_its_active_flag(identity, admin, agent):
+    register(identity)
+    identity.set_account_active(admin["id"], agent["id"], False)
+    assert [(a["email"], a["active"]) for a in identity.list_accounts("agent")] == [("agent@caisse.example", False)]
+    assert [a["role"] for a in identity.list_accounts()] == ["admin", "agent", "family"]
+    assert refusal(Invalid, identity.list_accounts, "root").code == "invalid_role"
+
+
+def test_an_agent_sees_every_account_attached_to_a_household(identity, look):
+    mother = register(identity, email="mere@exemple.fr")
+    father = register(identity, email="pere@exemple.fr")
+    register(identity, email="voisin@exemple.fr", child_key="67890-XYZ789")
+    change(look, update(Account).where(Account.email == "pere@exemple.fr").values(active=False))
+    attached = identity.household_accounts(HOUSEHOLD)
+    assert [a["id"] for a in attached] == [mother["id"], father["id"]]
+    assert [a["active"] for a in attached] == [True, False]
+
+
+def test_an_agent_detaches_an_account_from_its_household(identity, look, agent):
+    family = register(identity)
+    login = log_in(identity)
+    detached = identity.detach_account(agent["id"], family["id"])
+    assert detached["household_id"] is None
+    assert identity.household_accounts(HOUSEHOLD) == []
+    assert identity.household_recipients(HOUSEHOLD) == []
+    assert refusal(Unauthenticated, identity.verify_token, login["token"]).code == "invalid_token"
+    entry = journal_of(look, "account_detached")[0]
+    assert (str(entry.actor_id), entry.detail) == (agent["id"], {"household_id": HOUSEHOLD})
+
+
+def test_only_a_family_account_can_be_detached(identity, admin, agent):
+    assert refusal(Forbidden, identity.detach_account, admin["id"], agent["id"]).code == "family_account_only"
+
+
+# Security journal
+
+def test_a_family_reads_its_own_journal_newest_first(identity, clock):
+    account = register(identity)
+    register(identity, email="voisin@exemple.fr", child_key="67890-XYZ789")
+    clock.later = timedelta(seconds=1)
+    log_in(identity, client_ip="203.0.113.7")
+    clock.later = timedelta(seconds=2)
+    refusal(Unauthenticated, log_in, identity, "voisin@exemple.fr", "Pas-le-bon-mot-de-passe")
+    entries = identity.security_journal(account["id"])
+    assert [e["action"] for e in entries] == ["login_succeeded", "account_created"]
+    assert set(entries[0]) == {"at", "account_id", "actor_id", "action", "client_ip", "detail"}
+    assert (entries[0]["account_id"], entries[0]["actor_id"], entries[0]["client_ip"]) == (
+        account["id"], None, "203.0.113.7")
+    assert datetime.fromisoformat(entries[0]["at"]) > datetime.fromisoformat(entries[1]["at"])
+
+
+def test_an_admin_reads_the_whole_journal_within_a_limit(identity):
+    register(identity)
+    register(identity, email="voisin@exemple.fr", child_key="67890-XYZ789")
+    assert len(identity.security_journal()) == 2
+    assert len(identity.security_journal(None, 1)) == 1
+    assert refusal(Invalid, identity.security_journal, None, 0).code == "invalid_limit"
+    assert refusal(Invalid, identity.security_journal, "pas-un-uuid").code == "invalid_account_id"
