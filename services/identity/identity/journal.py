@@ -21,4 +21,26 @@ ACCOUNT_DEACTIVATED = "account_deactivated"
 ACCOUNT_REACTIVATED = "account_reactivated"
 ACCOUNT_DETACHED = "account_detached"
 
+# what families and agents read in the journal
+LABELS = {
+    LOGIN_SUCCEEDED: "Connexion",
+    LOGIN_FAILED: "Échec de connexion",
+    LOCKED_OUT: "Connexion bloquée après plusieurs échecs",
+    LOGGED_OUT: "Déconnexion",
+    ACCOUNT_CREATED: "Création du compte",
+    EMAIL_VERIFIED: "Adresse e-mail confirmée",
+    PASSWORD_RESET_REQUESTED: "Demande de réinitialisation du mot de passe",
+    PASSWORD_CHANGED: "Mot de passe modifié",
+    EMAIL_CHANGE_REQUESTED: "Demande de changement d'adresse e-mail",
+    EMAIL_CHANGED: "Adresse e-mail modifiée",
+    CONTACT_DETAILS_CHANGED: "Coordonnées modifiées",
+    REFRESH_TOKEN_REUSED: "Session mobile fermée (jeton réutilisé)",
+    FRANCECONNECT_LINKED: "FranceConnect lié",
+    FRANCECONNECT_UNLINKED: "FranceConnect délié",
+    AGENT_CREATED: "Agent créé",
+    ACCOUNT_DEACTIVATED: "Compte désactivé",
+    ACCOUNT_REACTIVATED: "Compte réactivé",
+    ACCOUNT_DETACHED: "Compte détaché du foyer",
+}
+
 MAX_ENTRIES = 500

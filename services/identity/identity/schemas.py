@@ -4,7 +4,8 @@ from datetime import timezone
 from marshmallow import Schema, ValidationError, fields, pre_load, validate
 
 from identity import accounts, contact, passwords
-from identity.journal import MAX_ENTRIES
+from identity.journal import LABELS, MAX_ENTRIES
+
 from kit.validation import load
 
 REQUIRED = "Ce champ est obligatoire."
@@ -319,6 +320,7 @@ class SecurityEventSchema(Schema):
     account_id = fields.UUID(allow_none=True)
     actor_id = fields.UUID(allow_none=True)
     action = fields.String()
+    label = fields.Function(lambda event: LABELS[event.action])
     client_ip = fields.String(allow_none=True)
     detail = fields.Dict()
 

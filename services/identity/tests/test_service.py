@@ -1195,7 +1195,7 @@ def test_a_family_reads_its_own_journal_newest_first(identity, clock):
     refusal(Unauthenticated, log_in, identity, "voisin@exemple.fr", "Pas-le-bon-mot-de-passe")
     entries = identity.security_journal(account["id"])
     assert [e["action"] for e in entries] == ["login_succeeded", "account_created"]
-    assert set(entries[0]) == {"at", "account_id", "actor_id", "action", "client_ip", "detail"}
+    assert set(entries[0]) == {"at", "account_id", "actor_id", "action", "label", "client_ip", "detail"}
     assert (entries[0]["account_id"], entries[0]["actor_id"], entries[0]["client_ip"]) == (
         account["id"], None, "203.0.113.7")
     assert datetime.fromisoformat(entries[0]["at"]) > datetime.fromisoformat(entries[1]["at"])
