@@ -28,7 +28,7 @@ class Stack:
     def __init__(self, env, gateway_port=8000, metrics_ports=None, log_dir=None):
         self.gateway_port = gateway_port
         self.base_url = f"http://127.0.0.1:{gateway_port}"
-        self.env = {**os.environ, **env}
+        self.env = {"PORTAL_BASE_URL": self.base_url, **os.environ, **env}
         self.metrics_ports = metrics_ports or {name: 9101 + i for i, name in enumerate(SERVICES)}
         self.log_dir = Path(log_dir or Path(self.env.get("PORTAIL_VAR_DIR", REPOSITORY / "var")) / "log")
         self.processes = {}
@@ -46,8 +46,7 @@ class Stack:
         self._spawn(name, [PYTHON, "-m", "kit.serve", name], env)
 
     def start_gateway(self):
-        env = {**self.env, "GATEWAY_BIND": f"127.0.0.1:{self.gateway_port}",
-               "PORTAL_BASE_URL": self.env.get("PORTAL_BASE_URL", self.base_url)}
+        env = {**self.env, "GATEWAY_BIND": f"127.0.0.1:{self.gateway_port}"}
         env.setdefault("PROMETHEUS_MULTIPROC_DIR", str(self.log_dir.parent / "prometheus"))
         self._spawn("gateway", [PYTHON, "-m", "gunicorn", "-c", "gateway/gunicorn.conf.py", "gateway.wsgi:app"], env)
 

@@ -2,7 +2,9 @@
 processes (the same Stack as `make run`) against the machine's PostgreSQL
 and RabbitMQ (a database per service and a vhost per run), documents in an S3
 server on loopback and e-mail caught by an SMTP server on loopback."""
+import re
 import secrets
+from urllib.parse import parse_qs, urlparse
 from datetime import date, timedelta
 import uuid
 from dataclasses import dataclass
@@ -13,6 +15,7 @@ from sqlalchemy import create_engine, text
 
 from localstack import SERVICES, Stack
 from loopback import CaughtMail, free_port, s3_server, smtp_server
+from oidc_provider import FranceConnectProvider, franceconnect_provider
 
 POSTGRES = "postgresql+psycopg2://postgres@127.0.0.1:5432"
 RABBIT_API = "http://127.0.0.1:15672/api"
@@ -25,12 +28,26 @@ class Portal:
     stack: Stack
     agent_email: str
     agent_password: str
+    franceconnect: FranceConnectProvider
 
     def url(self, path):
         return self.base_url + path
 
     def agent(self):
         return self.login(self.agent_email, self.agent_password)
+
+    def link_sent_to(self, email, path):
+        """The link to `path` in the latest e-mail sent to `email`, as a family would click it."""
+        found = self.mail.wait_for(lambda m: m["To"] == email and path in self.mail.text(m))
+        return re.search(rf"{re.escape(self.base_url)}{re.escape(path)}\S*", self.mail.text(found[-1])).group(0)
+
+    def token_sent_to(self, email, path):
+        return parse_qs(urlparse(self.link_sent_to(email, path)).query)["jeton"][0]
+
+    def verify_email(self, email):
+        token = self.token_sent_to(email, "/verifier-courriel")
+        answer = requests.post(self.url("/api/v1/email-verifications"), json={"token": token}, timeout=30)
+        assert answer.status_code == 200, answer.text
 
     def login(self, email, password):
         """A requests.Session carrying the bearer token of that account."""
@@ -71,15 +88,21 @@ def broker_vhost():
 def portal(tmp_path_factory, postgres_databases, broker_vhost):
     folder = tmp_path_factory.mktemp("portal")
     agent_email, agent_password = "agent@caisse.example", secrets.token_urlsafe(16)
-    with s3_server() as s3, smtp_server(folder) as (smtp, mail):
+    port = free_port()
+    base_url = f"http://127.0.0.1:{port}"
+    client_id, client_secret = "portail-famille", secrets.token_urlsafe(24)
+    with s3_server() as s3, smtp_server(folder) as (smtp, mail), franceconnect_provider(
+            client_id, client_secret, [f"{base_url}/franceconnect/retour"], [f"{base_url}/connexion"]) as provider:
         env = {**postgres_databases, **s3, **smtp,
                "AMQP_URI": broker_vhost, "PORTAIL_VAR_DIR": str(folder), "PORTAL_SECRET_KEY": secrets.token_hex(32),
                "PORTAL_BOOTSTRAP_AGENT_EMAIL": agent_email, "PORTAL_BOOTSTRAP_AGENT_PASSWORD": agent_password,
-               "GATEWAY_WORKERS": "2", "RPC_TIMEOUT": "5"}
-        stack = Stack(env, gateway_port=free_port(), metrics_ports={name: free_port() for name in SERVICES})
+               "GATEWAY_WORKERS": "2", "RPC_TIMEOUT": "5", "REVOCATION_POLL_SECONDS": "1", "FORWARDED_FOR_HOPS": "1",
+               "FRANCECONNECT_ISSUER": provider.issuer, "FRANCECONNECT_CLIENT_ID": client_id,
+               "FRANCECONNECT_CLIENT_SECRET": client_secret}
+        stack = Stack(env, gateway_port=port, metrics_ports={name: free_port() for name in SERVICES})
         try:
             stack.start()
-            yield Portal(stack.base_url, mail, stack, agent_email, agent_password)
+            yield Portal(stack.base_url, mail, stack, agent_email, agent_password, provider)
         finally:
             stack.stop()
 

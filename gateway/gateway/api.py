@@ -30,7 +30,7 @@ def register(registration):
 @api.alt_response(401, schema=schemas.Error)
 def log_in(credentials):
     """Log in: a bearer token in the body, and the same session as a cookie."""
-    session = services().identity.authenticate(credentials["email"], credentials["password"])
+    session = services().identity.authenticate(credentials["email"], credentials["password"], request.remote_addr)
     response = make_response(schemas.Session().dump(session))
     set_session_cookie(response, session)
     return response
@@ -47,19 +47,19 @@ def log_out():
     return response
 
 
-@require(EVERYONE)
+@require(EVERYONE, verified=False)
 def end_session(account):
     token = request.headers.get("Authorization", "")[7:].strip() or request.cookies.get(SESSION_COOKIE)
     services().identity.logout(token)
 
 
 @api.route("/me")
-@require(EVERYONE)
+@require(EVERYONE, verified=False)
 @api.response(200, schemas.Account)
 @api.alt_response(401, schema=schemas.Error)
 def me(account):
     """The caller's account."""
-    return account
+    return services().identity.get_account(account["id"])
 
 
 @api.route("/household")
@@ -188,6 +188,16 @@ def tariffs(query):
 def create_household(household_in, account):
     """Create a household and issue its clé enfance (agents)."""
     return services().family.create_household(household_in)
+
+
+@api.route("/agent/households/<household_id>/child-key", methods=["POST"])
+@require(AGENTS)
+@api.response(200, schemas.ChildKey)
+@api.alt_response(403, schema=schemas.Error)
+@api.alt_response(404, schema=schemas.Error)
+def reissue_child_key(household_id, account):
+    """Issue a new clé enfance for a household; the old one stops working (agents)."""
+    return services().family.reissue_child_key(household_id)
 
 
 @api.route("/agent/billing-runs", methods=["POST"])

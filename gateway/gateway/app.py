@@ -3,13 +3,15 @@ import logging
 
 from flask import Flask, jsonify, request
 from flask_smorest import Api
+from werkzeug.middleware.proxy_fix import ProxyFix
 
-from gateway import formatting, health, metrics, pages, schemas
-from gateway.api import api
+from gateway import formatting, franceconnect, health, metrics, pages, schemas
+from gateway.account_api import api  # the account routes join the API blueprint
 from gateway.auth import remember_csrf_cookie
 from gateway.errors import to_api_error
 from gateway.rpc import ServicePool
 from gateway.settings import Settings
+from gateway.tokens import AccessTokens
 
 log = logging.getLogger(__name__)
 
@@ -46,15 +48,19 @@ def create_app(settings=None, service_pool=None):
         OPENAPI_URL_PREFIX="/api/v1", OPENAPI_JSON_PATH="openapi.json",
         MAX_CONTENT_LENGTH=settings.max_upload_bytes + 64 * 1024,
         SECURE_COOKIES=settings.secure_cookies, SECRET_KEY=settings.secret_key,
+        SESSION_COOKIE_NAME="portail_flux", SESSION_COOKIE_SAMESITE="Lax", SESSION_COOKIE_SECURE=settings.secure_cookies,
         PORTAL_BASE_URL=settings.base_url)
     app.extensions["services"] = service_pool or ServicePool(
         settings.amqp_uri, settings.rpc_pool_size, settings.rpc_timeout)
+    app.extensions["access_tokens"] = AccessTokens(
+        lambda: app.extensions["services"].identity, settings.revocation_poll_seconds)
 
     portal_api = PortalApi(app, spec_kwargs={"info": {"description": "API du Portail famille de la Caisse des écoles"}})
     portal_api.spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
     portal_api.spec.components.security_scheme("session", {"type": "apiKey", "in": "cookie", "name": "portail_session"})
     portal_api.register_blueprint(api)
     app.register_blueprint(pages.pages)
+    franceconnect.init_app(app, settings)
     formatting.register(app)
 
     app.register_error_handler(Exception, handle_error)
@@ -72,4 +78,6 @@ def create_app(settings=None, service_pool=None):
     def prometheus_metrics():
         return metrics.exposition()
 
+    if settings.forwarded_for_hops:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.forwarded_for_hops)
     return app

@@ -14,6 +14,7 @@ from flask import current_app, g, request
 from kit import errors
 
 from gateway.errors import ApiError
+from gateway.tokens import looks_like_jwt
 
 SESSION_COOKIE = "portail_session"
 CSRF_COOKIE = "portail_csrf"
@@ -34,13 +35,15 @@ def caller_token():
 
 
 def current_account():
-    """The authenticated account, or None; looked up once per request."""
+    """The authenticated account, or None; looked up once per request. A
+    mobile access token (a JWT) is checked here, a browser session by identity."""
     if "account" not in g:
         token, g.via_cookie = caller_token()
         g.account = None
         if token:
             try:
-                g.account = services().identity.verify_token(token)
+                g.account = (current_app.extensions["access_tokens"].account(token) if looks_like_jwt(token)
+                             else services().identity.verify_token(token))
             except errors.Unauthenticated:
                 g.account = None
     return g.account
@@ -60,8 +63,9 @@ def check_csrf():
         raise ApiError(403, "csrf_failed", "La page a expiré : rechargez-la puis recommencez.")
 
 
-def require(roles):
-    """Only an account with one of `roles` gets through; others get 401/403."""
+def require(roles, verified=True):
+    """Only an account with one of `roles` gets through; others get 401/403.
+    A family sees its data only once its e-mail address is verified."""
     def decorator(view):
         @functools.wraps(view)
         def guarded(*args, **kwargs):
@@ -70,6 +74,9 @@ def require(roles):
                 raise ApiError(401)
             if account["role"] not in roles:
                 raise ApiError(403)
+            if verified and account["role"] == "family" and not account.get("email_verified"):
+                raise ApiError(403, "email_not_verified",
+                               "Confirmez d'abord votre adresse e-mail grâce au lien que nous vous avons envoyé.")
             if g.via_cookie and request.method not in SAFE_METHODS:
                 check_csrf()
             return view(*args, account=account, **kwargs)

@@ -1,7 +1,7 @@
 """How amounts and dates read in French on the pages."""
-from datetime import date
+from datetime import date, datetime
 
-from babel.dates import format_date
+from babel.dates import format_date, format_datetime
 from babel.numbers import format_currency
 
 LOCALE = "fr_FR"
@@ -20,7 +20,13 @@ def month(period):
     return format_date(date(int(year), int(number), 1), "MMMM yyyy", locale=LOCALE)
 
 
+def moment(iso_datetime):
+    return format_datetime(datetime.fromisoformat(iso_datetime), "dd/MM/yyyy 'à' HH:mm", tzinfo="Europe/Paris",
+                           locale=LOCALE)
+
+
 def register(app):
+    app.add_template_filter(moment)
     app.add_template_filter(euros)
     app.add_template_filter(day)
     app.add_template_filter(month)

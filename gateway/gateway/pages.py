@@ -6,7 +6,8 @@ from zoneinfo import ZoneInfo
 from flask import Blueprint, redirect, render_template, request, url_for
 from kit import errors
 
-from gateway.api import document_download, store_document
+from gateway import franceconnect
+from gateway.api import EVERYONE, document_download, store_document
 from gateway.auth import (
     FAMILY, SESSION_COOKIE, check_csrf, csrf_token, current_account, require, services, set_session_cookie)
 
@@ -17,12 +18,14 @@ FORM_ERRORS = (errors.Invalid, errors.Conflict, errors.NotFound, errors.Unauthen
 
 @pages.app_context_processor
 def page_context():
-    return {"csrf_token": csrf_token, "account": current_account()}
+    return {"csrf_token": csrf_token, "account": current_account(), "franceconnect": franceconnect.enabled()}
 
 
 def error_page(error):
     if error.status == 401:
         return redirect(url_for("pages.login", suivant=request.full_path.rstrip("?")))
+    if error.code == "email_not_verified":
+        return redirect(url_for("pages.email_to_verify"))
     return render_template("erreur.html", error=error), error.status
 
 
@@ -37,7 +40,8 @@ def login():
         return render_template("connexion.html")
     check_csrf()
     try:
-        session = services().identity.authenticate(request.form.get("email", ""), request.form.get("password", ""))
+        session = services().identity.authenticate(
+            request.form.get("email", ""), request.form.get("password", ""), request.remote_addr)
     except errors.Unauthenticated as refused:
         return render_template("connexion.html", error=refused.message, email=request.form.get("email", "")), 401
     response = redirect(_safe_next(request.args.get("suivant")))
@@ -71,7 +75,7 @@ def logout():
     token = request.cookies.get(SESSION_COOKIE)
     if token:
         services().identity.logout(token)
-    response = redirect(url_for("pages.login"))
+    response = redirect(franceconnect.logout_url() or url_for("pages.login"))
     response.delete_cookie(SESSION_COOKIE)
     return response
 
@@ -139,3 +143,125 @@ def bookings(account):
     return render_template(
         "reservations.html", month=month, bookings=booked, activities=services().family.activities(), error=error,
         household=services().family.get_household(household_id)), status
+
+
+@pages.route("/verifier-courriel", methods=["GET", "POST"])
+def verify_email():
+    """The link of the verification e-mail: a button confirms, so that a mail
+    scanner opening the link does not spend the single-use token."""
+    token = request.values.get("jeton", "")
+    if request.method == "GET":
+        return render_template("jeton.html", token=token, title="Confirmer mon adresse e-mail",
+                               action=url_for("pages.verify_email"), button="Confirmer mon adresse")
+    check_csrf()
+    try:
+        services().identity.verify_email(token)
+    except errors.Invalid as refused:
+        return render_template("jeton.html", error=refused, title="Confirmer mon adresse e-mail"), 422
+    return redirect(url_for("pages.login", verifie=1))
+
+
+@pages.route("/courriel-a-verifier", methods=["GET", "POST"])
+@require(FAMILY, verified=False)
+def email_to_verify(account):
+    if request.method == "POST":
+        services().identity.resend_verification(account["id"])
+        return render_template("courriel_a_verifier.html", resent=True)
+    return render_template("courriel_a_verifier.html")
+
+
+@pages.route("/mot-de-passe-perdu", methods=["GET", "POST"])
+def forgotten_password():
+    if request.method == "GET":
+        return render_template("mot_de_passe_perdu.html")
+    check_csrf()
+    try:
+        services().identity.request_password_reset(request.form.get("email", ""), request.remote_addr)
+    except errors.Invalid as refused:
+        return render_template("mot_de_passe_perdu.html", error=refused), 422
+    return render_template("mot_de_passe_perdu.html", sent=True)
+
+
+@pages.route("/nouveau-mot-de-passe", methods=["GET", "POST"])
+def new_password():
+    token = request.values.get("jeton", "")
+    if request.method == "GET":
+        return render_template("nouveau_mot_de_passe.html", token=token)
+    check_csrf()
+    try:
+        services().identity.reset_password(token, request.form.get("password", ""))
+    except errors.Invalid as refused:
+        return render_template("nouveau_mot_de_passe.html", token=token, error=refused), 422
+    return redirect(url_for("pages.login", reinitialise=1))
+
+
+@pages.route("/confirmer-courriel", methods=["GET", "POST"])
+def confirm_email_change():
+    token = request.values.get("jeton", "")
+    if request.method == "GET":
+        return render_template("jeton.html", token=token, title="Confirmer ma nouvelle adresse e-mail",
+                               action=url_for("pages.confirm_email_change"), button="Confirmer cette adresse")
+    check_csrf()
+    try:
+        services().identity.confirm_email_change(token)
+    except (errors.Invalid, errors.Conflict) as refused:
+        return render_template("jeton.html", error=refused, title="Confirmer ma nouvelle adresse e-mail"), 422
+    return redirect(url_for("pages.account", courriel=1))
+
+
+@pages.get("/mon-compte")
+@require(EVERYONE, verified=False)
+def account(account):
+    return render_account(account)
+
+
+def render_account(account, error=None, status=200):
+    identity = services().identity
+    return render_template(
+        "compte.html", me=identity.get_account(account["id"]), contact=identity.get_contact(account["id"]),
+        journal=identity.security_journal(account["id"], 20), error=error), status
+
+
+@pages.post("/mon-compte/coordonnees")
+@require(EVERYONE)
+def update_contact(account):
+    form = request.form
+    address = {name: form.get(name, "") for name in ("street", "postal_code", "city")}
+    try:
+        services().identity.update_contact(account["id"], form.get("phone") or None,
+                                           address if any(address.values()) else None)
+    except errors.Invalid as refused:
+        return render_account(account, refused, 422)
+    return redirect(url_for("pages.account", enregistre=1))
+
+
+@pages.post("/mon-compte/mot-de-passe")
+@require(EVERYONE, verified=False)
+def change_password(account):
+    try:
+        services().identity.change_password(account["id"], request.form.get("current_password", ""),
+                                            request.form.get("new_password", ""))
+    except (errors.Invalid, errors.Unauthenticated) as refused:
+        return render_account(account, refused, 422)
+    return redirect(url_for("pages.account", mot_de_passe=1))
+
+
+@pages.post("/mon-compte/courriel")
+@require(EVERYONE)
+def request_email_change(account):
+    try:
+        services().identity.request_email_change(account["id"], request.form.get("new_email", ""),
+                                                 request.form.get("password", ""))
+    except (errors.Invalid, errors.Conflict, errors.Unauthenticated) as refused:
+        return render_account(account, refused, 422)
+    return redirect(url_for("pages.account", courriel_envoye=1))
+
+
+@pages.post("/mon-compte/franceconnect/delier")
+@require(EVERYONE)
+def unlink_franceconnect(account):
+    try:
+        services().identity.unlink_franceconnect(account["id"])
+    except errors.Invalid as refused:
+        return render_account(account, refused, 422)
+    return redirect(url_for("pages.account", delie=1))

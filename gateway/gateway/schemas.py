@@ -32,12 +32,85 @@ class Account(Schema):
     role = fields.String()
     household_id = fields.String(allow_none=True)
     created_at = fields.String()
+    email_verified = fields.Boolean()
+    franceconnect_linked = fields.Boolean()
+    has_password = fields.Boolean()
+    active = fields.Boolean()
 
 
 class Session(Schema):
     token = fields.String()
     expires_at = fields.String()
     account = fields.Nested(Account)
+
+
+class TokenPair(Schema):
+    access_token = fields.String()
+    refresh_token = fields.String()
+    expires_in = fields.Integer()
+    token_type = fields.String(dump_default="Bearer")
+    account = fields.Nested(Account)
+
+
+class RefreshIn(Schema):
+    refresh_token = fields.String(required=True, validate=validate.Length(max=256))
+
+
+class TokenIn(Schema):
+    token = fields.String(required=True, validate=validate.Length(max=256))
+
+
+class EmailIn(Schema):
+    email = fields.String(required=True, validate=validate.Length(max=254))
+
+
+class PasswordResetIn(Schema):
+    token = fields.String(required=True, validate=validate.Length(max=256))
+    password = fields.String(required=True, validate=validate.Length(max=1024))
+
+
+class PasswordChangeIn(Schema):
+    current_password = fields.String(required=True, validate=validate.Length(max=1024))
+    new_password = fields.String(required=True, validate=validate.Length(max=1024))
+
+
+class Address(Schema):
+    street = fields.String(required=True, validate=validate.Length(max=200))
+    postal_code = fields.String(required=True, validate=validate.Length(max=10))
+    city = fields.String(required=True, validate=validate.Length(max=100))
+
+
+class Contact(Schema):
+    email = fields.String()
+    phone = fields.String(allow_none=True)
+    phone_display = fields.String(allow_none=True)
+    address = fields.Nested(Address, allow_none=True)
+
+
+class ContactIn(Schema):
+    phone = fields.String(validate=validate.Length(max=32))
+    address = fields.Nested(Address)
+
+
+class EmailChangeIn(Schema):
+    new_email = fields.String(required=True, validate=validate.Length(max=254))
+    password = fields.String(required=True, validate=validate.Length(max=1024))
+
+
+class JournalEntry(Schema):
+    at = fields.String()
+    account_id = fields.String(allow_none=True)
+    actor_id = fields.String(allow_none=True)
+    action = fields.String()
+    label = fields.String()
+    client_ip = fields.String(allow_none=True)
+    detail = fields.Dict()
+
+
+class AgentIn(Schema):
+    email = fields.String(required=True, validate=validate.Length(max=254))
+    password = fields.String(required=True, validate=validate.Length(max=1024))
+    role = fields.String(required=True, validate=validate.OneOf(["agent", "admin"]))
 
 
 class GuardianIn(Schema):
@@ -83,6 +156,11 @@ class Household(Schema):
     guardians = fields.List(fields.Nested(Guardian))
     children = fields.List(fields.Nested(Child))
     created_at = fields.String()
+
+
+class ChildKey(Schema):
+    household_id = fields.String()
+    child_key = fields.String()
 
 
 class BookingIn(Schema):

@@ -13,6 +13,11 @@ class Settings:
     secure_cookies: bool
     base_url: str
     max_upload_bytes: int
+    revocation_poll_seconds: float
+    forwarded_for_hops: int
+    franceconnect_issuer: str
+    franceconnect_client_id: str
+    franceconnect_client_secret: str
 
     @classmethod
     def from_environment(cls, environ=os.environ):
@@ -26,4 +31,10 @@ class Settings:
             secure_cookies=base_url.startswith("https://"),
             base_url=base_url,
             max_upload_bytes=int(environ.get("MAX_UPLOAD_BYTES", str(10 * 1024 * 1024))),
+            # how many reverse proxies in front add X-Forwarded-For: the client's address, for throttling
+            forwarded_for_hops=int(environ.get("FORWARDED_FOR_HOPS", "0")),
+            revocation_poll_seconds=float(environ.get("REVOCATION_POLL_SECONDS", "30")),
+            franceconnect_issuer=environ.get("FRANCECONNECT_ISSUER", "").rstrip("/"),
+            franceconnect_client_id=environ.get("FRANCECONNECT_CLIENT_ID", ""),
+            franceconnect_client_secret=environ.get("FRANCECONNECT_CLIENT_SECRET", ""),
         )

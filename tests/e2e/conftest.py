@@ -37,6 +37,7 @@ def new_family(portal):
         answer = requests.post(portal.url("/api/v1/accounts"), timeout=30, json={
             "email": email, "password": PASSWORD, "child_key": household["child_key"]})
         assert answer.status_code == 201, answer.text
+        portal.verify_email(email)
         session = portal.login(email, PASSWORD)
         return Family(email, session.get(portal.url("/api/v1/household"), timeout=30).json(), session)
 

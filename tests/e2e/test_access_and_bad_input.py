@@ -12,7 +12,8 @@ FAMILY_ENDPOINTS = [
     ("DELETE", "/api/v1/bookings/00000000-0000-0000-0000-000000000000"),
     ("GET", "/api/v1/documents/00000000-0000-0000-0000-000000000000/content"),
 ]
-AGENT_ENDPOINTS = [("POST", "/api/v1/agent/households"), ("POST", "/api/v1/agent/billing-runs")]
+AGENT_ENDPOINTS = [("POST", "/api/v1/agent/households"), ("POST", "/api/v1/agent/billing-runs"),
+                   ("POST", "/api/v1/agent/households/00000000-0000-0000-0000-000000000000/child-key")]
 
 
 def error_of(answer, status):
@@ -175,6 +176,8 @@ def test_the_openapi_document_describes_every_endpoint(portal):
     for method, path in FAMILY_ENDPOINTS + AGENT_ENDPOINTS + [("POST", "/api/v1/accounts"), ("POST", "/api/v1/session"),
                                                               ("DELETE", "/api/v1/session"), ("GET", "/api/v1/me")]:
         template = path.split("?")[0]
-        template = template.replace("00000000-0000-0000-0000-000000000000", "{booking_id}" if "bookings" in path
-                                    else "{document_id}").replace("F-2026-01-0000001", "{number}")
+        placeholder = next(name for part, name in (("bookings", "{booking_id}"), ("documents", "{document_id}"),
+                                                   ("households", "{household_id}")) if part in path) if "0000-" in path else ""
+        template = template.replace("00000000-0000-0000-0000-000000000000", placeholder).replace(
+            "F-2026-01-0000001", "{number}")
         assert method.lower() in spec["paths"][template], (method, template)

@@ -79,3 +79,17 @@ def test_every_service_and_the_gateway_expose_metrics(portal):
         assert "portail_entrypoint_calls_total" in exposed, name
     billing = requests.get(f"http://127.0.0.1:{portal.stack.metrics_ports['billing']}/metrics", timeout=30).text
     assert 'portail_entrypoint_calls_total{entrypoint="simulate",outcome="success",service="billing"}' in billing
+
+
+def test_an_agent_issues_a_new_clé_enfance_and_the_old_one_stops_working(portal, new_family):
+    family = new_family()
+    old_key = family.household["child_key"]
+    answer = portal.agent().post(portal.url(f"/api/v1/agent/households/{family.household['id']}/child-key"), timeout=30)
+    assert answer.status_code == 200, answer.text
+    new_key = answer.json()["child_key"]
+    assert new_key != old_key and re.fullmatch(r"\d{5}-[A-Z0-9]{6}", new_key)
+    body = {"email": "second.parent@example.org", "password": "une phrase de passe solide"}
+    refused = requests.post(portal.url("/api/v1/accounts"), json={**body, "child_key": old_key}, timeout=30)
+    assert refused.status_code == 422 and refused.json()["error"]["code"] == "unknown_child_key"
+    accepted = requests.post(portal.url("/api/v1/accounts"), json={**body, "child_key": new_key}, timeout=30)
+    assert accepted.status_code == 201 and accepted.json()["household_id"] == family.household["id"]
