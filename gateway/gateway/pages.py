@@ -31,7 +31,10 @@ def error_page(error):
 
 @pages.get("/")
 def home():
-    return redirect(url_for("pages.dashboard" if current_account() else "pages.login"))
+    account = current_account()
+    if account is None:
+        return redirect(url_for("pages.login"))
+    return redirect(url_for("pages.dashboard" if account["role"] == "family" else "pages.account"))
 
 
 @pages.route("/connexion", methods=["GET", "POST"])
@@ -53,7 +56,7 @@ def _safe_next(target):
     """Only a path of this site, never another site."""
     if target and target.startswith("/") and not target.startswith("//"):
         return target
-    return url_for("pages.dashboard")
+    return url_for("pages.home")
 
 
 @pages.route("/inscription", methods=["GET", "POST"])
@@ -265,3 +268,36 @@ def unlink_franceconnect(account):
     except errors.Invalid as refused:
         return render_account(account, refused, 422)
     return redirect(url_for("pages.account", delie=1))
+
+
+@pages.get("/agents")
+@require(("admin",))
+def agents(account):
+    return render_agents(account)
+
+
+def render_agents(account, error=None, status=200):
+    listed = [found for role in ("admin", "agent") for found in services().identity.list_accounts(role)]
+    return render_template("agents.html", agents=listed, error=error), status
+
+
+@pages.post("/agents")
+@require(("admin",))
+def create_agent(account):
+    form = request.form
+    try:
+        services().identity.create_agent(account["id"], form.get("email", ""), form.get("password", ""),
+                                         form.get("role", "agent"))
+    except (errors.Invalid, errors.Conflict, errors.Forbidden) as refused:
+        return render_agents(account, refused, 422)
+    return redirect(url_for("pages.agents", cree=1))
+
+
+@pages.post("/agents/<account_id>/<any(activer, desactiver):change>")
+@require(("admin",))
+def set_agent_active(account_id, change, account):
+    try:
+        services().identity.set_account_active(account["id"], account_id, change == "activer")
+    except (errors.Invalid, errors.Forbidden, errors.NotFound) as refused:
+        return render_agents(account, refused, 422)
+    return redirect(url_for("pages.agents"))
