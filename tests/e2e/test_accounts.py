@@ -130,6 +130,20 @@ def test_mobile_tokens_are_checked_by_the_gateway_rotate_and_a_reused_refresh_to
                         timeout=30).status_code == 401
 
 
+def test_a_mobile_app_logging_out_ends_its_tokens(portal, new_family):
+    family = new_family()
+    pair = requests.post(portal.url("/api/v1/tokens"), json={"email": family.email, "password": PASSWORD},
+                         timeout=30).json()
+    mobile = {"Authorization": f"Bearer {pair['access_token']}"}
+    assert requests.delete(portal.url("/api/v1/session"), headers=mobile, timeout=30).status_code == 204
+    assert requests.post(portal.url("/api/v1/tokens/refresh"), json={"refresh_token": pair["refresh_token"]},
+                         timeout=30).status_code == 401
+    deadline = time.monotonic() + 10
+    while requests.get(portal.url("/api/v1/household"), headers=mobile, timeout=30).status_code != 401:
+        assert time.monotonic() < deadline, "the access token still works after logging out"
+        time.sleep(0.5)
+
+
 def test_an_admin_creates_and_deactivates_an_agent(portal, new_family):
     admin = portal.agent()
     email = f"agent-{uuid.uuid4().hex[:6]}@caisse.example"
@@ -176,6 +190,17 @@ def test_a_family_never_reaches_the_agents_account_endpoints(portal, new_family,
     family = new_family()
     answer = family.session.request(method, portal.url(path), json={}, timeout=30)
     assert answer.status_code == 403 and answer.json()["error"]["code"] == "forbidden"
+
+
+@pytest.mark.parametrize("method,path", [
+    ("GET", "/api/v1/admin/agents"), ("POST", "/api/v1/admin/agents"), ("GET", "/api/v1/admin/security-journal"),
+])
+def test_an_agent_who_is_not_admin_never_reaches_the_admin_endpoints(portal, method, path):
+    email = f"agent-{uuid.uuid4().hex[:6]}@caisse.example"
+    assert portal.agent().post(portal.url("/api/v1/admin/agents"), timeout=30,
+                               json={"email": email, "password": "Guichet-de-la-mairie", "role": "agent"}).ok
+    answer = portal.login(email, "Guichet-de-la-mairie").request(method, portal.url(path), json={}, timeout=30)
+    assert answer.status_code == 403
 
 
 @pytest.mark.parametrize("method,path", [

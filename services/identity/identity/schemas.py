@@ -206,6 +206,11 @@ class AccountIdSchema(Schema):
     account_id = _uuid("invalid_account_id")
 
 
+class SessionEndSchema(Schema):
+    account_id = _uuid("invalid_account_id")
+    session_id = _uuid("invalid_session_id")
+
+
 class HouseholdIdSchema(Schema):
     household_id = _uuid("invalid_household_id")
 
@@ -220,6 +225,10 @@ def agent(email, password, role):
 
 def account_id(value):
     return load(AccountIdSchema(), {"account_id": value})["account_id"]
+
+
+def session_end(account_id, session_id):
+    return load(SessionEndSchema(), {"account_id": account_id, "session_id": session_id})
 
 
 def actor_id(value):

@@ -135,14 +135,15 @@ class IdentityService:
     def logout(self, token):
         if not sessions.is_well_formed(token):
             raise errors.invalid_token()
-        now = utcnow()
         with self.db.transaction() as tx:
-            login = store.login_by_token_digest(tx.session, sessions.digest(token))
-            # Logging out twice, or after expiry, is harmless: the session is over either way.
-            if login is not None and login.revoked_at is None:
-                login.revoked_at = sessions.revocation(login.expires_at, login.revoked_at, now)
-                if login.revoked_at is not None:
-                    store.add_security_event(tx.session, now, journal.LOGGED_OUT, account_id=login.account_id)
+            end(tx, store.login_by_token_digest(tx.session, sessions.digest(token)), utcnow())
+
+    @rpc
+    def end_session(self, account_id, session_id):
+        """A mobile app logs out: its session ends, with every token it holds."""
+        data = schemas.session_end(account_id, session_id)
+        with self.db.transaction() as tx:
+            end(tx, store.login_of_account(tx.session, data["account_id"], data["session_id"]), utcnow())
 
     # Mobile tokens
 
@@ -575,3 +576,11 @@ class IdentityService:
         return {"access_token": tokens.sign(tokens.access_claims(account, login.id, now), kid, private_pem),
                 "refresh_token": refresh_token, "expires_in": int(tokens.ACCESS_LIFETIME.total_seconds()),
                 "session_id": str(login.id), "account": schemas.account(account)}
+
+
+def end(tx, login, now):
+    # Logging out twice, or after expiry, is harmless: the session is over either way.
+    if login is not None and login.revoked_at is None:
+        login.revoked_at = sessions.revocation(login.expires_at, login.revoked_at, now)
+        if login.revoked_at is not None:
+            store.add_security_event(tx.session, now, journal.LOGGED_OUT, account_id=login.account_id)

@@ -70,6 +70,10 @@ def revoke_sessions(session, account_id, now, keep_session_id=None):
     session.execute(query)
 
 
+def login_of_account(session, account_id, session_id):
+    return session.scalars(select(Session).where(Session.id == session_id, Session.account_id == account_id)).first()
+
+
 def sessions_revoked_since(session, since, now):
     return session.scalars(
         select(Session.id).where(Session.revoked_at >= since, Session.expires_at > now).order_by(Session.revoked_at)

@@ -954,6 +954,19 @@ def test_a_refresh_token_rotates_and_the_old_one_stops_working(identity):
     assert third["session_id"] == first["session_id"]
 
 
+def test_a_mobile_app_logging_out_ends_its_session_and_only_its_own(identity, look):
+    account = register(identity)
+    other = register(identity, "autre@exemple.fr", child_key="67890-XYZ789")
+    pair = identity.issue_tokens("parent@exemple.fr", PASSWORD)
+    identity.end_session(other["id"], pair["session_id"])  # not that account's session: nothing happens
+    assert not session_revoked(look, pair["session_id"])
+    identity.end_session(account["id"], pair["session_id"])
+    assert session_revoked(look, pair["session_id"])
+    assert refusal(Unauthenticated, identity.refresh_tokens, pair["refresh_token"]).code == "invalid_token"
+    assert len(journal_of(look, "logged_out")) == 1
+    assert refusal(Invalid, identity.end_session, account["id"], "pas-un-identifiant").code == "invalid_session_id"
+
+
 def test_a_reused_refresh_token_ends_the_whole_session(identity, look):
     register(identity)
     first = identity.issue_tokens("parent@exemple.fr", PASSWORD)
