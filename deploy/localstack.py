@@ -8,8 +8,12 @@ SQLite file per service, documents and e-mails (a Maildir) under var/, and
 RabbitMQ on localhost. Every setting can be pointed elsewhere through the
 environment (see the README). The end-to-end tests start the same Stack.
 """
+import email
+import email.policy
 import json
+import mailbox
 import os
+import re
 import secrets
 import signal
 import subprocess
@@ -132,10 +136,27 @@ def seed_demo(base_url, agent_email, agent_password, parent_password, var_dir):
     http.post(f"{base_url}/api/v1/accounts", timeout=30, json={
         "email": "camille.martin@example.org", "password": parent_password, "child_key": household["child_key"]}
     ).raise_for_status()
+    # the demo parent confirms the address with the link notify wrote to the local Maildir
+    token = verification_token(var_dir / "mail", "camille.martin@example.org")
+    http.post(f"{base_url}/api/v1/email-verifications", json={"token": token}, timeout=30).raise_for_status()
     demo = {"parent_email": "camille.martin@example.org", "child_key": household["child_key"],
             "unregistered_child_key": second["child_key"]}
     seeded.write_text(json.dumps(demo))
     return demo
+
+
+def verification_token(maildir, address, seconds=30):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if maildir.exists():
+            box = mailbox.Maildir(maildir, factory=None, create=False)
+            for key in box.keys():
+                message = email.message_from_bytes(box.get_bytes(key), policy=email.policy.default)
+                found = re.search(r"/verifier-courriel\?jeton=([\w-]+)", message.get_body(("plain",)).get_content())
+                if message["To"] == address and found:
+                    return found.group(1)
+        time.sleep(0.5)
+    raise RuntimeError(f"no verification e-mail for {address} in {maildir}")
 
 
 def main():
@@ -154,7 +175,7 @@ def main():
         print(f"""
 Portail famille prêt : http://localhost:{stack.gateway_port}/
   Parent (démo)      : {demo['parent_email']} / {kept['parent_password']}
-  Agent (API)        : {env['PORTAL_BOOTSTRAP_AGENT_EMAIL']} / {env['PORTAL_BOOTSTRAP_AGENT_PASSWORD']}
+  Admin (agents)     : {env['PORTAL_BOOTSTRAP_AGENT_EMAIL']} / {env['PORTAL_BOOTSTRAP_AGENT_PASSWORD']}
   Clé enfance libre  : {demo['unregistered_child_key']} (pour créer un autre espace)
   API et OpenAPI     : http://localhost:{stack.gateway_port}/api/v1/openapi.json
   Métriques          : http://localhost:{stack.gateway_port}/metrics et ports {min(stack.metrics_ports.values())}-{max(stack.metrics_ports.values())}
