@@ -60,3 +60,13 @@ def database_url(databases, service_name):
 @pytest.fixture
 def config(rabbit_config, service_name, database_url):
     return dict(rabbit_config, **{f"{service_name.upper()}_DATABASE_URL": database_url})
+
+
+@pytest.fixture
+def look(database_url):
+    """A separate engine to look at the rows the service wrote."""
+    from kit.db import make_engine
+
+    engine = make_engine(database_url)
+    yield engine
+    engine.dispose()

@@ -10,7 +10,6 @@ from nameko.standalone.rpc import ServiceRpcProxy
 from nameko.testing.services import replace_dependencies
 from sqlalchemy import func, select
 
-from kit.db import make_engine
 from kit.errors import Invalid, NotFound
 
 from billing import models
@@ -49,14 +48,6 @@ class InvoiceListener:
     @event_handler("billing", "invoice_ready")
     def on_invoice_ready(self, payload):
         announced.append(payload)
-
-
-@pytest.fixture
-def look(database_url):
-    """A separate engine to look at the rows the service wrote."""
-    engine = make_engine(database_url)
-    yield engine
-    engine.dispose()
 
 
 @pytest.fixture

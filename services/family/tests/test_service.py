@@ -13,7 +13,6 @@ from nameko.testing.services import entrypoint_waiter
 from sqlalchemy import select
 
 from kit import errors
-from kit.db import make_engine
 
 from family import child_keys
 from family import service as family_service
@@ -41,14 +40,6 @@ def clock(monkeypatch):
     now = SimpleNamespace(today=TODAY)
     monkeypatch.setattr(family_service, "today", lambda: now.today)
     return now
-
-
-@pytest.fixture
-def look(database_url):
-    """A separate engine to look at the rows the service wrote."""
-    engine = make_engine(database_url)
-    yield engine
-    engine.dispose()
 
 
 @pytest.fixture

@@ -20,7 +20,6 @@ from identity import passwords
 from identity import service as identity_service
 from identity.models import Account, LinkToken, OutboxEvent, SecurityEvent, Session
 from identity.service import IdentityService
-from kit.db import make_engine
 from kit.errors import Conflict, Forbidden, Invalid, NotFound, Unauthenticated
 from kit.events import utcnow
 
@@ -54,14 +53,6 @@ def clock(monkeypatch):
     now = SimpleNamespace(later=timedelta(0))
     monkeypatch.setattr(identity_service, "utcnow", lambda: utcnow() + now.later)
     return now
-
-
-@pytest.fixture
-def look(database_url):
-    """A separate engine to look at the rows."""
-    engine = make_engine(database_url)
-    yield engine
-    engine.dispose()
 
 
 @pytest.fixture

@@ -14,7 +14,6 @@ from nameko.testing.services import entrypoint_waiter
 from sqlalchemy import func, select
 from sqlalchemy.exc import OperationalError
 
-from kit.db import make_engine
 from kit.errors import Invalid, NotFound
 from vault import store
 from vault.documents import MAX_SIZE, DocumentCorrupted
@@ -49,14 +48,6 @@ def vault(container_factory, s3_config):
 def rpc(vault, s3_config):
     with ServiceRpcProxy("vault", s3_config) as proxy:
         yield proxy
-
-
-@pytest.fixture
-def look(database_url):
-    """A separate engine to look at the vault's rows."""
-    engine = make_engine(database_url)
-    yield engine
-    engine.dispose()
 
 
 def count(look, model):
