@@ -10,7 +10,8 @@ Pure rules and signing, no storage: `now` is always given.
 import uuid
 from datetime import timedelta
 
-from authlib.jose import ECKey, JsonWebToken
+from joserfc import jwt
+from joserfc.jwk import ECKey
 
 ISSUER = AUDIENCE = "portail-famille"
 ALGORITHM = "ES256"
@@ -19,17 +20,14 @@ REFRESH_LIFETIME = timedelta(days=30)
 
 ROTATE, REUSED, EXPIRED = "rotate", "reused", "expired"
 
-_jwt = JsonWebToken([ALGORITHM])
-
-
 def new_signing_key():
     """`(kid, private PEM)` of a new P-256 key."""
-    key = ECKey.generate_key("P-256", is_private=True)
-    return key.thumbprint(), key.as_pem(is_private=True).decode("ascii")
+    key = ECKey.generate_key("P-256", private=True)
+    return key.thumbprint(), key.as_pem(private=True).decode("ascii")
 
 
 def public_jwk(kid, private_pem):
-    public = ECKey.import_key(private_pem).as_dict(is_private=False)
+    public = ECKey.import_key(private_pem).as_dict(private=False)
     return {"kid": kid, "kty": public["kty"], "crv": public["crv"], "x": public["x"], "y": public["y"],
             "alg": ALGORITHM, "use": "sig"}
 
@@ -47,8 +45,8 @@ def access_claims(account, session_id, now):
 
 
 def sign(claims, kid, private_pem):
-    return _jwt.encode({"alg": ALGORITHM, "kid": kid, "typ": "JWT"}, claims,
-                       ECKey.import_key(private_pem)).decode("ascii")
+    return jwt.encode({"alg": ALGORITHM, "kid": kid, "typ": "JWT"}, claims, ECKey.import_key(private_pem),
+                      algorithms=[ALGORITHM])
 
 
 def refresh_expiry(now):

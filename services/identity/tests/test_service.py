@@ -10,7 +10,8 @@ from urllib.parse import parse_qs, urlparse
 import eventlet
 import pytest
 from argon2 import PasswordHasher
-from authlib.jose import JsonWebKey, JsonWebToken
+from joserfc import jwt
+from joserfc.jwk import KeySet
 from nameko.events import event_handler
 from nameko.standalone.rpc import ServiceRpcProxy
 from nameko.testing.services import entrypoint_waiter, replace_dependencies
@@ -900,11 +901,10 @@ def test_an_address_taken_before_the_confirmation_is_refused_then(identity, look
 # Mobile tokens
 
 def read_access_token(identity, token):
-    keys = JsonWebKey.import_key_set(identity.signing_keys())
-    claims = JsonWebToken(["ES256"]).decode(token, keys, claims_options={
-        "iss": {"essential": True, "value": "portail-famille"}, "aud": {"essential": True, "value": "portail-famille"}})
-    claims.validate()
-    return claims
+    decoded = jwt.decode(token, KeySet.import_key_set(identity.signing_keys()), algorithms=["ES256"])
+    jwt.JWTClaimsRegistry(iss={"essential": True, "value": "portail-famille"},
+                          aud={"essential": True, "value": "portail-famille"}).validate(decoded.claims)
+    return decoded.claims
 
 
 def test_a_mobile_client_gets_a_signed_access_token_the_gateway_can_check_alone(identity):
