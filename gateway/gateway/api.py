@@ -8,7 +8,7 @@ from flask import Response, make_response, request
 from flask_smorest import Blueprint
 
 from gateway import schemas
-from gateway.auth import AGENTS, FAMILY, SESSION_COOKIE, caller_token, require, services, set_session_cookie
+from gateway.auth import AGENTS, FAMILY, SESSION_COOKIE, require, services, set_session_cookie
 
 api = Blueprint("api", __name__, url_prefix="/api/v1", description="Portail famille")
 EVERYONE = FAMILY + AGENTS
@@ -49,10 +49,7 @@ def log_out():
 
 @require(EVERYONE, verified=False)
 def end_session(account):
-    if "session_id" in account:  # a mobile access token: its whole session ends
-        services().identity.end_session(account["id"], account["session_id"])
-    else:
-        services().identity.logout(caller_token()[0])
+    services().identity.end_session(account["id"], account["session_id"])
 
 
 @api.route("/me")

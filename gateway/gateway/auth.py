@@ -59,7 +59,7 @@ def csrf_token():
 def check_csrf():
     expected = request.cookies.get(CSRF_COOKIE, "")
     sent = request.headers.get("X-CSRF-Token") or request.form.get("csrf_token", "")
-    if not expected or not hmac.compare_digest(expected, sent):
+    if not expected or not hmac.compare_digest(expected.encode(), sent.encode()):
         raise ApiError(403, "csrf_failed", "La page a expiré : rechargez-la puis recommencez.")
 
 

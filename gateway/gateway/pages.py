@@ -1,6 +1,7 @@
 """The family portal's pages, in French, server-rendered, usable on a phone.
 They ask the same services as the JSON API, through the same checks."""
 from datetime import datetime
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from flask import Blueprint, redirect, render_template, request, url_for
@@ -53,8 +54,9 @@ def login():
 
 
 def _safe_next(target):
-    """Only a path of this site, never another site."""
-    if target and target.startswith("/") and not target.startswith("//"):
+    """Only a path of this site, never another site (browsers read `/\\x` or `/<tab>/x` as `//x`)."""
+    if (target and target.startswith("/") and not target.startswith("//") and "\\" not in target
+            and target.isprintable() and " " not in target and not urlsplit(target).netloc):
         return target
     return url_for("pages.home")
 
@@ -243,7 +245,7 @@ def update_contact(account):
 def change_password(account):
     try:
         services().identity.change_password(account["id"], request.form.get("current_password", ""),
-                                            request.form.get("new_password", ""))
+                                            request.form.get("new_password", ""), account.get("session_id"))
     except (errors.Invalid, errors.Unauthenticated) as refused:
         return render_account(account, refused, 422)
     return redirect(url_for("pages.account", mot_de_passe=1))

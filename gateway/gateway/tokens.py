@@ -6,6 +6,7 @@ reset or a deactivation takes effect within a minute."""
 import logging
 import threading
 import time
+from datetime import datetime, timedelta
 
 from joserfc import jwt
 from joserfc.errors import InvalidKeyIdError, JoseError
@@ -15,6 +16,9 @@ from kit import errors
 log = logging.getLogger(__name__)
 ISSUER = AUDIENCE = "portail-famille"
 FORGET_AFTER = 600  # seconds, twice an access token's life
+KEYS_REFETCH_SECONDS = 60
+# a revocation is stamped before its transaction commits: each poll looks this far back again
+POLL_OVERLAP = timedelta(seconds=60)
 CLAIMS = jwt.JWTClaimsRegistry(
     iss={"essential": True, "value": ISSUER}, aud={"essential": True, "value": AUDIENCE},
     sub={"essential": True}, sid={"essential": True}, exp={"essential": True})
@@ -33,6 +37,7 @@ class AccessTokens:
         self.revoked = {}  # session id -> when we learnt it
         self.revoked_since = "1970-01-01T00:00:00+00:00"
         self.checked_at = float("-inf")
+        self.keys_fetched_at = float("-inf")
 
     def account(self, token):
         """The account a valid access token speaks for, or Unauthenticated."""
@@ -54,9 +59,13 @@ class AccessTokens:
             return jwt.decode(token, self._keys(refetch=True), algorithms=["ES256"])
 
     def _keys(self, refetch=False):
+        """Identity's public keys; fetched again on an unknown `kid`, but at most
+        every KEYS_REFETCH_SECONDS, so forged tokens cannot make us hammer identity."""
         with self.lock:
-            if self.keys is None or refetch:
+            stale = refetch and time.monotonic() - self.keys_fetched_at >= KEYS_REFETCH_SECONDS
+            if self.keys is None or stale:
                 self.keys = KeySet.import_key_set(self.identity().signing_keys())
+                self.keys_fetched_at = time.monotonic()
             return self.keys
 
     def _revoked(self):
@@ -68,7 +77,7 @@ class AccessTokens:
                     self.revoked.update(dict.fromkeys(feed["session_ids"], now))
                     # an access token lives 5 minutes: past that, its session's revocation is identity's to enforce
                     self.revoked = {sid: learnt for sid, learnt in self.revoked.items() if now - learnt < FORGET_AFTER}
-                    self.revoked_since = feed["now"]
+                    self.revoked_since = (datetime.fromisoformat(feed["now"]) - POLL_OVERLAP).isoformat()
                     self.checked_at = now
                 except Exception:  # identity is away: keep what we know and ask again on the next call
                     log.warning("could not refresh the revoked sessions", exc_info=True)

@@ -129,7 +129,7 @@ class IdentityService:
         if (login is None or not login.account.active
                 or sessions.status(login.expires_at, login.revoked_at, utcnow()) != sessions.ACTIVE):
             raise errors.invalid_token()
-        return schemas.account(login.account)
+        return {**schemas.account(login.account), "session_id": str(login.id)}
 
     @rpc
     def logout(self, token):

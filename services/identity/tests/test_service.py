@@ -204,7 +204,7 @@ def test_a_family_logs_in_and_its_token_names_its_account(identity):
     login = identity.authenticate("parent@exemple.fr", PASSWORD)
     assert set(login) == {"token", "session_id", "expires_at", "account"}
     assert login["account"] == account
-    assert identity.verify_token(login["token"]) == account
+    assert identity.verify_token(login["token"]) == {**account, "session_id": login["session_id"]}
 
 
 def test_a_login_lasts_twelve_hours(identity):
@@ -348,7 +348,7 @@ def test_ensure_agent_creates_the_agent_once(identity, look):
 def test_an_agent_logs_in_like_anyone(identity):
     agent = identity.ensure_agent("agent@caisse.example", "Guichet-de-la-mairie")
     login = identity.authenticate("agent@caisse.example", "Guichet-de-la-mairie")
-    assert identity.verify_token(login["token"]) == agent
+    assert identity.verify_token(login["token"]) == {**agent, "session_id": login["session_id"]}
 
 
 def test_ensure_agent_can_make_an_admin(identity):
