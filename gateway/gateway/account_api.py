@@ -4,10 +4,8 @@ agents' and admins' work on accounts. Identity decides; this only routes."""
 from flask import make_response, request
 
 from gateway import schemas
-from gateway.api import EVERYONE, api
-from gateway.auth import AGENTS, require, services
-
-ADMINS = ("admin",)
+from gateway.api import api
+from gateway.auth import ADMINS, AGENTS, EVERYONE, require, services
 
 
 def tokens_body(pair):

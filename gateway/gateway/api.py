@@ -8,10 +8,9 @@ from flask import Response, make_response, request
 from flask_smorest import Blueprint
 
 from gateway import schemas
-from gateway.auth import AGENTS, FAMILY, SESSION_COOKIE, require, services, set_session_cookie
+from gateway.auth import AGENTS, EVERYONE, FAMILY, SESSION_COOKIE, require, services, set_session_cookie
 
 api = Blueprint("api", __name__, url_prefix="/api/v1", description="Portail famille")
-EVERYONE = FAMILY + AGENTS
 
 
 @api.route("/accounts", methods=["POST"])

@@ -21,6 +21,8 @@ CSRF_COOKIE = "portail_csrf"
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 FAMILY = ("family",)
 AGENTS = ("agent", "admin")
+ADMINS = ("admin",)
+EVERYONE = FAMILY + AGENTS
 
 
 def services():

@@ -8,9 +8,9 @@ from flask import Blueprint, redirect, render_template, request, url_for
 from kit import errors
 
 from gateway import franceconnect
-from gateway.api import EVERYONE, document_download, store_document
+from gateway.api import document_download, store_document
 from gateway.auth import (
-    FAMILY, SESSION_COOKIE, check_csrf, csrf_token, current_account, require, services, set_session_cookie)
+    ADMINS, EVERYONE, FAMILY, SESSION_COOKIE, check_csrf, csrf_token, current_account, require, services, set_session_cookie)
 
 pages = Blueprint("pages", __name__)
 PARIS = ZoneInfo("Europe/Paris")
@@ -273,7 +273,7 @@ def unlink_franceconnect(account):
 
 
 @pages.get("/agents")
-@require(("admin",))
+@require(ADMINS)
 def agents(account):
     return render_agents(account)
 
@@ -284,7 +284,7 @@ def render_agents(account, error=None, status=200):
 
 
 @pages.post("/agents")
-@require(("admin",))
+@require(ADMINS)
 def create_agent(account):
     form = request.form
     try:
@@ -296,7 +296,7 @@ def create_agent(account):
 
 
 @pages.post("/agents/<account_id>/<any(activer, desactiver):change>")
-@require(("admin",))
+@require(ADMINS)
 def set_agent_active(account_id, change, account):
     try:
         services().identity.set_account_active(account["id"], account_id, change == "activer")
