@@ -37,7 +37,7 @@ class Stack:
         self.log_dir = Path(log_dir or Path(self.env.get("PORTAIL_VAR_DIR", REPOSITORY / "var")) / "log")
         self.processes = {}
 
-    def start(self, timeout=90):
+    def start(self, timeout=300):
         self.log_dir.mkdir(parents=True, exist_ok=True)
         for name in SERVICES:
             self.start_service(name)
@@ -75,7 +75,10 @@ class Stack:
                 os.killpg(process.pid, signal.SIGKILL)
                 process.wait()
 
-    def wait_until_healthy(self, timeout=90):
+    def wait_until_healthy(self, timeout=300):
+        """Until /healthz says 200. Under load, gunicorn's workers may take many
+        seconds to import and answer: any error or slow answer before the
+        deadline only means "not ready yet"."""
         deadline = time.monotonic() + timeout
         report = None
         while time.monotonic() < deadline:
@@ -83,12 +86,12 @@ class Stack:
                 if process.poll() is not None:
                     raise RuntimeError(f"{name} stopped (exit {process.returncode}); see {self.log_dir / name}.log")
             try:
-                answer = requests.get(f"{self.base_url}/healthz", timeout=5)
+                answer = requests.get(f"{self.base_url}/healthz", timeout=10)
                 report = answer.json()
                 if answer.status_code == 200:
                     return report
-            except (requests.ConnectionError, ValueError):
-                pass
+            except (requests.RequestException, ValueError) as error:
+                report = report or repr(error)
             time.sleep(0.5)
         raise RuntimeError(f"the portal was not healthy after {timeout}s: {report}; logs in {self.log_dir}")
 
@@ -118,8 +121,7 @@ def seed_demo(base_url, agent_email, agent_password, parent_password, var_dir):
     if seeded.exists():
         return json.loads(seeded.read_text())
     http = requests.Session()
-    token = http.post(f"{base_url}/api/v1/session", json={"email": agent_email, "password": agent_password},
-                      timeout=30).json()["token"]
+    token = log_in_when_ready(http, base_url, agent_email, agent_password)
     agent = {"Authorization": f"Bearer {token}"}
     household = http.post(f"{base_url}/api/v1/agent/households", headers=agent, timeout=30, json={
         "guardians": [{"first_name": "Camille", "last_name": "Martin", "email": "camille.martin@example.org",
@@ -143,6 +145,22 @@ def seed_demo(base_url, agent_email, agent_password, parent_password, var_dir):
             "unregistered_child_key": second["child_key"]}
     seeded.write_text(json.dumps(demo))
     return demo
+
+
+def log_in_when_ready(http, base_url, email, password, seconds=120):
+    """The session token of the bootstrap admin, as soon as identity knows it."""
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            answer = http.post(f"{base_url}/api/v1/session", json={"email": email, "password": password}, timeout=30)
+            if answer.status_code == 200:
+                return answer.json()["token"]
+            said = answer.text
+        except requests.RequestException as error:
+            said = repr(error)
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"could not log in as {email}: {said}")
+        time.sleep(1)
 
 
 def verification_token(maildir, address, seconds=30):
