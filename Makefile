@@ -5,13 +5,13 @@ PYTHON := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed
 SOURCES := services/kit services/identity services/family services/vault services/billing services/notify gateway deploy tests
 
-.PHONY: run test install system clean
+.PHONY: run test install system clean a11y-docs
 
 run: install
 	bash deploy/system-deps.sh run
 	$(PYTHON) deploy/localstack.py
 
-test: install tests/franceconnect/node_modules/.installed
+test: install tests/franceconnect/node_modules/.installed tests/a11y/node_modules/.installed
 	bash deploy/system-deps.sh test
 	bash tests/run-all.sh
 
@@ -19,6 +19,16 @@ test: install tests/franceconnect/node_modules/.installed
 tests/franceconnect/node_modules/.installed: tests/franceconnect/package-lock.json
 	npm ci --prefix tests/franceconnect --no-audit --no-fund --loglevel=error
 	touch $@
+
+# axe-core, the accessibility engine the audit of every page injects in Chromium
+tests/a11y/node_modules/.installed: tests/a11y/package-lock.json
+	npm ci --prefix tests/a11y --no-audit --no-fund --loglevel=error
+	touch $@
+
+# the audit of every page, writing the accessibility statement and the README's screenshots
+a11y-docs: install tests/franceconnect/node_modules/.installed tests/a11y/node_modules/.installed
+	bash deploy/system-deps.sh test
+	PORTAIL_A11Y_DOCS=1 $(PYTHON) -m pytest tests/a11y -q
 
 install: $(INSTALLED)
 

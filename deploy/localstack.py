@@ -29,10 +29,12 @@ PYTHON = sys.executable
 
 
 class Stack:
-    def __init__(self, env, gateway_port=8000, metrics_ports=None, log_dir=None):
+    def __init__(self, env, gateway_port=8000, metrics_ports=None, log_dir=None, vault_port=8010):
         self.gateway_port = gateway_port
         self.base_url = f"http://127.0.0.1:{gateway_port}"
-        self.env = {"PORTAL_BASE_URL": self.base_url, **os.environ, **env}
+        # the vault's HTTP entrypoint, through which the gateway streams the documents' bytes
+        vault_address = {"VAULT_HTTP_ADDRESS": f"127.0.0.1:{vault_port}", "VAULT_URL": f"http://127.0.0.1:{vault_port}"}
+        self.env = {"PORTAL_BASE_URL": self.base_url, **vault_address, **os.environ, **env}
         self.metrics_ports = metrics_ports or {name: 9101 + i for i, name in enumerate(SERVICES)}
         self.log_dir = Path(log_dir or Path(self.env.get("PORTAIL_VAR_DIR", REPOSITORY / "var")) / "log")
         self.processes = {}
@@ -75,6 +77,12 @@ class Stack:
                 os.killpg(process.pid, signal.SIGKILL)
                 process.wait()
 
+    def kill(self, name):
+        """SIGKILL, as when a machine or a container dies: no clean stop."""
+        process = self.processes.pop(name)
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait()
+
     def wait_until_healthy(self, timeout=300):
         """Until /healthz says 200. Under load, gunicorn's workers may take many
         seconds to import and answer: any error or slow answer before the
@@ -97,19 +105,26 @@ class Stack:
 
 
 def embedded_defaults(var_dir):
-    """Settings of `make run`: the agent's password and the secret key are made once and kept in var/."""
+    """Settings of `make run`: the passwords and the secret keys (the vault's master key among them)
+    are drawn once and kept in var/."""
     secrets_file = var_dir / "demo-secrets.json"
-    if not secrets_file.exists():
-        secrets_file.write_text(json.dumps({
-            "secret_key": secrets.token_hex(32),
-            "agent_password": "Agent-" + secrets.token_urlsafe(9),
-            "parent_password": "Parent-" + secrets.token_urlsafe(9),
-        }))
+    kept = json.loads(secrets_file.read_text()) if secrets_file.exists() else {}
+    drawn = {
+        "secret_key": lambda: secrets.token_hex(32),
+        "caller_context_key": lambda: secrets.token_hex(32),
+        "vault_master_key": lambda: secrets.token_hex(32),
+        "agent_password": lambda: "Agent-" + secrets.token_urlsafe(9),
+        "parent_password": lambda: "Parent-" + secrets.token_urlsafe(9),
+    }
+    if set(drawn) - set(kept):
+        kept = {name: kept.get(name) or draw() for name, draw in drawn.items()}
+        secrets_file.write_text(json.dumps(kept))
         secrets_file.chmod(0o600)
-    kept = json.loads(secrets_file.read_text())
     return kept, {
         "PORTAIL_VAR_DIR": str(var_dir),
         "PORTAL_SECRET_KEY": kept["secret_key"],
+        "CALLER_CONTEXT_KEY": kept["caller_context_key"],
+        "VAULT_MASTER_KEY": kept["vault_master_key"],
         "PORTAL_BOOTSTRAP_AGENT_EMAIL": "agent@caisse-des-ecoles.example",
         "PORTAL_BOOTSTRAP_AGENT_PASSWORD": kept["agent_password"],
     }
@@ -182,7 +197,10 @@ def main():
     var_dir.mkdir(parents=True, exist_ok=True)
     kept, env = embedded_defaults(var_dir)
     env = {**env, **{k: v for k, v in os.environ.items() if k in env}}
-    stack = Stack(env, gateway_port=int(os.environ.get("PORTAL_PORT", "8000")))
+    first_metrics_port = int(os.environ.get("METRICS_PORTS_FROM", "9101"))
+    stack = Stack(env, gateway_port=int(os.environ.get("PORTAL_PORT", "8000")),
+                  metrics_ports={name: first_metrics_port + i for i, name in enumerate(SERVICES)},
+                  vault_port=int(os.environ.get("VAULT_HTTP_PORT", "8010")))
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     signal.signal(signal.SIGINT, signal.default_int_handler)  # even when started in the background
     try:

@@ -2,7 +2,7 @@
 # What the portal needs from the machine beyond its Python packages.
 #   system-deps.sh run   RabbitMQ running (started if installed and stopped)
 #   system-deps.sh test  the same, plus PostgreSQL, RabbitMQ's management API,
-#                        Chromium, Prometheus and docker-compose for the tests
+#                        Chromium (in French), Prometheus and docker-compose for the tests
 set -euo pipefail
 mode=${1:-run}
 
@@ -57,4 +57,9 @@ if [ "$mode" = test ]; then
     wait_for_port 15672 "RabbitMQ management"
   fi
   apt_install chromium:chromium prometheus:prometheus promtool:prometheus docker-compose:docker-compose
+  # Chromium in French for the page tests (dates typed day, month, year)
+  if [ ! -e /usr/lib/chromium/locales/fr.pak ]; then
+    as_root apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq --no-install-recommends chromium-l10n >/dev/null
+  fi
 fi

@@ -9,6 +9,8 @@ worker_class = "gthread"
 threads = int(os.environ.get("GATEWAY_THREADS", "8"))
 timeout = 60
 accesslog = "-"
+# the path without its query string: the single-use tokens of e-mailed links travel there
+access_log_format = '%(h)s "%(m)s %(U)s %(H)s" %(s)s %(B)s %(L)ss "%({x-request-id}o)s"'
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 
 

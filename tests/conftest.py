@@ -2,6 +2,7 @@
 processes (the same Stack as `make run`) against the machine's PostgreSQL
 and RabbitMQ (a database per service and a vhost per run), documents in an S3
 server on loopback and e-mail caught by an SMTP server on loopback."""
+import os
 import re
 import secrets
 from urllib.parse import parse_qs, urlparse
@@ -11,13 +12,17 @@ from dataclasses import dataclass
 
 import pytest
 import requests
+from playwright.sync_api import sync_playwright
 from sqlalchemy import create_engine, text
 
-from localstack import SERVICES, Stack
+from localstack import SERVICES, Stack, log_in_when_ready
 from loopback import CaughtMail, free_port, s3_server, smtp_server
 from oidc_provider import FranceConnectProvider, franceconnect_provider
 
 POSTGRES = "postgresql+psycopg2://postgres@127.0.0.1:5432"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run", "--disable-quic"]
 RABBIT_API = "http://127.0.0.1:15672/api"
 
 
@@ -35,6 +40,10 @@ class Portal:
 
     def agent(self):
         return self.login(self.agent_email, self.agent_password)
+
+    def csrf_of_session(self, browser):
+        """The CSRF token of a browser's session, as the API tells a script using the session cookie."""
+        return browser.get(self.url("/api/v1/me"), timeout=30).headers["X-CSRF-Token"]
 
     def link_sent_to(self, email, path):
         """The link to `path` in the latest e-mail sent to `email`, as a family would click it."""
@@ -95,16 +104,34 @@ def portal(tmp_path_factory, postgres_databases, broker_vhost):
             client_id, client_secret, [f"{base_url}/franceconnect/retour"], [f"{base_url}/connexion"]) as provider:
         env = {**postgres_databases, **s3, **smtp,
                "AMQP_URI": broker_vhost, "PORTAIL_VAR_DIR": str(folder), "PORTAL_SECRET_KEY": secrets.token_hex(32),
+               "CALLER_CONTEXT_KEY": secrets.token_hex(32), "VAULT_MASTER_KEY": secrets.token_hex(32),
+               # a closed request's shares end at once, so that the tests see the agent's access end
+               "VAULT_SHARE_DAYS_AFTER_CLOSE": "0",
                "PORTAL_BOOTSTRAP_AGENT_EMAIL": agent_email, "PORTAL_BOOTSTRAP_AGENT_PASSWORD": agent_password,
-               "GATEWAY_WORKERS": "2", "RPC_TIMEOUT": "5", "REVOCATION_POLL_SECONDS": "1", "FORWARDED_FOR_HOPS": "1",
+               "GATEWAY_WORKERS": "2", "RPC_TIMEOUT": "5", "NOTIFY_RETRY_DELAY": "1",
+               "REVOCATION_POLL_SECONDS": "1", "FORWARDED_FOR_HOPS": "1",
                "FRANCECONNECT_ISSUER": provider.issuer, "FRANCECONNECT_CLIENT_ID": client_id,
                "FRANCECONNECT_CLIENT_SECRET": client_secret}
-        stack = Stack(env, gateway_port=port, metrics_ports={name: free_port() for name in SERVICES})
+        stack = Stack(env, gateway_port=port, metrics_ports={name: free_port() for name in SERVICES},
+                      vault_port=free_port())
         try:
             stack.start()
+            # identity creates the admin on a timer after it starts: a first test must not race it
+            log_in_when_ready(requests.Session(), stack.base_url, agent_email, agent_password)
             yield Portal(stack.base_url, mail, stack, agent_email, agent_password, provider)
         finally:
             stack.stop()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One headless Chromium (Debian's, driven by Playwright) for every page test of the session."""
+    with sync_playwright() as playwright:
+        # in French, as a family's browser: dates read and are typed day, month, year (needs chromium-l10n)
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS,
+                                             env={**os.environ, "LANG": "fr_FR.UTF-8", "LANGUAGE": "fr"})
+        yield browser
+        browser.close()
 
 
 @pytest.fixture

@@ -12,6 +12,8 @@ import sys
 import time
 from pathlib import Path
 
+from aiosmtpd.handlers import Mailbox
+
 BIN = Path(sys.executable).parent
 
 
@@ -61,6 +63,16 @@ class CaughtMail:
     def __init__(self, folder):
         self.folder = folder
 
+    @contextlib.contextmanager
+    def refusing(self):
+        """The relay answers "451 try again later" to every message meanwhile."""
+        flag = Path(self.folder).parent / REFUSE_FLAG
+        flag.touch()
+        try:
+            yield
+        finally:
+            flag.unlink()
+
     def messages(self):
         """Every message received, parsed with the modern e-mail API (`get_body`, decoded headers)."""
         box = mailbox.Maildir(self.folder, factory=None, create=False)
@@ -80,12 +92,26 @@ class CaughtMail:
         raise AssertionError(f"no such e-mail after {seconds}s; received: {[m['Subject'] for m in self.messages()]}")
 
 
+REFUSE_FLAG = "refuse"
+
+
+class RefusableMailbox(Mailbox):
+    """aiosmtpd's Maildir handler, answering 451 while a `refuse` file sits beside the Maildir."""
+
+    async def handle_DATA(self, server, session, envelope):
+        if (Path(self.mail_dir).parent / REFUSE_FLAG).exists():
+            return "451 4.3.0 Relay unavailable for a while, try again later"  # SMTP replies are ASCII
+        return await super().handle_DATA(server, session, envelope)
+
+
 @contextlib.contextmanager
 def smtp_server(folder):
     """Yields (settings pointing notify at it, CaughtMail); mail lands in folder/maildir."""
     port = free_port()
     folder = Path(folder) / "maildir"
     mailbox.Maildir(folder, create=True)
-    command = [str(BIN / "aiosmtpd"), "-n", "-l", f"127.0.0.1:{port}", "-c", "aiosmtpd.handlers.Mailbox", str(folder)]
-    with running(command, port, env=dict(os.environ)):
+    command = [str(BIN / "aiosmtpd"), "-n", "-l", f"127.0.0.1:{port}", "-c", "loopback.RefusableMailbox", str(folder)]
+    here = str(Path(__file__).parent)
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([here, os.environ.get("PYTHONPATH", "")])}
+    with running(command, port, env=env):
         yield {"SMTP_HOST": "127.0.0.1", "SMTP_PORT": str(port)}, CaughtMail(folder)

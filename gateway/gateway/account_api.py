@@ -45,7 +45,7 @@ def verify_email(body):
 @api.response(202)
 def resend_verification(account):
     """Send the verification link again."""
-    services().identity.resend_verification(account["id"])
+    services().identity.resend_verification()
     return make_response("", 202)
 
 
@@ -76,8 +76,7 @@ def reset_password(body):
 @api.alt_response(422, schema=schemas.Error)
 def change_password(body, account):
     """Change one's password; the other sessions end."""
-    services().identity.change_password(account["id"], body["current_password"], body["new_password"],
-                                        account.get("session_id"))
+    services().identity.change_password(body["current_password"], body["new_password"])
     return make_response("", 204)
 
 
@@ -86,7 +85,7 @@ def change_password(body, account):
 @api.response(200, schemas.Contact)
 def contact(account):
     """The caller's contact details (coordonnées)."""
-    return services().identity.get_contact(account["id"])
+    return services().identity.get_contact()
 
 
 @api.route("/me/contact", methods=["PATCH"])
@@ -96,9 +95,9 @@ def contact(account):
 @api.alt_response(422, schema=schemas.Error)
 def update_contact(body, account):
     """Change the phone number and/or the postal address; what is not sent stays."""
-    current = services().identity.get_contact(account["id"])
-    return services().identity.update_contact(
-        account["id"], body.get("phone", current["phone"]), body.get("address", current["address"]))
+    current = services().identity.get_contact()
+    return services().identity.update_contact(body.get("phone", current["phone"]),
+                                              body.get("address", current["address"]))
 
 
 @api.route("/me/email-change", methods=["POST"])
@@ -109,7 +108,7 @@ def update_contact(body, account):
 @api.alt_response(409, schema=schemas.Error)
 def request_email_change(body, account):
     """Ask to change the e-mail address; a link goes to the new one."""
-    services().identity.request_email_change(account["id"], body["new_email"], body["password"])
+    services().identity.request_email_change(body["new_email"], body["password"], request.remote_addr)
     return make_response("", 202)
 
 
@@ -128,7 +127,7 @@ def confirm_email_change(body):
 @api.alt_response(422, schema=schemas.Error, description="un mot de passe est nécessaire")
 def unlink_franceconnect(account):
     """Unlink FranceConnect; needs a usable password."""
-    return services().identity.unlink_franceconnect(account["id"])
+    return services().identity.unlink_franceconnect()
 
 
 @api.route("/me/security-journal")
@@ -136,7 +135,7 @@ def unlink_franceconnect(account):
 @api.response(200, schemas.JournalEntry(many=True))
 def my_security_journal(account):
     """Logins, failures, resets, changes on the caller's account."""
-    return services().identity.security_journal(account["id"])
+    return services().identity.account_journal()
 
 
 @api.route("/agent/households/<household_id>/accounts")
@@ -154,7 +153,7 @@ def household_accounts(household_id, account):
 @api.alt_response(404, schema=schemas.Error)
 def detach_account(account_id, account):
     """Detach an account from its household (agents)."""
-    return services().identity.detach_account(account["id"], account_id)
+    return services().identity.detach_account(account_id)
 
 
 @api.route("/agent/accounts/<account_id>/deactivate", methods=["POST"])
@@ -164,7 +163,7 @@ def detach_account(account_id, account):
 @api.alt_response(404, schema=schemas.Error)
 def deactivate_account(account_id, account):
     """Deactivate an account; its sessions end (agents for families, admins for agents)."""
-    return services().identity.set_account_active(account["id"], account_id, False)
+    return services().identity.set_account_active(account_id, False)
 
 
 @api.route("/agent/accounts/<account_id>/reactivate", methods=["POST"])
@@ -174,7 +173,7 @@ def deactivate_account(account_id, account):
 @api.alt_response(404, schema=schemas.Error)
 def reactivate_account(account_id, account):
     """Reactivate an account (agents for families, admins for agents)."""
-    return services().identity.set_account_active(account["id"], account_id, True)
+    return services().identity.set_account_active(account_id, True)
 
 
 @api.route("/admin/agents")
@@ -194,7 +193,7 @@ def agents(account):
 @api.alt_response(422, schema=schemas.Error)
 def create_agent(body, account):
     """Create an agent or an admin (admins)."""
-    return services().identity.create_agent(account["id"], body["email"], body["password"], body["role"])
+    return services().identity.create_agent(body["email"], body["password"], body["role"])
 
 
 @api.route("/admin/security-journal")
@@ -202,4 +201,4 @@ def create_agent(body, account):
 @api.response(200, schemas.JournalEntry(many=True))
 def security_journal(account):
     """Every account's security journal (admins)."""
-    return services().identity.security_journal(None)
+    return services().identity.security_journal()

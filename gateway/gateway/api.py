@@ -1,14 +1,11 @@
 """The JSON API, /api/v1. Each route checks who calls (before it even reads
 the input), then asks the service that owns the data; the household is
 always the caller's own."""
-import base64
-from urllib.parse import quote
-
-from flask import Response, make_response, request
+from flask import make_response, request
 from flask_smorest import Blueprint
 
 from gateway import schemas
-from gateway.auth import AGENTS, EVERYONE, FAMILY, SESSION_COOKIE, require, services, set_session_cookie
+from gateway.auth import AGENTS, EVERYONE, FAMILY, delete_session_cookie, require, services, set_session_cookie
 
 api = Blueprint("api", __name__, url_prefix="/api/v1", description="Portail famille")
 
@@ -20,7 +17,8 @@ api = Blueprint("api", __name__, url_prefix="/api/v1", description="Portail fami
 @api.alt_response(422, schema=schemas.Error, description="saisie invalide")
 def register(registration):
     """Create a family account with the household's clé enfance."""
-    return services().identity.register(registration["email"], registration["password"], registration["child_key"])
+    return services().identity.register(registration["email"], registration["password"], registration["child_key"],
+                                        request.remote_addr)
 
 
 @api.route("/session", methods=["POST"])
@@ -42,13 +40,13 @@ def log_out():
     """End the caller's session."""
     end_session()
     response = make_response("", 204)
-    response.delete_cookie(SESSION_COOKIE)
+    delete_session_cookie(response)
     return response
 
 
 @require(EVERYONE, verified=False)
 def end_session(account):
-    services().identity.end_session(account["id"], account["session_id"])
+    services().identity.end_session()
 
 
 @api.route("/me")
@@ -57,7 +55,7 @@ def end_session(account):
 @api.alt_response(401, schema=schemas.Error)
 def me(account):
     """The caller's account."""
-    return services().identity.get_account(account["id"])
+    return services().identity.get_account()
 
 
 @api.route("/household")
@@ -67,7 +65,7 @@ def me(account):
 @api.alt_response(403, schema=schemas.Error)
 def household(account):
     """The caller's household: guardians, children, quotient familial."""
-    return services().family.get_household(account["household_id"])
+    return services().family.get_household()
 
 
 @api.route("/bookings", methods=["POST"])
@@ -79,7 +77,7 @@ def household(account):
 @api.alt_response(422, schema=schemas.Error)
 def book(booking, account):
     """Book an activity for one of the caller's children on one day."""
-    return services().family.book(account["household_id"], booking["child_id"], booking["activity"], booking["date"])
+    return services().family.book(booking["child_id"], booking["activity"], booking["date"])
 
 
 @api.route("/bookings")
@@ -88,7 +86,7 @@ def book(booking, account):
 @api.response(200, schemas.Booking(many=True))
 def bookings(query, account):
     """The caller's bookings of one month."""
-    return services().family.list_bookings(account["household_id"], query["month"])
+    return services().family.list_bookings(query["month"])
 
 
 @api.route("/bookings/<booking_id>", methods=["DELETE"])
@@ -98,58 +96,7 @@ def bookings(query, account):
 @api.alt_response(422, schema=schemas.Error, description="trop tard pour annuler")
 def cancel_booking(booking_id, account):
     """Cancel one of the caller's bookings."""
-    return services().family.cancel_booking(account["household_id"], booking_id)
-
-
-@api.route("/documents", methods=["POST"])
-@require(FAMILY)
-@api.arguments(schemas.DocumentForm, location="form")
-@api.arguments(schemas.DocumentFile, location="files")
-@api.response(201, schemas.Document)
-@api.alt_response(413, schema=schemas.Error)
-@api.alt_response(422, schema=schemas.Error)
-def upload_document(form, files, account):
-    """Put a supporting document (PDF, JPEG, PNG) in the household's safe."""
-    return store_document(account, form["category"], files["file"])
-
-
-def store_document(account, category, upload):
-    content = upload.read()
-    return services().vault.upload(
-        account["household_id"], account["id"], category, upload.filename or "",
-        base64.b64encode(content).decode("ascii"))
-
-
-@api.route("/documents")
-@require(FAMILY)
-@api.response(200, schemas.Document(many=True))
-def documents(account):
-    """The documents in the caller's safe, newest first."""
-    return services().vault.list_documents(account["household_id"])
-
-
-@api.route("/documents/<document_id>/content")
-@require(FAMILY)
-@api.response(200, content_type="application/octet-stream", description="the document's bytes")
-@api.alt_response(404, schema=schemas.Error)
-def document_content(document_id, account):
-    """Download a document of the caller's safe, byte for byte."""
-    return document_download(account, document_id)
-
-
-def document_download(account, document_id):
-    fetched = services().vault.fetch(account["household_id"], document_id, account["id"])
-    document = fetched["document"]
-    response = Response(base64.b64decode(fetched["content_b64"]), mimetype=document["content_type"])
-    response.headers["Content-Disposition"] = _attachment(document["filename"])
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
-
-
-def _attachment(filename):
-    ascii_name = filename.encode("ascii", "replace").decode("ascii").replace('"', "")
-    return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}"
+    return services().family.cancel_booking(booking_id)
 
 
 @api.route("/invoices")
@@ -157,7 +104,7 @@ def _attachment(filename):
 @api.response(200, schemas.Invoice(many=True))
 def invoices(account):
     """The caller's invoices, newest first."""
-    return services().billing.list_invoices(account["household_id"])
+    return services().billing.list_invoices()
 
 
 @api.route("/invoices/<number>")
@@ -166,7 +113,7 @@ def invoices(account):
 @api.alt_response(404, schema=schemas.Error)
 def invoice(number, account):
     """One of the caller's invoices, with its lines."""
-    return services().billing.get_invoice(account["household_id"], number)
+    return services().billing.get_invoice(number)
 
 
 @api.route("/tariffs")

@@ -1,13 +1,16 @@
 """The gateway's WSGI application."""
 import logging
 
-from flask import Flask, jsonify, request
+from flask import Flask, abort, current_app, jsonify, request
 from flask_smorest import Api
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from gateway import formatting, franceconnect, health, metrics, pages, schemas
+from kit.caller import CallerKey
+
+from gateway import formatting, franceconnect, health, legal, metrics, pages, safe_pages, schemas, vault_streams
 from gateway.account_api import api  # the account routes join the API blueprint
-from gateway.auth import remember_csrf_cookie
+from gateway.safe_api import api as _  # noqa: F401 -- the safe's routes join the API blueprint too
+from gateway.auth import call_context, remember_csrf_cookie, request_id
 from gateway.errors import to_api_error
 from gateway.rpc import ServicePool
 from gateway.settings import Settings
@@ -33,11 +36,34 @@ def handle_error(exc):
 
 
 def security_headers(response):
+    """What every answer says to the browser: nothing private kept in a cache,
+    forms sent only to the portal (and FranceConnect), HTTPS for good once served so."""
+    config = current_app.config
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("X-Frame-Options", "DENY")
     response.headers.setdefault("Referrer-Policy", "same-origin")
-    response.headers.setdefault("Content-Security-Policy", "default-src 'self'; frame-ancestors 'none'")
+    response.headers.setdefault("Content-Security-Policy", config["CONTENT_SECURITY_POLICY"])
+    if not request.path.startswith("/static/"):
+        response.headers["Cache-Control"] = "no-store"
+    if config["SECURE_COOKIES"]:
+        response.headers.setdefault("Strict-Transport-Security", "max-age=63072000; includeSubDomains")
+    response.headers.setdefault("X-Request-ID", request_id())
     return response
+
+
+def content_security_policy(settings):
+    form_targets = " ".join(["'self'", *([settings.franceconnect_issuer] if settings.franceconnect_issuer else [])])
+    return (f"default-src 'self'; frame-ancestors 'none'; form-action {form_targets}; base-uri 'none'; "
+            "object-src 'none'")
+
+
+def only_on_ops_port(settings):
+    """With OPS_BIND set, /metrics and /healthz are not served on the public port."""
+    if settings.ops_bind:
+        connection = request.environ.get("gunicorn.socket")
+        arrived_on = connection.getsockname()[1] if connection is not None else None
+        if arrived_on != int(settings.ops_bind.rsplit(":", 1)[1]):
+            abort(404)
 
 
 def create_app(settings=None, service_pool=None):
@@ -48,10 +74,12 @@ def create_app(settings=None, service_pool=None):
         OPENAPI_URL_PREFIX="/api/v1", OPENAPI_JSON_PATH="openapi.json",
         MAX_CONTENT_LENGTH=settings.max_upload_bytes + 64 * 1024,
         SECURE_COOKIES=settings.secure_cookies, SECRET_KEY=settings.secret_key,
-        SESSION_COOKIE_NAME="portail_flux", SESSION_COOKIE_SAMESITE="Lax", SESSION_COOKIE_SECURE=settings.secure_cookies,
-        PORTAL_BASE_URL=settings.base_url)
+        SESSION_COOKIE_NAME=("__Host-" if settings.secure_cookies else "") + "portail_flux",
+        SESSION_COOKIE_SAMESITE="Lax", SESSION_COOKIE_SECURE=settings.secure_cookies,
+        PORTAL_BASE_URL=settings.base_url, CONTENT_SECURITY_POLICY=content_security_policy(settings))
+    app.extensions["caller_key"] = CallerKey(settings.caller_context_key, lifetime=settings.rpc_timeout + 5)
     app.extensions["services"] = service_pool or ServicePool(
-        settings.amqp_uri, settings.rpc_pool_size, settings.rpc_timeout)
+        settings.amqp_uri, settings.rpc_pool_size, settings.rpc_timeout, call_context)
     app.extensions["access_tokens"] = AccessTokens(
         lambda: app.extensions["services"].identity, settings.revocation_poll_seconds)
 
@@ -60,6 +88,9 @@ def create_app(settings=None, service_pool=None):
     portal_api.spec.components.security_scheme("session", {"type": "apiKey", "in": "cookie", "name": "portail_session"})
     portal_api.register_blueprint(api)
     app.register_blueprint(pages.pages)
+    app.register_blueprint(safe_pages.safe)
+    app.register_blueprint(legal.legal)
+    vault_streams.init_app(app, settings)
     franceconnect.init_app(app, settings)
     formatting.register(app)
 
@@ -69,13 +100,17 @@ def create_app(settings=None, service_pool=None):
     app.after_request(remember_csrf_cookie)
     app.after_request(security_headers)
 
+    probe = health.Probe(settings.amqp_uri)
+
     @app.get("/healthz")
     def healthz():
-        healthy, report = health.check(settings.amqp_uri)
+        only_on_ops_port(settings)
+        healthy, report = probe.check()
         return jsonify(report), 200 if healthy else 503
 
     @app.get("/metrics")
     def prometheus_metrics():
+        only_on_ops_port(settings)
         return metrics.exposition()
 
     if settings.forwarded_for_hops:

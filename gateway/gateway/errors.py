@@ -11,6 +11,8 @@ STATUS_OF = {
     errors.Conflict: 409,
     errors.Forbidden: 403,
     errors.Unauthenticated: 401,
+    errors.Unavailable: 503,
+    errors.TooManyRequests: 429,
 }
 
 # marshmallow's messages, as families and agents read them
@@ -39,6 +41,7 @@ HTTP_CODES = {
     409: ("conflict", "Conflit avec l'état actuel."),
     413: ("payload_too_large", "Le fichier est trop volumineux."),
     415: ("unsupported_media_type", "Type de contenu non pris en charge."),
+    429: ("too_many_requests", "Trop de demandes en peu de temps. Réessayez dans quelques minutes."),
     422: ("invalid", "Certaines informations sont invalides."),
     500: ("internal_error", "Une erreur inattendue est survenue. Veuillez réessayer plus tard."),
     503: ("service_unavailable", "Le service est momentanément indisponible. Veuillez réessayer dans quelques instants."),
@@ -87,6 +90,9 @@ def from_validation(messages):
 def to_api_error(exc):
     if isinstance(exc, ApiError):
         return exc
+    if isinstance(exc, errors.Unauthenticated) and exc.code.startswith("caller_"):
+        # a service refused the gateway's own signature: late (the broker held the call), or misconfigured
+        return ApiError(503 if exc.code == "caller_expired" else 500)
     for error_class, status in STATUS_OF.items():
         if isinstance(exc, error_class):
             return ApiError(status, exc.code, exc.message, exc.fields)

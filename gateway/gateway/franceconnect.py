@@ -24,7 +24,7 @@ import requests
 from kit import errors
 from requests import RequestException
 
-from gateway.auth import check_csrf, current_account, services, set_session_cookie
+from gateway.auth import acting_as, check_csrf, current_account, services, set_session_cookie
 
 franceconnect = Blueprint("franceconnect", __name__, url_prefix="/franceconnect")
 oauth = OAuth()
@@ -79,8 +79,7 @@ def callback():
     account = current_account()
     if session.pop("franceconnect_linking", False) and account:
         try:
-            services().identity.link_franceconnect(account["id"], pending["sub"], pending["given_name"],
-                                                   pending["family_name"])
+            services().identity.link_franceconnect(pending["sub"], pending["given_name"], pending["family_name"])
         except errors.Conflict as refused:
             return render_template("franceconnect_erreur.html", error=refused), 409
         return redirect(url_for("pages.account", lie=1))
@@ -127,8 +126,8 @@ def link():
         else:
             opened = services().identity.authenticate(form.get("email", ""), form.get("password", ""),
                                                       request.remote_addr)
-            services().identity.link_franceconnect(opened["account"]["id"], pending["sub"],
-                                                   pending["given_name"], pending["family_name"])
+            acting_as({**opened["account"], "session_id": opened["session_id"]})
+            services().identity.link_franceconnect(pending["sub"], pending["given_name"], pending["family_name"])
         opened = services().identity.login_with_franceconnect(pending["sub"], request.remote_addr)
     except (errors.Invalid, errors.Conflict, errors.Unauthenticated, errors.NotFound) as refused:
         return render_template("franceconnect_lier.html", pending=pending, form=form, error=refused), 422

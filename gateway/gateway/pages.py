@@ -8,9 +8,9 @@ from flask import Blueprint, redirect, render_template, request, url_for
 from kit import errors
 
 from gateway import franceconnect
-from gateway.api import document_download, store_document
 from gateway.auth import (
-    ADMINS, EVERYONE, FAMILY, SESSION_COOKIE, check_csrf, csrf_token, current_account, require, services, set_session_cookie)
+    ADMINS, EVERYONE, FAMILY, SESSION_COOKIE, check_csrf, cookie_name, csrf_token, current_account, delete_session_cookie,
+    require, services, set_session_cookie)
 
 pages = Blueprint("pages", __name__)
 PARIS = ZoneInfo("Europe/Paris")
@@ -47,7 +47,7 @@ def login():
         session = services().identity.authenticate(
             request.form.get("email", ""), request.form.get("password", ""), request.remote_addr)
     except errors.Unauthenticated as refused:
-        return render_template("connexion.html", error=refused.message, email=request.form.get("email", "")), 401
+        return render_template("connexion.html", error=refused, email=request.form.get("email", "")), 401
     response = redirect(_safe_next(request.args.get("suivant")))
     set_session_cookie(response, session)
     return response
@@ -68,7 +68,8 @@ def register():
     check_csrf()
     form = request.form
     try:
-        services().identity.register(form.get("email", ""), form.get("password", ""), form.get("child_key", ""))
+        services().identity.register(form.get("email", ""), form.get("password", ""), form.get("child_key", ""),
+                                     request.remote_addr)
     except FORM_ERRORS as refused:
         return render_template("inscription.html", error=refused, form=form), 422
     return redirect(url_for("pages.login", inscrit=1))
@@ -77,11 +78,11 @@ def register():
 @pages.post("/deconnexion")
 def logout():
     check_csrf()
-    token = request.cookies.get(SESSION_COOKIE)
+    token = request.cookies.get(cookie_name(SESSION_COOKIE))
     if token:
         services().identity.logout(token)
     response = redirect(franceconnect.logout_url() or url_for("pages.login"))
-    response.delete_cookie(SESSION_COOKIE)
+    delete_session_cookie(response)
     return response
 
 
@@ -91,63 +92,41 @@ def dashboard(account):
     return render_dashboard(account)
 
 
-def render_dashboard(account, upload_error=None, status=200):
-    household_id = account["household_id"]
+def render_dashboard(account):
     return render_template(
         "tableau_de_bord.html",
-        household=services().family.get_household(household_id),
-        invoices=services().billing.list_invoices(household_id),
-        documents=services().vault.list_documents(household_id),
-        categories=services().vault.categories(), upload_error=upload_error), status
-
-
-@pages.post("/documents")
-@require(FAMILY)
-def upload(account):
-    upload = request.files.get("file")
-    if upload is None or not upload.filename:
-        return render_dashboard(account=account, upload_error="Choisissez un fichier.", status=422)
-    try:
-        store_document(account, request.form.get("category", ""), upload)
-    except errors.Invalid as refused:
-        return render_dashboard(account=account, upload_error=refused.message, status=422)
-    return redirect(url_for("pages.dashboard", depose=1) + "#documents")
-
-
-@pages.get("/documents/<document_id>")
-@require(FAMILY)
-def download(document_id, account):
-    return document_download(account, document_id)
+        household=services().family.get_household(),
+        invoices=services().billing.list_invoices(),
+        safe=services().vault.overview())
 
 
 @pages.get("/factures/<number>")
 @require(FAMILY)
 def invoice(number, account):
-    return render_template("facture.html", invoice=services().billing.get_invoice(account["household_id"], number))
+    return render_template("facture.html", invoice=services().billing.get_invoice(number))
 
 
 @pages.route("/reservations", methods=["GET", "POST"])
 @require(FAMILY)
 def bookings(account):
-    household_id = account["household_id"]
     this_month = datetime.now(PARIS).strftime("%Y-%m")
     month = request.values.get("mois") or this_month
     error, status = None, 200
     if request.method == "POST":
         form = request.form
         try:
-            services().family.book(household_id, form.get("child_id", ""), form.get("activity", ""), form.get("date", ""))
+            services().family.book(form.get("child_id", ""), form.get("activity", ""), form.get("date", ""))
             return redirect(url_for("pages.bookings", mois=form.get("date", "")[:7] or month, reserve=1))
         except FORM_ERRORS as refused:
             error, status = refused, 422
     try:
-        booked = services().family.list_bookings(household_id, month)
+        booked = services().family.list_bookings(month)
     except errors.Invalid:
         month = this_month
-        booked = services().family.list_bookings(household_id, month)
+        booked = services().family.list_bookings(month)
     return render_template(
         "reservations.html", month=month, bookings=booked, activities=services().family.activities(), error=error,
-        household=services().family.get_household(household_id)), status
+        household=services().family.get_household()), status
 
 
 @pages.route("/verifier-courriel", methods=["GET", "POST"])
@@ -170,7 +149,7 @@ def verify_email():
 @require(FAMILY, verified=False)
 def email_to_verify(account):
     if request.method == "POST":
-        services().identity.resend_verification(account["id"])
+        services().identity.resend_verification()
         return render_template("courriel_a_verifier.html", resent=True)
     return render_template("courriel_a_verifier.html")
 
@@ -220,11 +199,12 @@ def account(account):
     return render_account(account)
 
 
-def render_account(account, error=None, status=200):
+def render_account(account, error=None, status=200, failed=None):
+    """`failed` names the form the error belongs to, so that only its fields show it."""
     identity = services().identity
     return render_template(
-        "compte.html", me=identity.get_account(account["id"]), contact=identity.get_contact(account["id"]),
-        journal=identity.security_journal(account["id"], 20), error=error), status
+        "compte.html", me=identity.get_account(), contact=identity.get_contact(),
+        journal=identity.account_journal(20), error=error, failed=failed), status
 
 
 @pages.post("/mon-compte/coordonnees")
@@ -233,10 +213,9 @@ def update_contact(account):
     form = request.form
     address = {name: form.get(name, "") for name in ("street", "postal_code", "city")}
     try:
-        services().identity.update_contact(account["id"], form.get("phone") or None,
-                                           address if any(address.values()) else None)
+        services().identity.update_contact(form.get("phone") or None, address if any(address.values()) else None)
     except errors.Invalid as refused:
-        return render_account(account, refused, 422)
+        return render_account(account, refused, 422, failed="coordonnees")
     return redirect(url_for("pages.account", enregistre=1))
 
 
@@ -244,10 +223,10 @@ def update_contact(account):
 @require(EVERYONE, verified=False)
 def change_password(account):
     try:
-        services().identity.change_password(account["id"], request.form.get("current_password", ""),
-                                            request.form.get("new_password", ""), account.get("session_id"))
+        services().identity.change_password(request.form.get("current_password", ""),
+                                            request.form.get("new_password", ""))
     except (errors.Invalid, errors.Unauthenticated) as refused:
-        return render_account(account, refused, 422)
+        return render_account(account, refused, 422, failed="mot-de-passe")
     return redirect(url_for("pages.account", mot_de_passe=1))
 
 
@@ -255,10 +234,10 @@ def change_password(account):
 @require(EVERYONE)
 def request_email_change(account):
     try:
-        services().identity.request_email_change(account["id"], request.form.get("new_email", ""),
-                                                 request.form.get("password", ""))
+        services().identity.request_email_change(request.form.get("new_email", ""), request.form.get("password", ""),
+                                                 request.remote_addr)
     except (errors.Invalid, errors.Conflict, errors.Unauthenticated) as refused:
-        return render_account(account, refused, 422)
+        return render_account(account, refused, 422, failed="courriel")
     return redirect(url_for("pages.account", courriel_envoye=1))
 
 
@@ -266,9 +245,9 @@ def request_email_change(account):
 @require(EVERYONE)
 def unlink_franceconnect(account):
     try:
-        services().identity.unlink_franceconnect(account["id"])
+        services().identity.unlink_franceconnect()
     except errors.Invalid as refused:
-        return render_account(account, refused, 422)
+        return render_account(account, refused, 422, failed="franceconnect")
     return redirect(url_for("pages.account", delie=1))
 
 
@@ -288,8 +267,7 @@ def render_agents(account, error=None, status=200):
 def create_agent(account):
     form = request.form
     try:
-        services().identity.create_agent(account["id"], form.get("email", ""), form.get("password", ""),
-                                         form.get("role", "agent"))
+        services().identity.create_agent(form.get("email", ""), form.get("password", ""), form.get("role", "agent"))
     except (errors.Invalid, errors.Conflict, errors.Forbidden) as refused:
         return render_agents(account, refused, 422)
     return redirect(url_for("pages.agents", cree=1))
@@ -299,7 +277,7 @@ def create_agent(account):
 @require(ADMINS)
 def set_agent_active(account_id, change, account):
     try:
-        services().identity.set_account_active(account["id"], account_id, change == "activer")
+        services().identity.set_account_active(account_id, change == "activer")
     except (errors.Invalid, errors.Forbidden, errors.NotFound) as refused:
         return render_agents(account, refused, 422)
     return redirect(url_for("pages.agents"))

@@ -1,7 +1,8 @@
 """The gateway's settings, from the environment, with defaults for `make run`."""
 import os
-import secrets
 from dataclasses import dataclass
+
+from kit.keys import check_key, check_not_placeholder
 
 
 @dataclass(frozen=True)
@@ -10,6 +11,8 @@ class Settings:
     rpc_timeout: float
     rpc_pool_size: int
     secret_key: str
+    caller_context_key: str
+    ops_bind: str
     secure_cookies: bool
     base_url: str
     max_upload_bytes: int
@@ -18,6 +21,7 @@ class Settings:
     franceconnect_issuer: str
     franceconnect_client_id: str
     franceconnect_client_secret: str
+    vault_url: str
 
     @classmethod
     def from_environment(cls, environ=os.environ):
@@ -26,8 +30,11 @@ class Settings:
             amqp_uri=environ.get("AMQP_URI", "amqp://guest:guest@localhost:5672/"),
             rpc_timeout=float(environ.get("RPC_TIMEOUT", "10")),
             rpc_pool_size=int(environ.get("RPC_POOL_SIZE", "8")),
-            # without a configured key, forms signed by one process are refused by another
-            secret_key=environ.get("PORTAL_SECRET_KEY") or secrets.token_hex(32),
+            # one key for every worker and replica: forms signed by one are accepted by another
+            secret_key=check_key("PORTAL_SECRET_KEY", environ.get("PORTAL_SECRET_KEY")),
+            caller_context_key=check_key("CALLER_CONTEXT_KEY", environ.get("CALLER_CONTEXT_KEY")),
+            # /metrics and /healthz answer only on this address when it is set, never on the public one
+            ops_bind=environ.get("OPS_BIND", ""),
             secure_cookies=base_url.startswith("https://"),
             base_url=base_url,
             max_upload_bytes=int(environ.get("MAX_UPLOAD_BYTES", str(10 * 1024 * 1024))),
@@ -36,5 +43,8 @@ class Settings:
             revocation_poll_seconds=float(environ.get("REVOCATION_POLL_SECONDS", "30")),
             franceconnect_issuer=environ.get("FRANCECONNECT_ISSUER", "").rstrip("/"),
             franceconnect_client_id=environ.get("FRANCECONNECT_CLIENT_ID", ""),
-            franceconnect_client_secret=environ.get("FRANCECONNECT_CLIENT_SECRET", ""),
+            franceconnect_client_secret=check_not_placeholder(
+                "FRANCECONNECT_CLIENT_SECRET", environ.get("FRANCECONNECT_CLIENT_SECRET", "")),
+            # the vault's HTTP entrypoint inside the cluster, through which documents' bytes stream
+            vault_url=environ.get("VAULT_URL", "http://127.0.0.1:8010"),
         )

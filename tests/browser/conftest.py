@@ -1,18 +1,6 @@
-"""Headless Chromium (Debian's, driven by Playwright) for the page tests."""
+"""Headless Chromium (Debian's, driven by Playwright) for the page tests; the
+one browser of the session is the `browser` fixture of tests/conftest.py."""
 import pytest
-from playwright.sync_api import sync_playwright
-
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run", "--disable-quic"]
-
-
-@pytest.fixture(scope="session")
-def browser():
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture

@@ -3,10 +3,11 @@ import re
 from datetime import date
 
 import requests
+import samples
 from playwright.sync_api import expect
 
 PASSWORD = "une phrase de passe solide"
-PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+PDF = samples.pdf(5_000)
 
 
 def new_household(portal, email):
@@ -38,11 +39,13 @@ def register_and_log_in(page, portal, email, child_key):
 def test_a_parent_creates_an_account_logs_in_and_keeps_a_document(portal, phone, tmp_path):
     household = new_household(portal, "page.parent@example.org")
     register_and_log_in(phone, portal, "page.parent@example.org", household["child_key"])
+    phone.get_by_role("link", name="Ouvrir mon coffre-fort").click()
     expect(phone.get_by_text("Aucun document déposé.")).to_be_visible()
 
     document = tmp_path / "attestation.pdf"
     document.write_bytes(PDF)
     phone.get_by_label("Type de document").select_option("attestation_domicile")
+    phone.get_by_label("Date du document").fill(date.today().isoformat())
     phone.get_by_label("Fichier").set_input_files(str(document))
     phone.get_by_role("button", name="Déposer").click()
     expect(phone.get_by_role("status")).to_contain_text("Document déposé")

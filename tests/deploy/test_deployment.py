@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 import yaml
 from kit import metrics as kit_metrics
+from vault import objects as vault_objects  # the safe's own metrics
 from kit.serve import SERVICES
 from prometheus_client.metrics import MetricWrapperBase
 
@@ -45,11 +46,13 @@ SETTINGS_READ = {
     "RPC_TIMEOUT", "LOG_LEVEL", "NOTIFY_RETRY_DELAY", "REVOCATION_POLL_SECONDS", "FORWARDED_FOR_HOPS",
     "FRANCECONNECT_ISSUER", "FRANCECONNECT_CLIENT_ID", "FRANCECONNECT_CLIENT_SECRET",
     "GATEWAY_BIND", "GATEWAY_WORKERS", "PROMETHEUS_MULTIPROC_DIR",
+    "VAULT_URL", "VAULT_MASTER_KEY", "VAULT_PREVIOUS_MASTER_KEYS", "VAULT_HTTP_ADDRESS",
 }
 
-# The portal's own metrics, read from their definitions: the services' (kit.metrics) and the gateway's.
+# The portal's own metrics, read from their definitions: the services' (kit.metrics), the gateway's, the safe's.
 SERIES_OF = {"counter": ("_total",), "histogram": ("_bucket", "_sum", "_count"), "gauge": ("",)}
-KNOWN_SERIES = {metric._name + suffix for module in (kit_metrics, gateway_metrics) for metric in vars(module).values()
+KNOWN_SERIES = {metric._name + suffix for module in (kit_metrics, gateway_metrics, vault_objects)
+                for metric in vars(module).values()
                 if isinstance(metric, MetricWrapperBase) for suffix in SERIES_OF[metric._type]} | {"up"}
 # Besides those, RabbitMQ's prometheus plugin exports its own `rabbitmq_*` series.
 RABBITMQ_SERIES = re.compile(r"rabbitmq_[a-z0-9_]+")

@@ -14,6 +14,7 @@ class Family:
     email: str
     household: dict
     session: requests.Session
+    child_key: str  # as the agent gave it: the family's own view of its household does not show it
 
     @property
     def child(self):
@@ -39,6 +40,7 @@ def new_family(portal):
         assert answer.status_code == 201, answer.text
         portal.verify_email(email)
         session = portal.login(email, PASSWORD)
-        return Family(email, session.get(portal.url("/api/v1/household"), timeout=30).json(), session)
+        return Family(email, session.get(portal.url("/api/v1/household"), timeout=30).json(), session,
+                      household["child_key"])
 
     return make

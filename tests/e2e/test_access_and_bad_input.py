@@ -3,8 +3,9 @@ another's data, anonymous callers and the wrong role are turned away, and
 every refusal is a clear JSON error that changes nothing."""
 import pytest
 import requests
+import samples
 
-PDF = b"%PDF-1.4\n%%EOF\n"
+PDF = samples.pdf()
 FAMILY_ENDPOINTS = [
     ("GET", "/api/v1/household"), ("GET", "/api/v1/bookings?month=2026-01"),
     ("POST", "/api/v1/bookings"), ("GET", "/api/v1/documents"), ("POST", "/api/v1/documents"),
@@ -73,7 +74,7 @@ def test_registration_refuses_bad_keys_taken_emails_and_weak_passwords_and_creat
     cases = [
         ({"email": "nouveau@example.org", "password": "une phrase de passe solide", "child_key": "12345-ABCDEF"}, 422),
         ({"email": "nouveau@example.org", "password": "une phrase de passe solide", "child_key": "pas une clé"}, 422),
-        ({"email": family.email, "password": "une phrase de passe solide", "child_key": family.household["child_key"]},
+        ({"email": family.email, "password": "une phrase de passe solide", "child_key": family.child_key},
          409),
         ({"email": "nouveau@example.org", "password": "court", "child_key": "12345-ABCDEF"}, 422),
         ({"email": "pas-un-courriel", "password": "une phrase de passe solide", "child_key": "12345-ABCDEF"}, 422),

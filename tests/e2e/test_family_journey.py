@@ -3,16 +3,19 @@ household, a parent registers with its clé enfance, books school catering,
 keeps a document in the safe, the agent bills the month and the parent
 receives the invoice by e-mail and sees it in the portal."""
 import re
+from datetime import date
 import time
 
 import requests
+import samples
 
-PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n" + bytes(range(256)) * 40
+PDF = samples.pdf(10_000)
 
 
 def test_a_family_books_keeps_a_document_and_receives_its_invoice(portal, new_family, next_month):
     family = new_family(quotient_familial=850)  # bracket C: 2,60 € a meal
-    assert re.fullmatch(r"\d{5}-[A-Z0-9]{6}", family.household["child_key"])
+    assert re.fullmatch(r"\d{5}-[A-Z0-9]{6}", family.child_key)
+    assert "child_key" not in family.household  # it opens the household to whoever holds it: agents only
     period, school_days = next_month
 
     for day in school_days[:3]:
@@ -22,7 +25,8 @@ def test_a_family_books_keeps_a_document_and_receives_its_invoice(portal, new_fa
     booked = family.session.get(portal.url("/api/v1/bookings"), params={"month": period}, timeout=30).json()
     assert [b["date"] for b in booked] == school_days[:3]
 
-    answer = family.session.post(portal.url("/api/v1/documents"), timeout=30, data={"category": "attestation_domicile"},
+    answer = family.session.post(portal.url("/api/v1/documents"), timeout=30,
+                                 data={"category": "attestation_domicile", "issued_on": date.today().isoformat()},
                                  files={"file": ("justificatif-domicile.pdf", PDF, "application/pdf")})
     assert answer.status_code == 201, answer.text
     document = answer.json()
@@ -83,7 +87,7 @@ def test_every_service_and_the_gateway_expose_metrics(portal):
 
 def test_an_agent_issues_a_new_clé_enfance_and_the_old_one_stops_working(portal, new_family):
     family = new_family()
-    old_key = family.household["child_key"]
+    old_key = family.child_key
     answer = portal.agent().post(portal.url(f"/api/v1/agent/households/{family.household['id']}/child-key"), timeout=30)
     assert answer.status_code == 200, answer.text
     new_key = answer.json()["child_key"]

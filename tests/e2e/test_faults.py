@@ -98,10 +98,99 @@ def test_changing_the_password_keeps_this_browser_logged_in_and_ends_the_others(
     family = new_family()
     browser = requests.Session()
     browser.post(portal.url("/api/v1/session"), json={"email": family.email, "password": PASSWORD}, timeout=30)
-    browser.get(portal.url("/connexion"), timeout=30)  # the CSRF cookie
     changed = browser.put(portal.url("/api/v1/me/password"), timeout=30,
-                          headers={"X-CSRF-Token": browser.cookies["portail_csrf"]},
+                          headers={"X-CSRF-Token": portal.csrf_of_session(browser)},
                           json={"current_password": PASSWORD, "new_password": "une autre phrase solide"})
     assert changed.status_code == 204, changed.text
     assert browser.get(portal.url("/api/v1/household"), timeout=30).status_code == 200
     assert family.session.get(portal.url("/api/v1/household"), timeout=30).status_code == 401
+
+
+def household_data(email):
+    return {"guardians": [{"first_name": "Aline", "last_name": "Roux", "email": email}],
+            "children": [{"first_name": "Noa", "last_name": "Roux", "birth_date": "2018-05-04", "school": "École Ferry"}],
+            "quotient_familial": 700}
+
+
+def households_of(portal, email):
+    from sqlalchemy import create_engine, text
+    engine = create_engine(portal.stack.env["FAMILY_DATABASE_URL"])
+    with engine.connect() as connection:
+        count = connection.execute(text("SELECT count(*) FROM guardians WHERE email = :e"), {"e": email}).scalar()
+    engine.dispose()
+    return count
+
+
+def test_a_service_killed_in_the_middle_of_a_call_loses_nothing_and_does_nothing_twice(portal):
+    from concurrent.futures import ThreadPoolExecutor
+    agent = portal.agent()
+    email, key = f"roux-{time.time_ns()}@example.org", f"creation-{time.time_ns()}"
+
+    def create():
+        return agent.post(portal.url("/api/v1/agent/households"), json=household_data(email), timeout=30,
+                          headers={"Idempotency-Key": key})
+
+    with ThreadPoolExecutor(1) as pool:
+        pending = pool.submit(create)
+        time.sleep(0.05)
+        portal.stack.kill("family")  # kill -9, in the middle of the call
+        first = pending.result()
+    try:
+        assert first.status_code in (201, 503), first.text  # a clear answer either way, never a 500
+    finally:
+        restart(portal, "family")
+    again = create()  # the client retries with the same key, as it should
+    assert again.status_code == 201, again.text
+    if first.status_code == 201:
+        assert again.json()["id"] == first.json()["id"]
+    time.sleep(1)  # a request the broker may have handed to the new process has had its chance
+    assert households_of(portal, email) == 1
+
+
+def drop_every_connection(portal):
+    """What a broker restart looks like to every part: each connection closed under it."""
+    vhost = portal.stack.env["AMQP_URI"].rsplit("/", 1)[1]
+    api = "http://127.0.0.1:15672/api"
+    for connection in requests.get(f"{api}/vhosts/{vhost}/connections", auth=("guest", "guest"), timeout=10).json():
+        requests.delete(f"{api}/connections/{requests.utils.quote(connection['name'], safe='')}",
+                        auth=("guest", "guest"), timeout=10)
+
+
+def test_requests_in_flight_when_the_broker_drops_every_connection_end_clearly_and_nothing_is_lost(portal, new_family):
+    from concurrent.futures import ThreadPoolExecutor
+    family, agent = new_family(), portal.agent()
+    emails = [f"flux-{n}-{time.time_ns()}@example.org" for n in range(6)]
+
+    def create(email):
+        return agent.post(portal.url("/api/v1/agent/households"), json=household_data(email), timeout=30,
+                          headers={"Idempotency-Key": f"cle-{email}"}).status_code
+
+    def read(_):
+        return family.session.get(portal.url("/api/v1/household"), timeout=30).status_code
+
+    with ThreadPoolExecutor(8) as pool:
+        writes = [pool.submit(create, email) for email in emails]
+        reads = [pool.submit(read, n) for n in range(12)]
+        time.sleep(0.1)
+        drop_every_connection(portal)
+        outcomes = [future.result() for future in writes + reads]
+    assert set(outcomes) <= {200, 201, 503}, outcomes  # never an error page, never a hang
+    deadline = time.monotonic() + 60
+    while read(0) != 200:  # every part reconnects by itself
+        assert time.monotonic() < deadline
+        time.sleep(0.5)
+    assert [create(email) for email in emails] == [201] * len(emails)  # the retries, with their keys
+    assert [households_of(portal, email) for email in emails] == [1] * len(emails)
+
+
+def test_an_email_refused_by_the_relay_for_a_while_arrives_once_it_accepts_again(portal, new_family):
+    family = new_family()
+    with portal.mail.refusing():
+        assert requests.post(portal.url("/api/v1/password-resets"), json={"email": family.email},
+                             timeout=30).status_code == 202
+        time.sleep(3)  # the first tries are refused, and kept for later
+        assert not [m for m in portal.mail.messages() if m["To"] == family.email and "mot de passe" in m["Subject"]]
+    received = portal.mail.wait_for(lambda m: m["To"] == family.email and "mot de passe" in m["Subject"], seconds=30)
+    time.sleep(3)  # a duplicate would have arrived by now
+    assert len([m for m in portal.mail.messages()
+                if m["To"] == family.email and "mot de passe" in m["Subject"]]) == len(received) == 1

@@ -103,7 +103,7 @@ def test_logging_out_goes_through_franceconnect_and_back(portal, new_family):
     browser.post(portal.url("/franceconnect/lier"), timeout=30, data={
         "csrf_token": csrf_of(browser, portal, "/franceconnect/lier"), "choix": "lier",
         "email": family.email, "password": PASSWORD})
-    leaving = browser.post(portal.url("/deconnexion"), data={"csrf_token": browser.cookies["portail_csrf"]},
+    leaving = browser.post(portal.url("/deconnexion"), data={"csrf_token": portal.csrf_of_session(browser)},
                            allow_redirects=False, timeout=30)
     end_session = leaving.headers["Location"]
     assert end_session.startswith(portal.franceconnect.issuer)
@@ -126,5 +126,5 @@ def test_unlinking_franceconnect_needs_a_usable_password(portal):
     assert created.url.endswith("/courriel-a-verifier"), created.url
     portal.verify_email("sans.motdepasse@example.org")
     refused = browser.delete(portal.url("/api/v1/me/franceconnect"), timeout=30,
-                             headers={"X-CSRF-Token": browser.cookies["portail_csrf"]})
+                             headers={"X-CSRF-Token": portal.csrf_of_session(browser)})
     assert refused.status_code == 422 and refused.json()["error"]["code"] == "password_required"

@@ -32,7 +32,7 @@ def vhost():
 def amqp_uri(vhost):
     uri = f"amqp://guest:guest@127.0.0.1:5672/{vhost}"
     service = subprocess.Popen(
-        [sys.executable, "-m", "nameko", "run", "--broker", uri, "echo_service"], cwd=HERE,
+        [sys.executable, "-m", "nameko", "run", "--broker", uri, "echo_service:EchoService"], cwd=HERE,
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         wait_until_answering(uri)
@@ -76,7 +76,54 @@ def test_a_service_that_does_not_answer_in_time_is_unavailable(amqp_uri):
         pool.echo.wait(3)
     assert time.monotonic() - started < 2.5
     assert pool.echo.echo("après") == "après"  # the late reply does not confuse the next call
+    time.sleep(2.5)  # the late reply has arrived by now
+    assert pool.echo.echo("encore") == "encore"
+    [runner] = list(pool.idle.queue)
+    assert runner._reply_listener.queue_consumer.replies == {}  # dropped, not kept for good
     pool.close()
+
+
+def test_each_call_carries_the_context_of_the_request_it_serves(amqp_uri):
+    contexts = iter([{"caller": "jeton-1", "request_id": "r-1"}, {"caller": "jeton-2"}])
+    pool = ServicePool(amqp_uri, size=1, timeout=5, context=lambda: next(contexts))
+    assert pool.echo.headers() == {"caller": "jeton-1", "request_id": "r-1"}
+    assert pool.echo.headers() == {"caller": "jeton-2"}  # nothing of the previous call stays behind
+    pool.close()
+
+
+def test_a_call_given_up_on_is_never_run_when_the_service_comes_back(amqp_uri, tmp_path):
+    ledger = tmp_path / "ledger.txt"
+
+    def start_ledger():
+        process = subprocess.Popen(
+            [sys.executable, "-m", "nameko", "run", "--broker", amqp_uri, "echo_service:LedgerService"],
+            cwd=HERE, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        pool = ServicePool(amqp_uri, size=1, timeout=2)
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                pool.ledger.note(str(ledger), "prêt")
+                break
+            except ServiceUnavailable:
+                assert time.monotonic() < deadline
+        pool.close()
+        return process
+
+    first = start_ledger()
+    first.terminate()
+    first.wait(10)  # its queue stays, with nobody to take the next call
+    pool = ServicePool(amqp_uri, size=1, timeout=1)
+    with pytest.raises(ServiceUnavailable):
+        pool.ledger.note(str(ledger), "abandonné")
+    pool.close()
+    time.sleep(1.5)  # the request has expired on the broker
+    second = start_ledger()
+    try:
+        time.sleep(1)
+        assert ledger.read_text().split() == ["prêt", "prêt"]
+    finally:
+        second.terminate()
+        second.wait(10)
 
 
 def test_a_service_that_never_started_is_unavailable(amqp_uri):

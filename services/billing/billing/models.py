@@ -83,3 +83,15 @@ class BillingRun(Base):
 
     period: Mapped[str] = mapped_column(String(7), primary_key=True)
     last_sequence: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class RunJournalEntry(Base):
+    """Who started a billing run of a month, when, and what it made."""
+
+    __tablename__ = "run_journal"
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    period: Mapped[str] = mapped_column(String(7), index=True)
+    started_by: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    started_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    invoices_created: Mapped[int] = mapped_column(Integer)

@@ -2,11 +2,14 @@
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from nameko.rpc import RpcProxy, rpc
+from nameko.rpc import rpc
 
+from kit.caller import AGENTS, FAMILY, PARTS, Callers, allow
 from kit.db import Database
 from kit.errors import NotFound
+from kit.events import utcnow
 from kit.metrics import Metrics
+from kit.rpc import ServiceRpc
 
 from billing import events, invoicing, schemas, store
 from billing.models import Base
@@ -21,16 +24,19 @@ class BillingService:
 
     db = Database(Base)
     metrics = Metrics()
-    family = RpcProxy("family")
+    callers = Callers()
+    family = ServiceRpc("family")
 
     @rpc
-    def simulate(self, quotient_familial):
+    @allow(parts=PARTS)
+    def simulate(self, caller, quotient_familial):
         quotient_familial = schemas.quotient_familial(quotient_familial)
         grid = self._grid_in_force(datetime.now(PARIS).date())
         return schemas.simulation(quotient_familial, grid.bracket(quotient_familial), grid.prices(quotient_familial))
 
     @rpc
-    def run_period(self, period):
+    @allow(AGENTS)
+    def run_period(self, caller, period):
         month = Period.parse(period)
         households = schemas.billable_households(self.family.billable_items(month.key))
         drafts = invoicing.draft_invoices(households, self._grid_in_force(month.first_day), month)
@@ -40,19 +46,22 @@ class BillingService:
                 drafts, store.invoiced_households(tx.session, month.key), run.last_sequence)
             invoices = [store.add_invoice(tx.session, draft, number) for number, draft in numbered]
             run.last_sequence += len(invoices)
+            store.journal_run(tx.session, month.key, caller, len(invoices), utcnow())
             tx.record_events(events.invoice_ready(invoice) for invoice in invoices)
         return {"period": month.key, "invoices_created": len(invoices),
                 "already_invoiced": len(drafts) - len(invoices)}
 
     @rpc
-    def list_invoices(self, household_id):
-        household_id = schemas.household_id(household_id)
+    @allow(FAMILY + AGENTS)
+    def list_invoices(self, caller, household_id=None):
+        household_id = caller.household(household_id)
         with self.db.reading() as session:
             return schemas.InvoiceSummary(many=True).dump(store.invoices_of_household(session, household_id))
 
     @rpc
-    def get_invoice(self, household_id, number):
-        household_id, number = schemas.household_id(household_id), schemas.invoice_number(number)
+    @allow(FAMILY + AGENTS)
+    def get_invoice(self, caller, number, household_id=None):
+        household_id, number = caller.household(household_id), schemas.invoice_number(number)
         with self.db.reading() as session:
             invoice = store.invoice_of_household(session, household_id, number)
             if invoice is None:  # another family's invoice is as absent as one that does not exist

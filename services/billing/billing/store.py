@@ -59,3 +59,8 @@ def invoice_of_household(session, household_id, number):
     return session.scalars(
         select(models.Invoice).where(models.Invoice.household_id == household_id, models.Invoice.number == number)
     ).one_or_none()
+
+
+def journal_run(session, period_key, caller, invoices_created, now):
+    session.add(models.RunJournalEntry(period=period_key, started_by=caller.account_id, started_at=now,
+                                       invoices_created=invoices_created))

@@ -6,7 +6,6 @@ import uuid
 import eventlet
 import pytest
 from nameko.events import event_handler
-from nameko.standalone.rpc import ServiceRpcProxy
 from nameko.testing.services import replace_dependencies
 from sqlalchemy import func, select
 
@@ -65,9 +64,8 @@ def family(container_factory, config):
 
 
 @pytest.fixture
-def billing(family, config):
-    with ServiceRpcProxy("billing", config) as proxy:
-        yield proxy
+def billing(family, rpc):
+    return rpc("billing")
 
 
 def count(look, model):
@@ -83,7 +81,7 @@ def wait_until(condition, timeout=10):
 
 
 def test_the_simulator_gives_the_prices_of_the_households_bracket(billing):
-    assert billing.simulate(650) == {
+    assert billing.as_part("gateway").simulate(650) == {
         "quotient_familial": 650,
         "bracket": "B",
         "reason": "Quotient familial de 650 € : tranche B (de 401 € à 700 €)",
@@ -94,14 +92,14 @@ def test_the_simulator_gives_the_prices_of_the_households_bracket(billing):
             {"activity": "alsh_mercredi", "activity_label": "Accueil de loisirs du mercredi", "unit_price_cents": 450},
         ],
     }
-    assert billing.simulate(0)["bracket"] == "A"
-    assert billing.simulate(1901)["bracket"] == "F"
+    assert billing.as_part("gateway").simulate(0)["bracket"] == "A"
+    assert billing.as_part("gateway").simulate(1901)["bracket"] == "F"
 
 
 @pytest.mark.parametrize("quotient_familial", [-1, "650", None, 12.5])
 def test_the_simulator_refuses_a_quotient_that_is_not_a_whole_number_of_euros(billing, quotient_familial):
     with pytest.raises(Invalid) as refused:
-        billing.simulate(quotient_familial)
+        billing.as_part("gateway").simulate(quotient_familial)
     assert refused.value.code == "invalid_quotient_familial"
     assert set(refused.value.fields) == {"quotient_familial"}
 
@@ -117,11 +115,11 @@ def test_the_migration_seeds_the_default_grid_of_the_contract(family, look, cont
 
 
 def test_a_run_bills_each_household_once_with_its_lines_and_total(billing, family):
-    assert billing.run_period("2026-10") == {"period": "2026-10", "invoices_created": 2, "already_invoiced": 0}
+    assert billing.as_agent.run_period("2026-10") == {"period": "2026-10", "invoices_created": 2, "already_invoiced": 0}
     family.billable_items.assert_called_once_with("2026-10")
 
-    [summary] = billing.list_invoices(MARTIN)
-    invoice = billing.get_invoice(MARTIN, summary["number"])
+    [summary] = billing.as_family(MARTIN).list_invoices()
+    invoice = billing.as_family(MARTIN).get_invoice(summary["number"])
     assert invoice == {**summary, "lines": invoice["lines"]}
     assert invoice["period"] == "2026-10"
     assert invoice["due_date"] == "2026-11-30"
@@ -142,15 +140,15 @@ def test_a_run_bills_each_household_once_with_its_lines_and_total(billing, famil
     ]
     assert invoice["total_cents"] == 1740
 
-    [durand] = billing.list_invoices(DURAND)
+    [durand] = billing.as_family(DURAND).list_invoices()
     assert durand["total_cents"] == 520
     assert {summary["number"], durand["number"]} == {"F-2026-10-0000001", "F-2026-10-0000002"}
 
 
 def test_each_new_invoice_is_announced_once_with_what_notify_needs(billing, look):
-    billing.run_period("2026-10")
+    billing.as_agent.run_period("2026-10")
     wait_until(lambda: len(announced) == 2)
-    martin = billing.list_invoices(MARTIN)[0]
+    martin = billing.as_family(MARTIN).list_invoices()[0]
     payload = next(event for event in announced if event["household_id"] == MARTIN)
     assert set(payload) == {"event_id", "occurred_at", "invoice_id", "invoice_number", "household_id", "period",
                             "total_cents", "due_date"}
@@ -162,33 +160,34 @@ def test_each_new_invoice_is_announced_once_with_what_notify_needs(billing, look
 
 
 def test_running_a_month_again_bills_nothing_twice_and_announces_nothing_more(billing, family, look):
-    billing.run_period("2026-10")
+    billing.as_agent.run_period("2026-10")
     wait_until(lambda: len(announced) == 2)
-    numbers = {invoice["number"] for household in (MARTIN, DURAND) for invoice in billing.list_invoices(household)}
+    numbers = {invoice["number"] for household in (MARTIN, DURAND)
+               for invoice in billing.as_family(household).list_invoices()}
 
-    assert billing.run_period("2026-10") == {"period": "2026-10", "invoices_created": 0, "already_invoiced": 2}
+    assert billing.as_agent.run_period("2026-10") == {"period": "2026-10", "invoices_created": 0, "already_invoiced": 2}
     eventlet.sleep(0.5)
     assert len(announced) == 2
     assert count(look, models.Invoice) == 2
     assert count(look, models.OutboxEvent) == 2
     assert {invoice["number"] for household in (MARTIN, DURAND)
-            for invoice in billing.list_invoices(household)} == numbers
+            for invoice in billing.as_family(household).list_invoices()} == numbers
 
 
 def test_a_household_billable_only_on_the_second_run_gets_the_next_number(billing, family):
-    billing.run_period("2026-10")
+    billing.as_agent.run_period("2026-10")
     latecomer = {"household_id": str(uuid.uuid4()), "quotient_familial": 0,
                  "items": booked(str(uuid.uuid4()), "Inès", "etude", "2026-10-20")}
     family.billable_items.return_value = october() + [latecomer]
-    assert billing.run_period("2026-10") == {"period": "2026-10", "invoices_created": 1, "already_invoiced": 2}
-    assert billing.list_invoices(latecomer["household_id"])[0]["number"] == "F-2026-10-0000003"
+    assert billing.as_agent.run_period("2026-10") == {"period": "2026-10", "invoices_created": 1, "already_invoiced": 2}
+    assert billing.as_family(latecomer["household_id"]).list_invoices()[0]["number"] == "F-2026-10-0000003"
 
 
 @pytest.mark.parametrize("earlier_run", [False, True], ids=["first_run", "after_an_earlier_run"])
 def test_two_simultaneous_runs_of_a_month_bill_each_household_once_with_distinct_numbers(
-        billing, family, config, look, earlier_run):
+        billing, family, rpc, look, earlier_run):
     if earlier_run:  # the month's numbering row exists already: only its lock keeps the runs apart
-        billing.run_period("2026-10")
+        billing.as_agent.run_period("2026-10")
     already = 2 if earlier_run else 0
     households = [{"household_id": str(uuid.uuid4()), "quotient_familial": 100 * rank,
                    "items": booked(str(uuid.uuid4()), "Léa", "etude", "2026-10-01", "2026-10-02")}
@@ -199,9 +198,9 @@ def test_two_simultaneous_runs_of_a_month_bill_each_household_once_with_distinct
         return october() + households
 
     family.billable_items.side_effect = slow_family
-    with ServiceRpcProxy("billing", config) as first, ServiceRpcProxy("billing", config) as second:
-        runs = [eventlet.spawn(first.run_period, "2026-10"), eventlet.spawn(second.run_period, "2026-10")]
-        results = [run.wait() for run in runs]
+    first, second = rpc("billing").as_agent, rpc("billing").as_agent
+    runs = [eventlet.spawn(first.run_period, "2026-10"), eventlet.spawn(second.run_period, "2026-10")]
+    results = [run.wait() for run in runs]
 
     created = 27 - already
     assert sorted(result["invoices_created"] for result in results) == [0, created]
@@ -215,46 +214,47 @@ def test_two_simultaneous_runs_of_a_month_bill_each_household_once_with_distinct
 
 
 def test_each_month_numbers_its_invoices_from_one(billing, family):
-    billing.run_period("2026-10")
+    billing.as_agent.run_period("2026-10")
     family.billable_items.return_value = [
         {**entry, "items": [{**item, "date": item["date"].replace("2026-10", "2026-11")} for item in entry["items"]]}
         for entry in october()]
-    billing.run_period("2026-11")
-    numbers = sorted(invoice["number"] for invoice in billing.list_invoices(MARTIN) + billing.list_invoices(DURAND))
+    billing.as_agent.run_period("2026-11")
+    numbers = sorted(invoice["number"]
+                     for household in (MARTIN, DURAND) for invoice in billing.as_family(household).list_invoices())
     assert numbers == ["F-2026-10-0000001", "F-2026-10-0000002", "F-2026-11-0000001", "F-2026-11-0000002"]
 
 
 def test_a_family_sees_its_invoices_newest_first(billing, family):
-    billing.run_period("2026-10")
+    billing.as_agent.run_period("2026-10")
     family.billable_items.return_value = [
         {**october()[0], "items": booked(LEA, "Léa", "etude", "2026-11-02")}]
-    billing.run_period("2026-11")
-    assert [(invoice["period"], invoice["total_cents"]) for invoice in billing.list_invoices(MARTIN)] == [
+    billing.as_agent.run_period("2026-11")
+    assert [(invoice["period"], invoice["total_cents"]) for invoice in billing.as_family(MARTIN).list_invoices()] == [
         ("2026-11", 100), ("2026-10", 1740)]
-    assert set(billing.list_invoices(MARTIN)[0]) == {
+    assert set(billing.as_family(MARTIN).list_invoices()[0]) == {
         "id", "number", "period", "issued_at", "due_date", "total_cents", "status"}
-    assert billing.list_invoices(str(uuid.uuid4())) == []
+    assert billing.as_family(str(uuid.uuid4())).list_invoices() == []
 
 
 def test_another_familys_invoice_is_not_found(billing):
-    billing.run_period("2026-10")
-    [durand] = billing.list_invoices(DURAND)
-    assert billing.get_invoice(DURAND, durand["number"])["total_cents"] == 520
+    billing.as_agent.run_period("2026-10")
+    [durand] = billing.as_family(DURAND).list_invoices()
+    assert billing.as_family(DURAND).get_invoice(durand["number"])["total_cents"] == 520
     for household, number in [(MARTIN, durand["number"]), (str(uuid.uuid4()), durand["number"]),
                               (MARTIN, "F-2026-10-0000999")]:
         with pytest.raises(NotFound) as refused:
-            billing.get_invoice(household, number)
+            billing.as_family(household).get_invoice(number)
         assert refused.value.code == "invoice_not_found"
         assert refused.value.message == "Facture introuvable."
 
 
 def test_malformed_invoice_queries_are_refused(billing):
     with pytest.raises(Invalid) as refused:
-        billing.get_invoice(MARTIN, "facture-1")
+        billing.as_family(MARTIN).get_invoice("facture-1")
     assert refused.value.code == "invalid_invoice_number"
-    with pytest.raises(Invalid) as refused:
-        billing.list_invoices("le foyer")
-    assert refused.value.code == "invalid_household_id"
+    with pytest.raises(NotFound) as refused:
+        billing.as_agent.list_invoices("le foyer")
+    assert refused.value.code == "household_not_found"
 
 
 def assert_nothing_written(look):
@@ -265,7 +265,7 @@ def assert_nothing_written(look):
 @pytest.mark.parametrize("period", ["2026-13", "2026-1", "octobre", "", None, 202610])
 def test_a_bad_period_is_refused_and_nothing_is_written(billing, family, look, period):
     with pytest.raises(Invalid) as refused:
-        billing.run_period(period)
+        billing.as_agent.run_period(period)
     assert refused.value.code == "invalid_period"
     assert refused.value.fields == {"period": "Mois au format AAAA-MM attendu (par exemple 2026-10)."}
     family.billable_items.assert_not_called()
@@ -277,7 +277,7 @@ def test_an_activity_without_a_price_stops_the_run_before_anything_is_billed(bil
         {"household_id": str(uuid.uuid4()), "quotient_familial": 300,
          "items": booked(str(uuid.uuid4()), "Jade", "piscine", "2026-10-03")}]
     with pytest.raises(Invalid) as refused:
-        billing.run_period("2026-10")
+        billing.as_agent.run_period("2026-10")
     assert refused.value.code == "unknown_activity"
     assert "piscine" in refused.value.message
     assert_nothing_written(look)
@@ -288,7 +288,7 @@ def test_malformed_billable_items_stop_the_run_before_anything_is_billed(billing
         {"household_id": str(uuid.uuid4()), "quotient_familial": 300,
          "items": booked(str(uuid.uuid4()), "Jade", "etude", "le 3 octobre")}]
     with pytest.raises(Invalid) as refused:
-        billing.run_period("2026-10")
+        billing.as_agent.run_period("2026-10")
     assert refused.value.code == "invalid_billable_items"
     assert refused.value.fields == {"2.items.0.date": "Date au format AAAA-MM-JJ attendue."}
     assert_nothing_written(look)
@@ -296,5 +296,27 @@ def test_malformed_billable_items_stop_the_run_before_anything_is_billed(billing
 
 def test_a_month_with_nothing_booked_bills_nobody(billing, family, look):
     family.billable_items.return_value = []
-    assert billing.run_period("2026-08") == {"period": "2026-08", "invoices_created": 0, "already_invoiced": 0}
+    assert billing.as_agent.run_period("2026-08") == {"period": "2026-08", "invoices_created": 0, "already_invoiced": 0}
     assert count(look, models.Invoice) == 0
+
+
+def test_a_run_is_journaled_with_the_agent_who_started_it(billing, look):
+    billing.as_agent.run_period("2026-10")
+    with look.connect() as connection:
+        rows = connection.execute(select(models.RunJournalEntry.period, models.RunJournalEntry.started_by,
+                                         models.RunJournalEntry.invoices_created)).all()
+    assert rows == [("2026-10", billing.agent_id, 2)]
+
+
+def test_only_agents_run_billing_and_a_family_sees_only_its_invoices(billing, look):
+    from kit.errors import Forbidden, Unauthenticated
+    for calls, refusal in [(billing.as_family(MARTIN), Forbidden), (billing.as_part("notify"), Forbidden),
+                           (billing.unsigned, Unauthenticated)]:
+        with pytest.raises(refusal):
+            calls.run_period("2026-10")
+    assert count(look, models.Invoice) == 0
+    billing.as_agent.run_period("2026-10")
+    [martin] = billing.as_family(MARTIN).list_invoices()
+    with pytest.raises(NotFound):
+        billing.as_family(MARTIN).list_invoices(DURAND)
+    assert billing.as_agent.list_invoices(MARTIN) == [martin]

@@ -1,10 +1,11 @@
 import datetime as dt
 import uuid
 
-from sqlalchemy import Date, ForeignKey, Index, Integer, String, Uuid, text
+from sqlalchemy import JSON, Date, ForeignKey, Index, Integer, String, Uuid, text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from kit.events import utcnow
+from kit.idempotency import IdempotentRequestColumns
 from kit.outbox import OutboxEventColumns
 from kit.types import UtcDateTime
 
@@ -15,6 +16,10 @@ class Base(DeclarativeBase):
 
 class OutboxEvent(OutboxEventColumns, Base):
     __tablename__ = "outbox_events"
+
+
+class IdempotentRequest(IdempotentRequestColumns, Base):
+    __tablename__ = "idempotent_requests"
 
 
 class Household(Base):
@@ -78,3 +83,16 @@ class Booking(Base):
     cancelled_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
 
     child: Mapped[Child] = relationship(lazy="joined", innerjoin=True)
+
+
+class HouseholdJournalEntry(Base):
+    """What an agent did to a household: who, when, what, and what changed."""
+
+    __tablename__ = "household_journal"
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    household_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("households.id"), index=True)
+    actor_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    action: Mapped[str] = mapped_column(String(60))
+    details: Mapped[dict] = mapped_column(JSON, default=dict)
+    occurred_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)

@@ -174,8 +174,13 @@ class BookingView(Schema):
     created_at = fields.DateTime()
 
 
-def household_view(household):
-    return HouseholdView().dump(household)
+def household_view(household, for_agent=False):
+    """The clé enfance opens the household to whoever holds it: only agents
+    see it, never a family's own view (they received it from the Caisse)."""
+    view = HouseholdView().dump(household)
+    if not for_agent:
+        view.pop("child_key")
+    return view
 
 
 def booking_view(booking):

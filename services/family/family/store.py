@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from kit.errors import Conflict, NotFound
 
 from family.bookings import BILLED
-from family.models import Booking, Child, Guardian, Household
+from family.models import Booking, Child, Guardian, Household, HouseholdJournalEntry
 
 # Keys are drawn from 10^5 x 36^6 values: one collision is already rare.
 KEY_DRAWS = 5
@@ -110,7 +110,20 @@ def add_booking(session, booking):
     return booking
 
 
+def journal(session, household, caller, action, now, **details):
+    """Records what an agent (or a part of the portal) did to `household`."""
+    session.add(HouseholdJournalEntry(household_id=household.id, actor_id=caller.account_id, action=action,
+                                      details=details, occurred_at=now))
+
+
+def journal_of_household(session, household_id):
+    return session.scalars(select(HouseholdJournalEntry).where(HouseholdJournalEntry.household_id == household_id)
+                           .order_by(HouseholdJournalEntry.occurred_at.desc())).all()
+
+
 def _uuid(value):
+    if isinstance(value, uuid.UUID):
+        return value
     try:
         return uuid.UUID(value) if isinstance(value, str) else None
     except ValueError:

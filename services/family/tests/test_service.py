@@ -8,15 +8,15 @@ from types import SimpleNamespace
 import eventlet
 import pytest
 from nameko.events import event_handler
-from nameko.standalone.rpc import ServiceRpcProxy
 from nameko.testing.services import entrypoint_waiter
 from sqlalchemy import select
 
 from kit import errors
+from kit.caller import Caller, CallerKey
 
 from family import child_keys
 from family import service as family_service
-from family.models import Base, Booking, OutboxEvent
+from family.models import Base, Booking, HouseholdJournalEntry, OutboxEvent
 from family.service import FamilyService
 
 TODAY = dt.date(2026, 10, 1)  # a Thursday
@@ -43,20 +43,19 @@ def clock(monkeypatch):
 
 
 @pytest.fixture
-def family(container_factory, config, clock):
+def family(container_factory, config, clock, rpc):
     container_factory(FamilyService, config).start()
-    with ServiceRpcProxy("family", config) as proxy:
-        yield proxy
+    return rpc("family")
 
 
 @pytest.fixture
 def martin(family):
-    return family.create_household(household_data("Léa", "Tom"))
+    return family.as_agent.create_household(household_data("Léa", "Tom"))
 
 
 @pytest.fixture
 def durand(family):
-    return family.create_household(household_data("Zoé", last_name="Durand", quotient_familial=1500))
+    return family.as_agent.create_household(household_data("Zoé", last_name="Durand", quotient_familial=1500))
 
 
 def child(household, first_name):
@@ -99,7 +98,7 @@ def refused(error_class, call, *args):
 # What can be booked
 
 def test_the_activities_are_listed_with_the_weekdays_they_run(family):
-    assert family.activities() == [
+    assert family.as_part("gateway").activities() == [
         {"code": "restauration_scolaire", "label": "Restauration scolaire", "weekdays": [0, 1, 3, 4]},
         {"code": "accueil_du_soir", "label": "Accueil du soir", "weekdays": [0, 1, 3, 4]},
         {"code": "etude", "label": "Étude surveillée", "weekdays": [0, 1, 3, 4]},
@@ -108,16 +107,16 @@ def test_the_activities_are_listed_with_the_weekdays_they_run(family):
 
 
 def test_a_listed_activity_can_be_booked_on_a_weekday_it_lists(family, martin):
-    for activity in family.activities():
+    for activity in family.as_part("gateway").activities():
         day = MONDAY + dt.timedelta(days=activity["weekdays"][-1])
-        booking = family.book(martin["id"], child(martin, "Léa"), activity["code"], day.isoformat())
+        booking = family.as_family(martin).book(child(martin, "Léa"), activity["code"], day.isoformat())
         assert booking["status"] == "booked"
 
 
 # Households and the clé enfance
 
 def test_a_new_household_gets_a_cle_enfance_and_keeps_what_was_given(family):
-    household = family.create_household(household_data("Léa", "Tom"))
+    household = family.as_agent.create_household(household_data("Léa", "Tom"))
     assert child_keys.SHAPE.fullmatch(household["child_key"])
     uuid.UUID(household["id"])
     assert household["quotient_familial"] == 640
@@ -125,26 +124,26 @@ def test_a_new_household_gets_a_cle_enfance_and_keeps_what_was_given(family):
     assert [c["first_name"] for c in household["children"]] == ["Léa", "Tom"]
     assert household["children"][0]["birth_date"] == "2018-03-02"
     assert dt.datetime.fromisoformat(household["created_at"]).tzinfo is not None
-    assert family.get_household(household["id"]) == household
+    assert family.as_agent.get_household(household["id"]) == household
 
 
 def test_a_new_household_is_announced_through_the_outbox(family, look):
-    household = family.create_household(household_data())
+    household = family.as_agent.create_household(household_data())
     assert [payload["household_id"] for payload in announced(look, "household_created")] == [household["id"]]
 
 
 def test_every_household_gets_a_cle_enfance_of_its_own(family):
-    keys = [family.create_household(household_data())["child_key"] for _ in range(15)]
+    keys = [family.as_agent.create_household(household_data())["child_key"] for _ in range(15)]
     assert len(set(keys)) == len(keys)
 
 
 def test_a_cle_enfance_already_given_is_drawn_again(family, monkeypatch):
-    first = family.create_household(household_data())
+    first = family.as_agent.create_household(household_data())
     draws = iter([first["child_key"], first["child_key"], "12345-NEWKEY"])
     monkeypatch.setattr(child_keys, "generate", lambda: next(draws))
-    second = family.create_household(household_data(last_name="Durand"))
+    second = family.as_agent.create_household(household_data(last_name="Durand"))
     assert second["child_key"] == "12345-NEWKEY"
-    assert family.get_household(first["id"])["child_key"] == first["child_key"]
+    assert family.as_agent.get_household(first["id"])["child_key"] == first["child_key"]
 
 
 @pytest.mark.parametrize("data, field", [
@@ -158,7 +157,7 @@ def test_a_cle_enfance_already_given_is_drawn_again(family, monkeypatch):
 ])
 def test_bad_household_data_is_refused_and_nothing_is_written(family, look, data, field):
     before = snapshot(look)
-    error = refused(errors.Invalid, family.create_household, data)
+    error = refused(errors.Invalid, family.as_agent.create_household, data)
     assert error.code == "invalid_household"
     assert field in error.fields
     assert snapshot(look) == before
@@ -166,68 +165,156 @@ def test_bad_household_data_is_refused_and_nothing_is_written(family, look, data
 
 def test_a_family_is_found_from_its_cle_enfance_however_it_is_typed(family, martin):
     typed = "  " + martin["child_key"].lower() + "\n"
-    assert family.household_for_child_key(typed) == {"household_id": martin["id"]}
+    assert family.as_part("identity").household_for_child_key(typed) == {"household_id": martin["id"]}
 
 
 @pytest.mark.parametrize("typed", ["12345", "12345-ABCDE!", "", None])
 def test_a_cle_enfance_of_the_wrong_shape_is_refused(family, typed):
-    error = refused(errors.Invalid, family.household_for_child_key, typed)
+    error = refused(errors.Invalid, family.as_part("identity").household_for_child_key, typed)
     assert error.code == "invalid_child_key"
     assert "child_key" in error.fields
 
 
 def test_an_unknown_cle_enfance_is_not_found(family, martin):
     other = "00000-AAAAAA" if martin["child_key"] != "00000-AAAAAA" else "00000-BBBBBB"
-    assert refused(errors.NotFound, family.household_for_child_key, other).code == "unknown_child_key"
+    assert refused(errors.NotFound, family.as_part("identity").household_for_child_key, other).code == "unknown_child_key"
 
 
-@pytest.mark.parametrize("household_id", [str(uuid.uuid4()), "pas-un-identifiant", None])
+@pytest.mark.parametrize("household_id", [str(uuid.uuid4()), "pas-un-identifiant"])
 def test_an_unknown_household_is_not_found(family, martin, household_id):
-    assert refused(errors.NotFound, family.get_household, household_id).code == "household_not_found"
+    assert refused(errors.NotFound, family.as_agent.get_household, household_id).code == "household_not_found"
+
+
+# Who may call what
+
+def test_a_family_sees_its_household_without_the_cle_enfance_and_an_agent_with_it(family, martin):
+    own = family.as_family(martin).get_household()
+    assert "child_key" not in own
+    assert own == {key: value for key, value in martin.items() if key != "child_key"}
+    assert family.as_agent.get_household(martin["id"])["child_key"] == martin["child_key"]
+
+
+def test_a_family_naming_another_household_gets_nothing_of_it(family, martin, durand):
+    error = refused(errors.NotFound, family.as_family(martin).get_household, durand["id"])
+    assert error.code == "household_not_found"
+    assert refused(errors.NotFound, family.as_family(martin).list_bookings, "2026-10", durand["id"]).code == \
+        "household_not_found"
+
+
+def test_an_agent_must_name_the_household(family):
+    assert refused(errors.Invalid, family.as_agent.get_household).code == "household_required"
+
+
+@pytest.mark.parametrize("who", ["unsigned", "forged", "expired", "family", "identity"])
+def test_only_agents_create_households_and_refused_callers_write_nothing(family, martin, look, config, who):
+    agent = Caller(part="gateway", account_id=uuid.uuid4(), role="agent")
+    calls = {
+        "unsigned": lambda: family.unsigned,
+        "forged": lambda: family.with_token(CallerKey("another key that nobody shares, long enough").sign(agent)),
+        "expired": lambda: family.with_token(CallerKey(config["CALLER_CONTEXT_KEY"]).sign(agent, now=time.time() - 60)),
+        "family": lambda: family.as_family(martin),
+        "identity": lambda: family.as_part("identity"),
+    }[who]()
+    before = snapshot(look)
+    error_class = errors.Forbidden if who in ("family", "identity") else errors.Unauthenticated
+    refused(error_class, calls.create_household, household_data(last_name="Intrus"))
+    refused(error_class, calls.reissue_child_key, martin["id"])
+    assert snapshot(look) == before
+
+
+def test_only_billing_reads_the_billable_items(family, martin):
+    for calls in (family.as_agent, family.as_family(martin), family.as_part("notify"), family.unsigned):
+        with pytest.raises((errors.Forbidden, errors.Unauthenticated)):
+            calls.billable_items("2026-10")
+
+
+def test_what_an_agent_does_to_a_household_is_journaled_with_the_agent(family, look):
+    household = family.as_agent.create_household(household_data())
+    family.as_agent.reissue_child_key(household["id"])
+    with look.connect() as connection:
+        rows = connection.execute(select(HouseholdJournalEntry.action, HouseholdJournalEntry.actor_id)
+                                  .order_by(HouseholdJournalEntry.occurred_at)).all()
+    assert rows == [("household_created", family.agent_id), ("child_key_reissued", family.agent_id)]
+
+
+# A create the agent's client may retry
+
+def test_a_retried_creation_with_the_same_key_makes_one_household(family, look):
+    retrying = family.as_agent.with_context(idempotency_key="creation-1")
+    first = retrying.create_household(household_data("Léa"))
+    again = retrying.create_household(household_data("Léa"))
+    assert again == first
+    assert len(announced(look, "household_created")) == 1
+
+
+def test_the_same_key_with_another_household_is_refused_and_writes_nothing(family, look):
+    retrying = family.as_agent.with_context(idempotency_key="creation-2")
+    retrying.create_household(household_data("Léa"))
+    before = snapshot(look)
+    error = refused(errors.Invalid, retrying.create_household, household_data("Tom"))
+    assert error.code == "idempotency_key_reused"
+    assert snapshot(look) == before
+
+
+def test_simultaneous_retries_with_one_key_make_one_household(family, rpc, look):
+    def create():
+        return rpc("family").as_agent.with_context(idempotency_key="creation-3").create_household(household_data())
+
+    made = [thread.wait() for thread in [eventlet.spawn(create) for _ in range(4)]]
+    assert len({household["id"] for household in made}) == 1
+    assert len(announced(look, "household_created")) == 1
+
+
+def test_a_key_is_kept_apart_for_each_agent(family):
+    from kit.caller import Caller
+    first = family.as_agent.with_context(idempotency_key="same").create_household(household_data())
+    other_agent = family.as_caller(Caller(part="gateway", account_id=uuid.uuid4(), role="agent"))
+    second = other_agent.with_context(idempotency_key="same").create_household(household_data())
+    assert first["id"] != second["id"]
 
 
 # An agent issues a new clé enfance
 
 def test_a_reissued_cle_enfance_replaces_the_old_one(family, martin):
-    reissued = family.reissue_child_key(martin["id"])
+    reissued = family.as_agent.reissue_child_key(martin["id"])
     assert set(reissued) == {"household_id", "child_key"}
     assert reissued["household_id"] == martin["id"]
     assert child_keys.SHAPE.fullmatch(reissued["child_key"])
     assert reissued["child_key"] != martin["child_key"]
-    assert family.household_for_child_key(reissued["child_key"]) == {"household_id": martin["id"]}
-    assert family.get_household(martin["id"]) == martin | {"child_key": reissued["child_key"]}
+    assert family.as_part("identity").household_for_child_key(reissued["child_key"]) == {"household_id": martin["id"]}
+    assert family.as_agent.get_household(martin["id"]) == martin | {"child_key": reissued["child_key"]}
 
 
 def test_the_old_cle_enfance_stops_working_once_reissued(family, martin):
-    family.reissue_child_key(martin["id"])
-    error = refused(errors.NotFound, family.household_for_child_key, martin["child_key"])
+    family.as_agent.reissue_child_key(martin["id"])
+    error = refused(errors.NotFound, family.as_part("identity").household_for_child_key, martin["child_key"])
     assert error.code == "unknown_child_key"
 
 
 def test_reissuing_again_retires_every_earlier_key(family, martin):
-    first = family.reissue_child_key(martin["id"])["child_key"]
-    second = family.reissue_child_key(martin["id"])["child_key"]
+    first = family.as_agent.reissue_child_key(martin["id"])["child_key"]
+    second = family.as_agent.reissue_child_key(martin["id"])["child_key"]
     assert len({martin["child_key"], first, second}) == 3
     for retired in (martin["child_key"], first):
-        assert refused(errors.NotFound, family.household_for_child_key, retired).code == "unknown_child_key"
-    assert family.household_for_child_key(second) == {"household_id": martin["id"]}
+        assert refused(errors.NotFound, family.as_part("identity").household_for_child_key, retired).code == "unknown_child_key"
+    assert family.as_part("identity").household_for_child_key(second) == {"household_id": martin["id"]}
 
 
 def test_a_reissued_key_is_never_another_familys_nor_the_old_one(family, martin, durand, monkeypatch):
     draws = iter([durand["child_key"], martin["child_key"], "12345-NEWKEY"])
     monkeypatch.setattr(child_keys, "generate", lambda: next(draws))
-    assert family.reissue_child_key(martin["id"])["child_key"] == "12345-NEWKEY"
-    assert family.household_for_child_key(durand["child_key"]) == {"household_id": durand["id"]}
-    assert family.get_household(durand["id"]) == durand
+    assert family.as_agent.reissue_child_key(martin["id"])["child_key"] == "12345-NEWKEY"
+    assert family.as_part("identity").household_for_child_key(durand["child_key"]) == {"household_id": durand["id"]}
+    assert family.as_agent.get_household(durand["id"]) == durand
 
 
 def test_reissuing_a_key_touches_no_other_household(family, martin, durand):
-    family.reissue_child_key(martin["id"])
-    assert family.get_household(durand["id"]) == durand
+    family.as_agent.reissue_child_key(martin["id"])
+    assert family.as_agent.get_household(durand["id"]) == durand
 
 
 def test_a_reissued_key_is_announced_without_the_key(family, martin, look):
-    reissued = family.reissue_child_key(martin["id"])
+    reissued = family.as_agent.reissue_child_key(martin["id"])
     [payload] = announced(look, "child_key_reissued")
     assert set(payload) == {"event_id", "occurred_at", "household_id"}
     assert payload["household_id"] == martin["id"]
@@ -238,15 +325,15 @@ def test_a_reissued_key_is_announced_without_the_key(family, martin, look):
 def test_reissuing_the_key_of_an_unknown_household_is_refused_and_changes_nothing(
         family, martin, look, household_id):
     before = snapshot(look)
-    assert refused(errors.NotFound, family.reissue_child_key, household_id).code == "household_not_found"
+    assert refused(errors.NotFound, family.as_agent.reissue_child_key, household_id).code == "household_not_found"
     assert snapshot(look) == before
-    assert family.household_for_child_key(martin["child_key"]) == {"household_id": martin["id"]}
+    assert family.as_part("identity").household_for_child_key(martin["child_key"]) == {"household_id": martin["id"]}
 
 
 # Booking
 
 def test_a_child_is_booked_for_a_day_the_activity_runs(family, martin, look):
-    booking = family.book(martin["id"], child(martin, "Léa"), "restauration_scolaire", "2026-10-02")
+    booking = family.as_family(martin).book(child(martin, "Léa"), "restauration_scolaire", "2026-10-02")
     assert booking == {
         "id": booking["id"], "child_id": child(martin, "Léa"), "child_first_name": "Léa",
         "activity": "restauration_scolaire", "activity_label": "Restauration scolaire", "date": "2026-10-02",
@@ -258,7 +345,7 @@ def test_a_child_is_booked_for_a_day_the_activity_runs(family, martin, look):
 
 
 def test_a_wednesday_leisure_centre_is_booked(family, martin):
-    booking = family.book(martin["id"], child(martin, "Tom"), "alsh_mercredi", WEDNESDAY.isoformat())
+    booking = family.as_family(martin).book(child(martin, "Tom"), "alsh_mercredi", WEDNESDAY.isoformat())
     assert booking["activity_label"] == "Accueil de loisirs du mercredi"
 
 
@@ -275,29 +362,28 @@ def test_a_wednesday_leisure_centre_is_booked(family, martin):
 def test_a_booking_that_breaks_a_rule_is_refused_and_nothing_is_written(
         family, martin, look, activity, date, error_class, code, field):
     before = snapshot(look)
-    error = refused(error_class, family.book, martin["id"], child(martin, "Léa"), activity, date)
+    error = refused(error_class, family.as_family(martin).book, child(martin, "Léa"), activity, date)
     assert (error.code, field in error.fields) == (code, True)
     assert snapshot(look) == before
 
 
 def test_the_same_day_cannot_be_booked_twice_for_the_same_activity(family, martin, look):
-    family.book(martin["id"], child(martin, "Léa"), "etude", "2026-10-05")
+    family.as_family(martin).book(child(martin, "Léa"), "etude", "2026-10-05")
     before = snapshot(look)
-    error = refused(errors.Conflict, family.book, martin["id"], child(martin, "Léa"), "etude", "2026-10-05")
+    error = refused(errors.Conflict, family.as_family(martin).book, child(martin, "Léa"), "etude", "2026-10-05")
     assert error.code == "already_booked"
     assert snapshot(look) == before
     # another activity, or another child, on the same day is another booking
-    family.book(martin["id"], child(martin, "Léa"), "accueil_du_soir", "2026-10-05")
-    family.book(martin["id"], child(martin, "Tom"), "etude", "2026-10-05")
+    family.as_family(martin).book(child(martin, "Léa"), "accueil_du_soir", "2026-10-05")
+    family.as_family(martin).book(child(martin, "Tom"), "etude", "2026-10-05")
 
 
-def test_two_simultaneous_bookings_of_the_same_day_make_one(family, martin, config, look):
+def test_two_simultaneous_bookings_of_the_same_day_make_one(family, martin, rpc, look):
     def book():
-        with ServiceRpcProxy("family", config) as proxy:
-            try:
-                return proxy.book(martin["id"], child(martin, "Léa"), "restauration_scolaire", "2026-10-05")
-            except errors.Conflict as conflict:
-                return conflict.code
+        try:
+            return rpc("family").as_family(martin).book(child(martin, "Léa"), "restauration_scolaire", "2026-10-05")
+        except errors.Conflict as conflict:
+            return conflict.code
 
     outcomes = [thread.wait() for thread in [eventlet.spawn(book) for _ in range(4)]]
     assert sorted(o if isinstance(o, str) else "booked" for o in outcomes) == ["already_booked"] * 3 + ["booked"]
@@ -306,48 +392,48 @@ def test_two_simultaneous_bookings_of_the_same_day_make_one(family, martin, conf
 
 
 def test_a_cancelled_day_can_be_booked_again(family, martin):
-    first = family.book(martin["id"], child(martin, "Léa"), "etude", "2026-10-05")
-    family.cancel_booking(martin["id"], first["id"])
-    again = family.book(martin["id"], child(martin, "Léa"), "etude", "2026-10-05")
+    first = family.as_family(martin).book(child(martin, "Léa"), "etude", "2026-10-05")
+    family.as_family(martin).cancel_booking(first["id"])
+    again = family.as_family(martin).book(child(martin, "Léa"), "etude", "2026-10-05")
     assert again["id"] != first["id"] and again["status"] == "booked"
 
 
 # Cancelling
 
 def test_a_booking_is_cancelled_until_the_eve_of_the_day(family, martin, look):
-    booking = family.book(martin["id"], child(martin, "Léa"), "etude", "2026-10-02")
-    cancelled = family.cancel_booking(martin["id"], booking["id"])
+    booking = family.as_family(martin).book(child(martin, "Léa"), "etude", "2026-10-02")
+    cancelled = family.as_family(martin).cancel_booking(booking["id"])
     assert cancelled == booking | {"status": "cancelled"}
     assert [p["booking_id"] for p in announced(look, "booking_cancelled")] == [booking["id"]]
 
 
 def test_cancelling_twice_changes_nothing_and_is_announced_once(family, martin, look):
-    booking = family.book(martin["id"], child(martin, "Léa"), "etude", "2026-10-05")
-    first = family.cancel_booking(martin["id"], booking["id"])
+    booking = family.as_family(martin).book(child(martin, "Léa"), "etude", "2026-10-05")
+    first = family.as_family(martin).cancel_booking(booking["id"])
     before = snapshot(look)
-    assert family.cancel_booking(martin["id"], booking["id"]) == first
+    assert family.as_family(martin).cancel_booking(booking["id"]) == first
     assert snapshot(look) == before
     assert len(announced(look, "booking_cancelled")) == 1
 
 
 def test_a_booking_cannot_be_cancelled_on_the_day_itself(family, martin, look, clock):
-    booking = family.book(martin["id"], child(martin, "Léa"), "etude", "2026-10-05")
+    booking = family.as_family(martin).book(child(martin, "Léa"), "etude", "2026-10-05")
     clock.today = MONDAY
     before = snapshot(look)
-    assert refused(errors.Invalid, family.cancel_booking, martin["id"], booking["id"]).code == "booking_closed"
+    assert refused(errors.Invalid, family.as_family(martin).cancel_booking, booking["id"]).code == "booking_closed"
     assert snapshot(look) == before
 
 
 @pytest.mark.parametrize("booking_id", [str(uuid.uuid4()), "pas-un-identifiant", 12])
 def test_an_unknown_booking_is_not_found(family, martin, booking_id):
-    assert refused(errors.NotFound, family.cancel_booking, martin["id"], booking_id).code == "booking_not_found"
+    assert refused(errors.NotFound, family.as_family(martin).cancel_booking, booking_id).code == "booking_not_found"
 
 
 # One family never touches another's
 
 def test_a_family_cannot_book_for_a_child_of_another_family(family, martin, durand, look):
     before = snapshot(look)
-    error = refused(errors.NotFound, family.book, martin["id"], child(durand, "Zoé"), "etude", "2026-10-05")
+    error = refused(errors.NotFound, family.as_family(martin).book, child(durand, "Zoé"), "etude", "2026-10-05")
     assert error.code == "child_not_found"
     assert "Zoé" not in error.message
     assert snapshot(look) == before
@@ -355,37 +441,37 @@ def test_a_family_cannot_book_for_a_child_of_another_family(family, martin, dura
 
 @pytest.mark.parametrize("child_id", [str(uuid.uuid4()), "pas-un-identifiant"])
 def test_booking_for_an_unknown_child_is_refused_the_same_way(family, martin, child_id):
-    assert refused(errors.NotFound, family.book, martin["id"], child_id, "etude", "2026-10-05").code == \
+    assert refused(errors.NotFound, family.as_family(martin).book, child_id, "etude", "2026-10-05").code == \
         "child_not_found"
 
 
 def test_a_family_cannot_cancel_a_booking_of_another_family(family, martin, durand, look):
-    theirs = family.book(durand["id"], child(durand, "Zoé"), "etude", "2026-10-05")
+    theirs = family.as_family(durand).book(child(durand, "Zoé"), "etude", "2026-10-05")
     before = snapshot(look)
-    error = refused(errors.NotFound, family.cancel_booking, martin["id"], theirs["id"])
+    error = refused(errors.NotFound, family.as_family(martin).cancel_booking, theirs["id"])
     assert error.code == "booking_not_found"
     assert snapshot(look) == before
-    assert family.list_bookings(durand["id"], "2026-10")[0]["status"] == "booked"
+    assert family.as_family(durand).list_bookings("2026-10")[0]["status"] == "booked"
 
 
 def test_a_family_sees_only_its_own_bookings(family, martin, durand):
-    family.book(durand["id"], child(durand, "Zoé"), "etude", "2026-10-05")
-    mine = family.book(martin["id"], child(martin, "Léa"), "etude", "2026-10-05")
-    assert [b["id"] for b in family.list_bookings(martin["id"], "2026-10")] == [mine["id"]]
+    family.as_family(durand).book(child(durand, "Zoé"), "etude", "2026-10-05")
+    mine = family.as_family(martin).book(child(martin, "Léa"), "etude", "2026-10-05")
+    assert [b["id"] for b in family.as_family(martin).list_bookings("2026-10")] == [mine["id"]]
 
 
 # Listing a month
 
 def test_the_bookings_of_a_month_are_listed_by_date_then_child(family, martin):
     lea, tom = child(martin, "Léa"), child(martin, "Tom")
-    family.book(martin["id"], tom, "etude", "2026-10-05")
-    family.book(martin["id"], lea, "alsh_mercredi", "2026-10-07")
-    family.book(martin["id"], lea, "etude", "2026-10-05")
-    family.book(martin["id"], tom, "restauration_scolaire", "2026-10-02")
-    family.book(martin["id"], lea, "restauration_scolaire", NOVEMBER_MONDAY.isoformat())
-    cancelled = family.book(martin["id"], tom, "accueil_du_soir", "2026-10-06")
-    family.cancel_booking(martin["id"], cancelled["id"])
-    listed = family.list_bookings(martin["id"], "2026-10")
+    family.as_family(martin).book(tom, "etude", "2026-10-05")
+    family.as_family(martin).book(lea, "alsh_mercredi", "2026-10-07")
+    family.as_family(martin).book(lea, "etude", "2026-10-05")
+    family.as_family(martin).book(tom, "restauration_scolaire", "2026-10-02")
+    family.as_family(martin).book(lea, "restauration_scolaire", NOVEMBER_MONDAY.isoformat())
+    cancelled = family.as_family(martin).book(tom, "accueil_du_soir", "2026-10-06")
+    family.as_family(martin).cancel_booking(cancelled["id"])
+    listed = family.as_family(martin).list_bookings("2026-10")
     assert [(b["date"], b["child_first_name"], b["activity"], b["status"]) for b in listed] == [
         ("2026-10-02", "Tom", "restauration_scolaire", "booked"),
         ("2026-10-05", "Léa", "etude", "booked"),
@@ -393,17 +479,17 @@ def test_the_bookings_of_a_month_are_listed_by_date_then_child(family, martin):
         ("2026-10-06", "Tom", "accueil_du_soir", "cancelled"),
         ("2026-10-07", "Léa", "alsh_mercredi", "booked"),
     ]
-    assert [b["date"] for b in family.list_bookings(martin["id"], "2026-11")] == ["2026-11-02"]
-    assert family.list_bookings(martin["id"], "2026-12") == []
+    assert [b["date"] for b in family.as_family(martin).list_bookings("2026-11")] == ["2026-11-02"]
+    assert family.as_family(martin).list_bookings("2026-12") == []
 
 
 def test_listing_a_month_that_does_not_exist_is_refused(family, martin):
-    error = refused(errors.Invalid, family.list_bookings, martin["id"], "2026-13")
+    error = refused(errors.Invalid, family.as_family(martin).list_bookings, "2026-13")
     assert (error.code, list(error.fields)) == ("invalid_month", ["month"])
 
 
 def test_listing_the_bookings_of_an_unknown_household_is_refused(family):
-    assert refused(errors.NotFound, family.list_bookings, str(uuid.uuid4()), "2026-10").code == \
+    assert refused(errors.NotFound, family.as_agent.list_bookings, "2026-10", str(uuid.uuid4())).code == \
         "household_not_found"
 
 
@@ -411,15 +497,15 @@ def test_listing_the_bookings_of_an_unknown_household_is_refused(family):
 
 def test_billable_items_are_the_booked_days_of_the_month_grouped_by_household(family, martin, durand):
     lea, tom, zoe = child(martin, "Léa"), child(martin, "Tom"), child(durand, "Zoé")
-    family.book(martin["id"], lea, "restauration_scolaire", "2026-10-05")
-    family.book(martin["id"], tom, "etude", "2026-10-02")
-    dropped = family.book(martin["id"], tom, "restauration_scolaire", "2026-10-06")
-    family.cancel_booking(martin["id"], dropped["id"])
-    family.book(martin["id"], lea, "restauration_scolaire", NOVEMBER_MONDAY.isoformat())
-    family.book(durand["id"], zoe, "alsh_mercredi", "2026-10-07")
-    nobody = family.create_household(household_data("Inès", last_name="Petit"))
+    family.as_family(martin).book(lea, "restauration_scolaire", "2026-10-05")
+    family.as_family(martin).book(tom, "etude", "2026-10-02")
+    dropped = family.as_family(martin).book(tom, "restauration_scolaire", "2026-10-06")
+    family.as_family(martin).cancel_booking(dropped["id"])
+    family.as_family(martin).book(lea, "restauration_scolaire", NOVEMBER_MONDAY.isoformat())
+    family.as_family(durand).book(zoe, "alsh_mercredi", "2026-10-07")
+    nobody = family.as_agent.create_household(household_data("Inès", last_name="Petit"))
 
-    billable = family.billable_items("2026-10")
+    billable = family.as_part("billing").billable_items("2026-10")
 
     assert sorted(billable, key=lambda entry: entry["quotient_familial"]) == [
         {"household_id": martin["id"], "quotient_familial": 640, "items": [
@@ -431,14 +517,14 @@ def test_billable_items_are_the_booked_days_of_the_month_grouped_by_household(fa
         ]},
     ]
     assert nobody["id"] not in [entry["household_id"] for entry in billable]
-    assert family.billable_items("2026-11") == [{"household_id": martin["id"], "quotient_familial": 640, "items": [
+    assert family.as_part("billing").billable_items("2026-11") == [{"household_id": martin["id"], "quotient_familial": 640, "items": [
         {"child_id": lea, "child_first_name": "Léa", "activity": "restauration_scolaire", "date": "2026-11-02"}]}]
-    assert family.billable_items("2026-09") == []
+    assert family.as_part("billing").billable_items("2026-09") == []
 
 
 @pytest.mark.parametrize("period", ["2026-13", "octobre", "2026-10-01", None])
 def test_billing_a_period_that_is_not_a_month_is_refused(family, period):
-    error = refused(errors.Invalid, family.billable_items, period)
+    error = refused(errors.Invalid, family.as_part("billing").billable_items, period)
     assert (error.code, list(error.fields)) == ("invalid_period", ["period"])
 
 
@@ -470,13 +556,13 @@ def test_the_events_leave_the_outbox_for_the_other_services(family, container_fa
     listener = container_factory(Listener, config)
     listener.start()
     with entrypoint_waiter(listener, "on_household_created", timeout=10):
-        household = family.create_household(household_data())
+        household = family.as_agent.create_household(household_data())
     with entrypoint_waiter(listener, "on_child_key_reissued", timeout=10):
-        family.reissue_child_key(household["id"])
+        family.as_agent.reissue_child_key(household["id"])
     with entrypoint_waiter(listener, "on_booking_made", timeout=10):
-        booking = family.book(household["id"], child(household, "Léa"), "etude", "2026-10-05")
+        booking = family.as_family(household).book(child(household, "Léa"), "etude", "2026-10-05")
     with entrypoint_waiter(listener, "on_booking_cancelled", timeout=10):
-        family.cancel_booking(household["id"], booking["id"])
+        family.as_family(household).cancel_booking(booking["id"])
     assert [(kind, payload.get("booking_id", payload["household_id"])) for kind, payload in Listener.heard] == [
         ("household_created", household["id"]), ("child_key_reissued", household["id"]),
         ("booking_made", booking["id"]), ("booking_cancelled", booking["id"])]

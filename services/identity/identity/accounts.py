@@ -2,7 +2,7 @@
 
 FAMILY, AGENT, ADMIN = "family", "agent", "admin"
 ROLES = (FAMILY, AGENT, ADMIN)
-# The back office's people; only these are made by `ensure_agent`, never by registration.
+# The back office's people; only an admin (or the first start) makes these, never a registration.
 STAFF_ROLES = (AGENT, ADMIN)
 
 EMAIL_MAX_LENGTH = 254  # the longest address SMTP can carry (RFC 5321)

@@ -1,5 +1,5 @@
 """The refusals of identity, each with its stable code and its French message."""
-from kit.errors import Conflict, Forbidden, Invalid, NotFound, Unauthenticated
+from kit.errors import Conflict, Forbidden, Invalid, NotFound, TooManyRequests, Unauthenticated
 
 
 def email_taken():
@@ -39,6 +39,13 @@ def too_many_attempts(minutes):
     return Unauthenticated(
         "Trop de tentatives de connexion ont échoué. Par sécurité, réessayez dans "
         f"{minutes} {unit}, ou réinitialisez votre mot de passe.", code="too_many_attempts")
+
+
+def too_many_requests(minutes):
+    # Said the same for an address with an account and one without.
+    unit = "minute" if minutes == 1 else "minutes"
+    return TooManyRequests(f"Trop de demandes en peu de temps. Par sécurité, réessayez dans {minutes} {unit}.",
+                           code="too_many_attempts")
 
 
 def invalid_link():

@@ -1,7 +1,8 @@
 """The events identity emits, with their payloads, in one place.
 
-notify turns each into an e-mail; the ones carrying a link carry it whole,
-built here from the portal's address.
+notify turns each into an e-mail. The ones asking someone to follow a link
+carry its single-use `token` only: notify builds the link from the portal's
+own address (kit.links), and the outbox blanks the token once published.
 """
 from kit.events import new_event
 
@@ -19,13 +20,12 @@ def account_created(account):
     return new_event(ACCOUNT_CREATED, account_id=str(account.id), household_id=str(account.household_id))
 
 
-def email_verification_requested(account, verification_url):
-    return new_event(EMAIL_VERIFICATION_REQUESTED, account_id=str(account.id), email=account.email,
-                     verification_url=verification_url)
+def email_verification_requested(account, token):
+    return new_event(EMAIL_VERIFICATION_REQUESTED, account_id=str(account.id), email=account.email, token=token)
 
 
-def password_reset_requested(account, reset_url):
-    return new_event(PASSWORD_RESET_REQUESTED, account_id=str(account.id), email=account.email, reset_url=reset_url)
+def password_reset_requested(account, token):
+    return new_event(PASSWORD_RESET_REQUESTED, account_id=str(account.id), email=account.email, token=token)
 
 
 def password_changed(account):
@@ -33,10 +33,9 @@ def password_changed(account):
     return new_event(PASSWORD_CHANGED, account_id=str(account.id), email=account.email)
 
 
-def email_change_requested(account, new_email, confirmation_url):
+def email_change_requested(account, new_email, token):
     """Sent to the NEW address: following the link proves it is the family's."""
-    return new_event(EMAIL_CHANGE_REQUESTED, account_id=str(account.id), new_email=new_email,
-                     confirmation_url=confirmation_url)
+    return new_event(EMAIL_CHANGE_REQUESTED, account_id=str(account.id), new_email=new_email, token=token)
 
 
 def email_changed(account, old_email):

@@ -3,12 +3,14 @@ password, confirm a new address.
 
 The link carries a random token (sessions.new_token); only its SHA-256 is
 kept, with the address it was sent to and an expiry. A link is spent when
-used, or when a newer link of the same purpose replaces it.
+used, or when a newer link of the same purpose replaces it. identity hands
+the token to notify in an event; notify builds the link itself (kit.links).
 Pure rules: `now` is always given.
 """
 from datetime import timedelta
 
-EMAIL_VERIFICATION, PASSWORD_RESET, EMAIL_CHANGE = "email_verification", "password_reset", "email_change"
+from kit.links import EMAIL_CHANGE, EMAIL_VERIFICATION, PASSWORD_RESET
+
 PURPOSES = (EMAIL_VERIFICATION, PASSWORD_RESET, EMAIL_CHANGE)
 
 LIFETIMES = {
@@ -18,13 +20,6 @@ LIFETIMES = {
     EMAIL_CHANGE: timedelta(hours=48),
 }
 
-# The gateway's pages that take each link.
-PAGES = {
-    EMAIL_VERIFICATION: "verifier-courriel",
-    PASSWORD_RESET: "nouveau-mot-de-passe",
-    EMAIL_CHANGE: "confirmer-courriel",
-}
-
 
 def expiry(purpose, now):
     return now + LIFETIMES[purpose]
@@ -32,7 +27,3 @@ def expiry(purpose, now):
 
 def is_usable(expires_at, spent_at, now):
     return spent_at is None and now < expires_at
-
-
-def url(base_url, purpose, token):
-    return f"{base_url.rstrip('/')}/{PAGES[purpose]}?jeton={token}"

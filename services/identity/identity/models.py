@@ -80,8 +80,11 @@ class RefreshToken(Base):
     session_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("sessions.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     expires_at: Mapped[datetime] = mapped_column(UtcDateTime)
-    # Set when exchanged for a new pair: presenting it again means a copy exists.
+    # Set when exchanged for a new pair: presenting it again means a copy exists,
+    # unless within seconds (tokens.REPLAY_GRACE), when it gets the same successor,
+    # kept sealed with a key only this token opens (tokens.seal_successor).
     rotated_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    successor_sealed: Mapped[str | None] = mapped_column(Text)
 
     session: Mapped[Session] = relationship(lazy="joined")
 
@@ -132,7 +135,8 @@ class FranceConnectLink(Base):
 
 
 class LoginThrottle(Base):
-    """The failures counted against one e-mail address or one client address (throttling.py)."""
+    """A counter of throttling.py: the login failures of one e-mail address or one
+    client address, or the requests one subject made under a limit."""
 
     __tablename__ = "login_throttles"
 
@@ -156,6 +160,16 @@ class SecurityEvent(Base):
     action: Mapped[str] = mapped_column(String(40))
     client_ip: Mapped[str | None] = mapped_column(String(45))
     detail: Mapped[dict] = mapped_column(JSON, default=dict)
+
+
+class Bootstrap(Base):
+    """What was done once for all at the first start (bootstrap.py), never again."""
+
+    __tablename__ = "bootstrap"
+
+    step: Mapped[str] = mapped_column(String(40), primary_key=True)
+    account_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    done_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 
 class OutboxEvent(OutboxEventColumns, Base):

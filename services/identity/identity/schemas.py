@@ -124,7 +124,6 @@ class PasswordChangeSchema(Schema):
         required=True, error_messages=_messages("Le mot de passe doit être un texte."),
         metadata={"code": "invalid_credentials"})
     new_password = _new_password()
-    keep_session_id = _uuid("invalid_session_id", required=False)
 
 
 class Phone(fields.String):
@@ -172,7 +171,6 @@ class ContactSchema(Schema):
 
 
 class AccountStatusSchema(Schema):
-    actor_id = _uuid("invalid_account_id")
     account_id = _uuid("invalid_account_id")
     active = fields.Boolean(
         required=True, truthy={True}, falsy={False}, metadata={"code": "invalid_active"},
@@ -198,17 +196,8 @@ class SinceSchema(Schema):
         error_messages=_messages("Date et heure ISO 8601 attendues."))
 
 
-class ActorIdSchema(Schema):
-    actor_id = _uuid("invalid_account_id")
-
-
 class AccountIdSchema(Schema):
     account_id = _uuid("invalid_account_id")
-
-
-class SessionEndSchema(Schema):
-    account_id = _uuid("invalid_account_id")
-    session_id = _uuid("invalid_session_id")
 
 
 class HouseholdIdSchema(Schema):
@@ -225,14 +214,6 @@ def agent(email, password, role):
 
 def account_id(value):
     return load(AccountIdSchema(), {"account_id": value})["account_id"]
-
-
-def session_end(account_id, session_id):
-    return load(SessionEndSchema(), {"account_id": account_id, "session_id": session_id})
-
-
-def actor_id(value):
-    return load(ActorIdSchema(), {"actor_id": value})["actor_id"]
 
 
 def household_id(value):
@@ -271,9 +252,8 @@ def new_password(value):
     return load(NewPasswordSchema(), {"new_password": value})["new_password"]
 
 
-def password_change(current_password, new_password, keep_session_id):
-    return load(PasswordChangeSchema(), {"current_password": current_password, "new_password": new_password,
-                                         "keep_session_id": keep_session_id})
+def password_change(current_password, new_password):
+    return load(PasswordChangeSchema(), {"current_password": current_password, "new_password": new_password})
 
 
 def contact_details(phone, address):
@@ -281,8 +261,8 @@ def contact_details(phone, address):
     return load(ContactSchema(), {"phone": phone, "address": address})
 
 
-def account_status(actor_id, account_id, active):
-    return load(AccountStatusSchema(), {"actor_id": actor_id, "account_id": account_id, "active": active})
+def account_status(account_id, active):
+    return load(AccountStatusSchema(), {"account_id": account_id, "active": active})
 
 
 def role_filter(role):

@@ -2,11 +2,12 @@
 from dataclasses import asdict
 
 from sqlalchemy import delete, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 
 from identity import throttling
 from identity.accounts import FAMILY
-from identity.models import (Account, FranceConnectLink, LinkToken, LoginThrottle, RefreshToken, SecurityEvent,
-                             Session, SigningKey)
+from identity.models import (Account, Bootstrap, FranceConnectLink, LinkToken, LoginThrottle, RefreshToken,
+                             SecurityEvent, Session, SigningKey)
 
 
 def account_by_id(session, account_id):
@@ -84,11 +85,11 @@ def refresh_token_by_digest(session, token_sha256):
     return session.scalars(select(RefreshToken).where(RefreshToken.token_sha256 == token_sha256)).one_or_none()
 
 
-def mark_rotated(session, refresh_token_id, now):
+def mark_rotated(session, refresh_token_id, now, successor_sealed):
     """True for the one caller that exchanges this refresh token, even when two race."""
     return session.execute(
         update(RefreshToken).where(RefreshToken.id == refresh_token_id, RefreshToken.rotated_at.is_(None))
-        .values(rotated_at=now)).rowcount == 1
+        .values(rotated_at=now, successor_sealed=successor_sealed)).rowcount == 1
 
 
 def newest_signing_key(session):
@@ -123,9 +124,17 @@ def spend_link(session, link_id, now):
 # Throttling and journal
 
 def throttle_counters(session, keys, for_update=False):
-    """`{key: throttling.Counter}`, a fresh counter for a key never failed."""
+    """`{key: throttling.Counter}`, a fresh counter for a key never counted.
+    `for_update`: locked until the transaction ends, so that two calls counting
+    the same key at once count twice."""
     query = select(LoginThrottle).where(LoginThrottle.key.in_(keys))
-    rows = {row.key: row for row in session.scalars(query.with_for_update() if for_update else query)}
+    if for_update and keys:
+        # A row to lock even for a key never counted: the second of two first counts waits for the first.
+        insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+        session.execute(insert(LoginThrottle).values([{"key": key, "failures": 0} for key in keys])
+                        .on_conflict_do_nothing())
+        query = query.with_for_update()
+    rows = {row.key: row for row in session.scalars(query)}
     return {key: throttling.Counter(row.failures, row.started_at, row.last_failure_at, row.locked_until)
             if (row := rows.get(key)) else throttling.Counter() for key in keys}
 
@@ -137,6 +146,14 @@ def save_throttle_counters(session, counters):
 
 def forget_failures(session, key):
     session.execute(delete(LoginThrottle).where(LoginThrottle.key == key))
+
+
+def bootstrap_done(session, step):
+    return session.get(Bootstrap, step)
+
+
+def record_bootstrap(session, step, account_id, now):
+    session.add(Bootstrap(step=step, account_id=account_id, done_at=now))
 
 
 def add_security_event(session, at, action, account_id=None, actor_id=None, client_ip=None, **detail):

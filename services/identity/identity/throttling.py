@@ -1,4 +1,5 @@
-"""Login throttling: repeated failures slow down, then lock, whoever is tried.
+"""Throttling: repeated login failures slow down, then lock, whoever is tried;
+requests that send an e-mail or probe a clé enfance are limited per hour.
 
 Failures are counted per normalised e-mail address, whether or not an account
 has it (so a lock says nothing about which addresses exist), and per client
@@ -6,6 +7,11 @@ address. An address is locked from its 5th consecutive failure for a delay
 that grows with each further one, which keeps an account far under 100 tries
 an hour; a client address that fails 30 times in 15 minutes, on any mix of
 addresses, is locked for 15 minutes.
+
+Requests that e-mail someone (a password reset, an address to confirm) or
+try a clé enfance are counted against a `Limit`: so many per window, then
+refused until the window ends. A reset is counted per address whether or not
+an account has it, so a refusal says nothing either.
 
 Pure rules: every function takes `now` and returns a new `Counter`.
 """
@@ -26,10 +32,34 @@ CLIENT_LOCK = timedelta(minutes=15)
 
 @dataclass(frozen=True)
 class Counter:
+    """Failures against a login key; for a `Limit`, the requests let through."""
+
     failures: int = 0
     started_at: datetime | None = None  # first failure of the current run
     last_failure_at: datetime | None = None
     locked_until: datetime | None = None
+
+
+@dataclass(frozen=True)
+class Limit:
+    """At most `times` requests per `window` for one subject (an address, an account)."""
+
+    name: str  # short: the counter's key is `name:subject`
+    times: int
+    window: timedelta
+
+    def key(self, subject):
+        return f"{self.name}:{subject}"
+
+
+RESET_PER_EMAIL = Limit("reset", 3, timedelta(hours=1))
+RESET_PER_CLIENT = Limit("reset-ip", 20, timedelta(hours=1))
+EMAIL_CHANGE_PER_ACCOUNT = Limit("new-email", 3, timedelta(hours=1))
+VERIFICATION_PER_ACCOUNT = Limit("verify", 3, timedelta(hours=1))
+# The clé enfance is the only secret a registration needs: guessing it must be slow,
+# from one client address, or with one FranceConnect identity.
+CHILD_KEY_FAILURES_PER_CLIENT = Limit("key-ip", 10, timedelta(hours=1))
+CHILD_KEY_FAILURES_PER_IDENTITY = Limit("key-fc", 10, timedelta(hours=1))
 
 
 def email_key(email):
@@ -78,6 +108,16 @@ def after_client_failure(counter, now):
     if failures >= CLIENT_FAILURES:
         return Counter(failures=0, started_at=None, last_failure_at=now, locked_until=now + CLIENT_LOCK)
     return Counter(failures=failures, started_at=started_at, last_failure_at=now)
+
+
+def after_use(limit, counter, now):
+    """The counter once one more request was let through: the last one the
+    window allows locks the subject until the window ends."""
+    in_window = counter.started_at is not None and now - counter.started_at < limit.window
+    uses = counter.failures + 1 if in_window else 1
+    started_at = counter.started_at if in_window else now
+    return Counter(failures=uses, started_at=started_at, last_failure_at=now,
+                   locked_until=started_at + limit.window if uses >= limit.times else None)
 
 
 def after_failure(key, counter, now):

@@ -1,14 +1,15 @@
 """The Alembic history builds exactly the models' schema, on SQLite (`make run`) and PostgreSQL."""
+import uuid
 from datetime import datetime, timedelta, timezone
 
 import pytest
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import create_engine, inspect
+from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.orm import Session as DbSession
 
-from identity.models import Account, Base, Session
+from identity.models import Account, Base, Bootstrap, Session
 from kit.migrations import alembic_config, upgrade
 
 
@@ -59,4 +60,21 @@ def test_times_come_back_as_utc_even_from_sqlite(sqlite_url):
         assert kept.created_at == opened
         assert kept.created_at.tzinfo == timezone.utc
         assert kept.account.created_at.tzinfo == timezone.utc
+    engine.dispose()
+
+
+def test_a_portal_already_running_keeps_its_first_admin_as_made(tmp_path):
+    url = f"sqlite:///{tmp_path / 'identity.sqlite'}"
+    command.upgrade(alembic_config("identity", url), "861365f63e2c")
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        for email, role, at in (("regie@caisse.example", "admin", "2026-01-02 00:00:00.000000"),
+                                ("agent@caisse.example", "agent", "2026-01-01 00:00:00.000000")):
+            connection.execute(text("INSERT INTO accounts (id, email, role, active, created_at, email_verified) "
+                                    "VALUES (:id, :email, :role, true, :at, true)"),
+                               {"id": uuid.uuid4().hex, "email": email, "role": role, "at": at})
+    upgrade("identity", url)
+    with DbSession(engine) as session:
+        [done] = session.query(Bootstrap).all()
+        assert (done.step, session.get(Account, done.account_id).email) == ("first_admin", "regie@caisse.example")
     engine.dispose()

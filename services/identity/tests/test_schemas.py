@@ -71,13 +71,13 @@ def test_several_faults_are_reported_together_under_the_first_ones_code():
 
 
 @pytest.mark.parametrize("role", ["family", "root", "", None])
-def test_ensure_agent_accepts_only_agent_or_admin(role):
+def test_a_back_office_account_is_only_an_agent_or_an_admin(role):
     error = refusal(schemas.agent, email="agent@caisse.example", password="Guichet-de-la-mairie", role=role)
     assert (error.code, set(error.fields)) == ("invalid_role", {"role"})
 
 
 @pytest.mark.parametrize("role", ["agent", "admin"])
-def test_an_agent_or_an_admin_can_be_ensured(role):
+def test_an_agent_or_an_admin_can_be_made(role):
     data = schemas.agent(email="Agent@Caisse.example", password="Guichet-de-la-mairie", role=role)
     assert data == {"email": "agent@caisse.example", "password": "Guichet-de-la-mairie", "role": role}
 

@@ -1,11 +1,13 @@
 """Login throttling: failures slow down, then lock, never more than 100 tries an hour."""
+import uuid
 from datetime import datetime, timedelta, timezone
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from identity import throttling
+from identity import accounts, throttling
+from identity.models import LoginThrottle
 from identity.throttling import Counter
 
 NOW = datetime(2026, 10, 5, 8, 30, tzinfo=timezone.utc)
@@ -137,3 +139,69 @@ def test_a_fast_attack_on_an_address_gets_about_ten_tries_an_hour(gaps):
 def test_never_more_than_30_tries_in_15_minutes_from_one_client(gaps):
     times = tries_allowed(gaps, CLIENT)
     assert max((sum(1 for t in times if s <= t < s + timedelta(minutes=15)) for s in times), default=0) <= 30
+
+
+# Limits on requests that e-mail someone or try a clé enfance
+
+LIMITS = [throttling.RESET_PER_EMAIL, throttling.RESET_PER_CLIENT, throttling.EMAIL_CHANGE_PER_ACCOUNT,
+          throttling.VERIFICATION_PER_ACCOUNT, throttling.CHILD_KEY_FAILURES_PER_CLIENT,
+          throttling.CHILD_KEY_FAILURES_PER_IDENTITY]
+
+
+def use(limit, times, start=NOW, every=timedelta(seconds=1)):
+    counter = Counter()
+    for n in range(times):
+        assert throttling.wait([counter], start + n * every) is None, f"request {n + 1} was refused"
+        counter = throttling.after_use(limit, counter, start + n * every)
+    return counter
+
+
+@pytest.mark.parametrize("limit", LIMITS, ids=lambda limit: limit.name)
+def test_a_limit_lets_its_requests_through_then_refuses_until_its_window_ends(limit):
+    counter = use(limit, limit.times)
+    last = NOW + (limit.times - 1) * timedelta(seconds=1)
+    assert throttling.wait([counter], last) == limit.window - (last - NOW)
+    assert throttling.wait([counter], NOW + limit.window - timedelta(seconds=1)) == timedelta(seconds=1)
+    assert throttling.wait([counter], NOW + limit.window) is None
+
+
+@pytest.mark.parametrize("limit", LIMITS, ids=lambda limit: limit.name)
+def test_a_request_after_the_window_starts_a_new_one(limit):
+    counter = use(limit, limit.times - 1)
+    later = NOW + limit.window
+    counter = throttling.after_use(limit, counter, later)
+    assert (counter.failures, counter.started_at, counter.locked_until) == (1, later, None)
+
+
+def test_three_password_resets_an_hour_reach_an_address_and_three_confirmations_an_account():
+    for limit in (throttling.RESET_PER_EMAIL, throttling.EMAIL_CHANGE_PER_ACCOUNT,
+                  throttling.VERIFICATION_PER_ACCOUNT):
+        assert (limit.times, limit.window) == (3, timedelta(hours=1))
+
+
+@given(st.lists(st.integers(min_value=0, max_value=900), min_size=1, max_size=60))
+@settings(max_examples=50)
+def test_never_more_requests_get_through_in_a_window_than_the_limit_lets(gaps):
+    limit, counter, now, through, windows = throttling.CHILD_KEY_FAILURES_PER_CLIENT, Counter(), NOW, [], set()
+    for gap in gaps:
+        now += timedelta(seconds=gap)
+        if throttling.wait([counter], now) is None:
+            counter = throttling.after_use(limit, counter, now)
+            through.append(now)
+            windows.add(counter.started_at)
+    for start in windows:
+        assert len([t for t in through if start <= t < start + limit.window]) <= limit.times
+
+
+def test_each_limit_counts_its_subjects_apart_and_its_keys_fit_the_table():
+    longest = {  # the longest subject each limit counts
+        throttling.RESET_PER_EMAIL: "x" * accounts.EMAIL_MAX_LENGTH,
+        throttling.RESET_PER_CLIENT: "f" * 45, throttling.CHILD_KEY_FAILURES_PER_CLIENT: "f" * 45,  # IPv6
+        throttling.EMAIL_CHANGE_PER_ACCOUNT: str(uuid.uuid4()), throttling.VERIFICATION_PER_ACCOUNT: str(uuid.uuid4()),
+        throttling.CHILD_KEY_FAILURES_PER_IDENTITY: "s" * 255,  # a FranceConnect sub
+    }
+    assert set(longest) == set(LIMITS)
+    keys = [limit.key(subject) for limit, subject in longest.items()]
+    assert len({key.split(":", 1)[0] for key in keys}) == len(keys)
+    assert all(len(key) <= LoginThrottle.key.type.length for key in keys)
+    assert throttling.RESET_PER_EMAIL.key("parent@exemple.fr") != throttling.email_key("parent@exemple.fr")

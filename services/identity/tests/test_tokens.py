@@ -10,7 +10,7 @@ from joserfc.jwk import KeySet
 from hypothesis import given
 from hypothesis import strategies as st
 
-from identity import tokens
+from identity import sessions, tokens
 
 NOW = datetime(2026, 10, 5, 8, 30, tzinfo=timezone.utc)
 ACCOUNT = SimpleNamespace(id=uuid.uuid4(), role="family", household_id=uuid.uuid4(), email_verified=True)
@@ -103,6 +103,36 @@ def test_a_fresh_refresh_token_rotates_until_it_expires(elapsed):
     assert tokens.refresh_outcome(tokens.refresh_expiry(NOW), None, NOW + elapsed) == expected
 
 
-@given(st.timedeltas(min_value=timedelta(0), max_value=timedelta(days=60)))
-def test_a_refresh_token_already_exchanged_is_a_reuse_even_after_it_expired(elapsed):
+@given(st.timedeltas(min_value=timedelta(seconds=10), max_value=timedelta(days=60)))
+def test_a_refresh_token_exchanged_ten_seconds_ago_or_more_is_a_reuse_even_after_it_expired(elapsed):
     assert tokens.refresh_outcome(tokens.refresh_expiry(NOW), NOW, NOW + elapsed) == tokens.REUSED
+
+
+@given(st.timedeltas(min_value=timedelta(0), max_value=timedelta(seconds=9, microseconds=999_999)))
+def test_a_refresh_token_presented_again_within_ten_seconds_of_its_exchange_gets_the_same_answer(elapsed):
+    assert tokens.refresh_outcome(tokens.refresh_expiry(NOW), NOW, NOW + elapsed) == tokens.REPLAY
+
+
+def test_the_grace_after_an_exchange_is_a_few_seconds_only():
+    assert tokens.REPLAY_GRACE == timedelta(seconds=10)
+
+
+def test_only_the_holder_of_the_old_refresh_token_opens_its_successor():
+    old, successor, other = (sessions.new_token() for _ in range(3))
+    sealed = tokens.seal_successor(old, successor)
+    assert successor not in sealed
+    assert tokens.open_successor(old, sealed) == successor
+    assert tokens.open_successor(other, sealed) is None
+
+
+def test_each_seal_is_its_own_and_a_tampered_one_opens_to_nothing():
+    old, successor = sessions.new_token(), sessions.new_token()
+    first, second = tokens.seal_successor(old, successor), tokens.seal_successor(old, successor)
+    assert first != second
+    tampered = first[:-2] + ("A" if first[-2] != "A" else "B") + first[-1]
+    assert tokens.open_successor(old, tampered) is None
+
+
+@pytest.mark.parametrize("sealed", [None, "", "pas du base64 !", "AAAA"])
+def test_nothing_sealed_opens_to_nothing(sealed):
+    assert tokens.open_successor(sessions.new_token(), sealed) is None

@@ -18,11 +18,12 @@ instead of stalling the process.
 from contextlib import contextmanager
 
 from nameko.extensions import DependencyProvider
-from nameko.standalone.events import event_dispatcher, get_event_exchange
+from nameko.standalone.events import get_event_exchange
 from sqlalchemy import create_engine, event
 from sqlalchemy.orm import sessionmaker
 
-from kit import outbox
+from kit import idempotency, outbox
+from kit.caller import CallerKey
 from kit.config import database_url
 
 
@@ -42,9 +43,10 @@ def _sqlite_pragmas(connection, _record):
 
 
 class Transaction:
-    def __init__(self, session, tables):
+    def __init__(self, session, tables, worker_ctx=None):
         self.session = session
         self.tables = tables
+        self.worker_ctx = worker_ctx
 
     def record_events(self, events):
         """Write `(type, payload)` events to the outbox; they leave after commit."""
@@ -54,17 +56,37 @@ class Transaction:
         """Idempotent consumers: False when this event was already handled."""
         return outbox.first_time(self.session, self.tables["processed_events"], event_id)
 
+    def made_before(self, caller, request):
+        """For a create a client may retry (kit.idempotency): the id its
+        Idempotency-Key made before, or None (then call `made(id)`)."""
+        key = self._idempotency_key()
+        if key is None:
+            return None
+        self._who = str(caller.account_id or caller.part)
+        return idempotency.claim(self.session, self.tables["idempotent_requests"], key, self._who,
+                                 self.worker_ctx.entrypoint.method_name, request)
+
+    def made(self, resource_id):
+        key = self._idempotency_key()
+        if key is not None:
+            idempotency.remember(self.session, self.tables["idempotent_requests"], key,
+                                 self._who, self.worker_ctx.entrypoint.method_name, resource_id)
+
+    def _idempotency_key(self):
+        return self.worker_ctx.data.get(idempotency.CONTEXT_KEY) if self.worker_ctx is not None else None
+
 
 class DatabaseAccess:
-    def __init__(self, provider):
+    def __init__(self, provider, worker_ctx=None):
         self.provider = provider
+        self.worker_ctx = worker_ctx
 
     @contextmanager
     def transaction(self):
         session = self.provider.sessions()
         try:
             with session.begin():
-                yield Transaction(session, self.provider.tables)
+                yield Transaction(session, self.provider.tables, self.worker_ctx)
         finally:
             session.close()
         if self.provider.relay:
@@ -92,7 +114,7 @@ class Database(DependencyProvider):
         if "outbox_events" in self.tables:
             # declare the exchange: nameko's consumers do, but a producer may start first
             exchange = get_event_exchange(self.container.service_name, config)
-            dispatch = event_dispatcher(config, retry=False, declare=[exchange])
+            dispatch = outbox.sealed_dispatcher(config, CallerKey.from_config(config), declare=[exchange])
             self.relay = outbox.OutboxRelay(
                 self.engine, self.tables["outbox_events"], self.container.service_name, dispatch)
 
@@ -109,4 +131,4 @@ class Database(DependencyProvider):
         self.stop()
 
     def get_dependency(self, worker_ctx):
-        return DatabaseAccess(self)
+        return DatabaseAccess(self, worker_ctx)

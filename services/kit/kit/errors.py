@@ -53,3 +53,21 @@ class Forbidden(ServiceError):
 @deserialize_to_instance
 class Unauthenticated(ServiceError):
     default_code = "unauthenticated"
+
+
+@deserialize_to_instance
+class Unavailable(ServiceError):
+    """Another part did not answer in time, or a store is away: try again later."""
+
+    default_code = "service_unavailable"
+
+    def __init__(self, message="Le service est momentanément indisponible. Veuillez réessayer dans quelques instants.",
+                 code=None, fields=None):
+        super().__init__(message, code, fields)
+
+
+@deserialize_to_instance
+class TooManyRequests(ServiceError):
+    """Too many requests of one kind in a short time: try again later."""
+
+    default_code = "too_many_requests"

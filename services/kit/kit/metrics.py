@@ -15,6 +15,12 @@ ENTRYPOINT_LATENCY = Histogram(
     ["service", "entrypoint"], buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30))
 EVENTS_PUBLISHED = Counter(
     "portail_events_published_total", "Events published from the outbox", ["service", "event_type"])
+EVENTS_RETRIED = Counter(
+    "portail_events_retried_total", "Events whose handling failed and will be tried again",
+    ["service", "source", "event_type"])
+EVENTS_DEAD_LETTERED = Counter(
+    "portail_events_dead_lettered_total", "Events parked in a dead-letter queue after their last try",
+    ["service", "source", "event_type"])
 OUTBOX_OLDEST_PENDING = Gauge(
     "portail_outbox_oldest_pending_age_seconds", "How long the oldest unpublished event has waited", ["service"])
 

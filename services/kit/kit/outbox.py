@@ -6,15 +6,23 @@ import logging
 import threading
 from datetime import datetime
 
+from nameko.amqp.publish import Publisher
+from nameko.constants import AMQP_SSL_CONFIG_KEY, AMQP_URI_CONFIG_KEY
+from nameko.standalone.events import get_event_exchange
 from sqlalchemy import JSON, Integer, String, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column
 
+from kit.caller import SEAL_HEADER
 from kit.events import utcnow
 from kit.metrics import EVENTS_PUBLISHED, OUTBOX_OLDEST_PENDING
 from kit.types import UtcDateTime
 
 log = logging.getLogger(__name__)
+
+# Payload fields that open something on their own (a single-use link's token):
+# the consumer needs them once; the outbox forgets them once they are published.
+SECRET_FIELDS = frozenset({"token"})
 
 
 class OutboxEventColumns:
@@ -50,6 +58,19 @@ def first_time(session, table, event_id):
     except IntegrityError:
         return False
     return True
+
+
+def sealed_dispatcher(config, key, declare=()):
+    """`dispatch(service_name, event_type, payload)`, each event sealed with
+    the key the parts share (kit.caller), so that consumers take only events
+    the portal itself sent."""
+    publisher = Publisher(config[AMQP_URI_CONFIG_KEY], serializer="json", ssl=config.get(AMQP_SSL_CONFIG_KEY),
+                          retry=False, declare=list(declare))
+
+    def dispatch(service_name, event_type, payload):
+        publisher.publish(payload, exchange=get_event_exchange(service_name, config), routing_key=event_type,
+                          extra_headers={SEAL_HEADER: key.seal_event(service_name, event_type, payload)})
+    return dispatch
 
 
 class OutboxRelay:
@@ -100,7 +121,10 @@ class OutboxRelay:
                 except Exception:  # the broker is away: the rest waits for the next round
                     log.warning("outbox relay of %s could not publish yet", self.service_name, exc_info=True)
                     break
-                connection.execute(update(self.table).where(self.table.c.id == row.id).values(published_at=utcnow()))
+                marks = {"published_at": utcnow()}
+                if SECRET_FIELDS & set(row.payload):
+                    marks["payload"] = {k: v for k, v in row.payload.items() if k not in SECRET_FIELDS}
+                connection.execute(update(self.table).where(self.table.c.id == row.id).values(**marks))
                 EVENTS_PUBLISHED.labels(self.service_name, row.event_type).inc()
                 published += 1
         return published

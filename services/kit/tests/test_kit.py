@@ -5,16 +5,17 @@ import eventlet
 import pytest
 from nameko.events import event_handler
 from nameko.rpc import rpc
-from nameko.standalone.events import event_dispatcher
 from nameko.standalone.rpc import ServiceRpcProxy
 from nameko.testing.services import entrypoint_waiter
 from sqlalchemy import String, select, text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from kit import errors
+from kit.caller import CallerKey
+from kit.consumers import Unprocessable, dead_queue, event_handler as reliable_handler, replay
 from kit.db import Database, make_engine
 from kit.events import new_event
-from kit.outbox import OutboxEventColumns, ProcessedEventColumns
+from kit.outbox import OutboxEventColumns, ProcessedEventColumns, sealed_dispatcher
 
 
 class Base(DeclarativeBase):
@@ -56,6 +57,28 @@ class KitService:
             tx.record_events([new_event("note_written", text=note)])
 
     @rpc
+    def send_link(self, token):
+        with self.db.transaction() as tx:
+            tx.record_events([new_event("link_requested", token=token, account_id="a1")])
+
+    @event_handler("kitsample", "link_requested")
+    def on_link_requested(self, payload):
+        with self.db.transaction() as tx:
+            tx.session.add(Note(text="link " + payload["token"]))
+
+    @reliable_handler("kitsample", "note_to_check")
+    def on_note_to_check(self, payload):
+        with self.db.transaction() as tx:
+            tx.session.add(Note(text=f"try {payload['text']} {time.monotonic():.3f}"))
+        if payload["text"] == "illisible":
+            raise Unprocessable("no retry will make it readable")
+        with self.db.reading() as session:
+            tries = session.execute(text("SELECT count(*) FROM notes WHERE text LIKE :t"),
+                                    {"t": f"try {payload['text']} %"}).scalar()
+        if tries <= payload["failures"]:
+            raise ConnectionError("identity is away")
+
+    @rpc
     def refuse(self):
         raise errors.Invalid("Date invalide", fields={"date": "format attendu AAAA-MM-JJ"})
 
@@ -77,6 +100,11 @@ def database_url(databases):
 
 
 @pytest.fixture
+def config(config):
+    return dict(config, EVENT_RETRY_DELAYS="1,1,1")
+
+
+@pytest.fixture
 def service(container_factory, config, database_url):
     look = make_engine(database_url)  # a separate engine to look at the rows
     with look.begin() as connection:
@@ -86,6 +114,11 @@ def service(container_factory, config, database_url):
     container.start()
     yield container, look
     look.dispose()
+
+
+def sealed(config):
+    """Sends events as the portal's own outbox relays do, sealed with the shared key."""
+    return sealed_dispatcher(config, CallerKey(config["CALLER_CONTEXT_KEY"]))
 
 
 def broker_down(*args):
@@ -117,8 +150,26 @@ def test_an_event_leaves_after_commit_and_is_handled_once(service, config):
         payload = connection.execute(select(OutboxEvent.payload)).scalar_one()
     # a replay of the same event changes nothing
     with entrypoint_waiter(container, "on_note_written"):
-        event_dispatcher(config)("kitsample", "note_written", payload)
+        sealed(config)("kitsample", "note_written", payload)
     assert notes(look) == ["bonjour", "seen bonjour"]
+
+
+def test_a_single_use_token_reaches_its_consumer_and_leaves_no_trace_in_the_outbox(service, config):
+    container, look = service
+    with entrypoint_waiter(container, "on_link_requested"):
+        with ServiceRpcProxy("kitsample", config) as proxy:
+            proxy.send_link("Zx9-secret-token")
+    assert notes(look) == ["link Zx9-secret-token"]
+    deadline = time.monotonic() + 5
+    while True:
+        with look.connect() as connection:
+            row = connection.execute(select(OutboxEvent.payload, OutboxEvent.published_at)).one()
+        if row.published_at is not None or time.monotonic() > deadline:
+            break
+        eventlet.sleep(0.05)
+    assert row.published_at is not None
+    assert "Zx9-secret-token" not in repr(row.payload)
+    assert row.payload["account_id"] == "a1"
 
 
 def test_events_recorded_while_the_broker_is_away_are_published_later(service, config):
@@ -164,3 +215,79 @@ def test_the_age_of_the_oldest_unpublished_event_is_measured(service, config):
         relay.wake.set()
     relay.measure_backlog()
     assert OUTBOX_OLDEST_PENDING.labels("kitsample")._value.get() == 0
+
+
+def tries_of(look, note):
+    return [float(t.rsplit(" ", 1)[1]) for t in notes(look) if t.startswith(f"try {note} ")]
+
+
+def wait_for_tries(look, note, count, seconds=20):
+    deadline = time.monotonic() + seconds
+    while len(tries_of(look, note)) < count and time.monotonic() < deadline:
+        eventlet.sleep(0.1)
+    return tries_of(look, note)
+
+
+def parked(config, handler):
+    from kombu import Connection
+    with Connection(config["AMQP_URI"]) as connection:
+        return dead_queue(f"evt-kitsample-note_to_check--kitsample.{handler}")(
+            connection.default_channel).queue_declare(passive=True).message_count
+
+
+def test_an_event_that_fails_for_a_while_is_tried_again_later_not_at_once(service, config):
+    container, look = service
+    sealed(config)("kitsample", "note_to_check", {"text": "passager", "failures": 2})
+    tries = wait_for_tries(look, "passager", 3)
+    assert len(tries) == 3  # failed, failed, then handled
+    assert all(later - earlier >= 0.9 for earlier, later in zip(tries, tries[1:]))  # not requeued hot
+    eventlet.sleep(1.5)
+    assert len(tries_of(look, "passager")) == 3
+    assert parked(config, "on_note_to_check") == 0
+
+
+def test_an_event_that_always_fails_is_parked_after_its_last_try_and_can_be_replayed(service, config):
+    container, look = service
+    sealed(config)("kitsample", "note_to_check", {"text": "têtu", "failures": 99})
+    assert len(wait_for_tries(look, "têtu", 4)) == 4  # the first try and three more
+    deadline = time.monotonic() + 5
+    while parked(config, "on_note_to_check") < 1 and time.monotonic() < deadline:
+        eventlet.sleep(0.1)
+    assert parked(config, "on_note_to_check") == 1
+    eventlet.sleep(1.5)
+    assert len(tries_of(look, "têtu")) == 4  # parked, not tried any more
+    assert replay("evt-kitsample-note_to_check--kitsample.on_note_to_check", config["AMQP_URI"]) == 1
+    assert len(wait_for_tries(look, "têtu", 5)) >= 5
+
+
+def test_an_unreadable_event_is_parked_at_once(service, config):
+    container, look = service
+    sealed(config)("kitsample", "note_to_check", {"text": "illisible", "failures": 0})
+    deadline = time.monotonic() + 10
+    while parked(config, "on_note_to_check") < 1 and time.monotonic() < deadline:
+        eventlet.sleep(0.1)
+    assert parked(config, "on_note_to_check") == 1
+    assert len(tries_of(look, "illisible")) == 1
+
+
+def test_an_event_the_portal_did_not_seal_is_parked_unread(service, config):
+    from nameko.standalone.events import event_dispatcher
+    container, look = service
+    event_dispatcher(config)("kitsample", "note_to_check", {"text": "forgé", "failures": 0})
+    forged_seal = sealed_dispatcher(config, CallerKey("a key the portal never gave anyone, long enough"))
+    forged_seal("kitsample", "note_to_check", {"text": "contrefait", "failures": 0})
+    deadline = time.monotonic() + 10
+    while parked(config, "on_note_to_check") < 2 and time.monotonic() < deadline:
+        eventlet.sleep(0.1)
+    assert parked(config, "on_note_to_check") == 2
+    assert tries_of(look, "forgé") == tries_of(look, "contrefait") == []
+
+
+def test_a_seal_covers_the_source_the_type_and_every_byte_of_the_payload():
+    key = CallerKey("the key the parts of the portal share, long and random")
+    seal = key.seal_event("billing", "invoice_ready", {"total_cents": 1280, "household_id": "h1"})
+    assert key.check_seal(seal, "billing", "invoice_ready", {"household_id": "h1", "total_cents": 1280})
+    assert not key.check_seal(seal, "billing", "invoice_ready", {"household_id": "h1", "total_cents": 1})
+    assert not key.check_seal(seal, "family", "invoice_ready", {"household_id": "h1", "total_cents": 1280})
+    assert not key.check_seal(seal, "billing", "payment_received", {"household_id": "h1", "total_cents": 1280})
+    assert not key.check_seal(None, "billing", "invoice_ready", {})

@@ -80,7 +80,10 @@ class MaildirDrop:
         self.folder = Path(folder)
 
     def __call__(self, email):
-        mailbox.Maildir(self.folder, create=True).add(email)
+        box = mailbox.Maildir(self.folder, create=True)
+        # a message taken again after its sender died may have been dropped already
+        if not any(held["Message-ID"] == email["Message-ID"] for held in box):
+            box.add(email)
 
 
 class Postman:

@@ -11,6 +11,7 @@ from babel.dates import format_date, format_datetime
 from babel.numbers import format_currency
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
+from kit import links
 from notify import statuses
 
 LOCALE = "fr_FR"
@@ -66,13 +67,14 @@ def welcome(account, base_url):
 def email_verification(payload, base_url):
     """identity's `email_verification_requested`: the link that verifies the address."""
     return render("email_verification", payload["email"], base_url,
-                  link=payload["verification_url"], valid_for=VERIFICATION_VALID_FOR)
+                  link=links.url(base_url, links.EMAIL_VERIFICATION, payload["token"]),
+                  valid_for=VERIFICATION_VALID_FOR)
 
 
 def password_reset(payload, base_url):
     """identity's `password_reset_requested`: the link to choose a new password."""
     return render("password_reset", payload["email"], base_url,
-                  link=payload["reset_url"], valid_for=RESET_VALID_FOR)
+                  link=links.url(base_url, links.PASSWORD_RESET, payload["token"]), valid_for=RESET_VALID_FOR)
 
 
 def password_changed(payload, base_url):
@@ -83,7 +85,7 @@ def password_changed(payload, base_url):
 def email_change_confirmation(payload, base_url):
     """identity's `email_change_requested`: sent to the NEW address, which proves it is reachable."""
     return render("email_change_confirmation", payload["new_email"], base_url,
-                  link=payload["confirmation_url"], valid_for=EMAIL_CHANGE_VALID_FOR)
+                  link=links.url(base_url, links.EMAIL_CHANGE, payload["token"]), valid_for=EMAIL_CHANGE_VALID_FOR)
 
 
 def email_changed(payload, base_url):

@@ -2,9 +2,12 @@
 in, the moves allowed between them, and when a failed message is tried again.
 
     created ──► sending ──► delivered
-                  │  ▲
-                  │  └──── temporary-failure   (tried again later)
-                  └──────► permanent-failure   (refused for good, or tried too often)
+                 ▲ │  ▲
+                 └─┤  └──── temporary-failure   (tried again later)
+                   └──────► permanent-failure   (refused for good, or tried too often)
+
+A message is `sending` under a lease: if the process sending it dies, the
+lease runs out and another worker takes it again (sending ──► sending).
 """
 from datetime import timedelta
 from types import MappingProxyType
@@ -17,7 +20,7 @@ PERMANENT_FAILURE = "permanent-failure"
 
 MOVES = MappingProxyType({
     CREATED: frozenset({SENDING}),
-    SENDING: frozenset({DELIVERED, TEMPORARY_FAILURE, PERMANENT_FAILURE}),
+    SENDING: frozenset({SENDING, DELIVERED, TEMPORARY_FAILURE, PERMANENT_FAILURE}),
     TEMPORARY_FAILURE: frozenset({SENDING}),
     DELIVERED: frozenset(),
     PERMANENT_FAILURE: frozenset(),
@@ -44,6 +47,12 @@ def move(current, new):
 def sources(new):
     """The statuses from which a message may move to `new`."""
     return frozenset(status for status, following in MOVES.items() if new in following)
+
+
+def lease_end(claimed_at, lease_seconds):
+    """Until when a worker may be sending a message it claimed; after that,
+    the message is taken again."""
+    return claimed_at + timedelta(seconds=lease_seconds)
 
 
 def after_failure(attempts, permanent, failed_at, base_delay):

@@ -1,5 +1,5 @@
 """The queries of notify, named after what they fetch or change."""
-from sqlalchemy import select, update
+from sqlalchemy import and_, or_, select, update
 
 from notify import statuses
 from notify.models import Message
@@ -17,13 +17,17 @@ def add_messages(session, event_id, emails, now):
     return [message.id for message in messages]
 
 
-def claim_for_sending(session, message_id):
-    """Moves the message to `sending` and counts the attempt, unless another
-    worker got there first or it is settled: then None."""
+def claim_for_sending(session, message_id, now, lease_until):
+    """Moves the message to `sending` until `lease_until` and counts the
+    attempt, unless another worker holds it, or it is settled: then None. A
+    message whose lease ran out (its sender died) is claimed again."""
+    waiting = statuses.sources(statuses.SENDING) - {statuses.SENDING}
     claimed = session.execute(
         update(Message)
-        .where(Message.id == message_id, Message.status.in_(statuses.sources(statuses.SENDING)))
-        .values(status=statuses.SENDING, attempts=Message.attempts + 1)
+        .where(Message.id == message_id,
+               or_(Message.status.in_(waiting),
+                   and_(Message.status == statuses.SENDING, Message.next_attempt_at <= now)))
+        .values(status=statuses.SENDING, attempts=Message.attempts + 1, next_attempt_at=lease_until)
         .execution_options(synchronize_session=False)
     ).rowcount
     return session.get(Message, message_id, populate_existing=True) if claimed else None
@@ -37,7 +41,7 @@ def settle(session, message_id, status, **changes):
 
 
 def due_message_ids(session, now, limit):
-    """Messages waiting to be (re)tried, longest waiting first."""
+    """Messages waiting to be (re)tried, or whose sender's lease ran out, longest waiting first."""
     return session.scalars(
         select(Message.id)
         .where(Message.status.in_(statuses.sources(statuses.SENDING)), Message.next_attempt_at <= now)

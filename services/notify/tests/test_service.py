@@ -10,15 +10,15 @@ import time
 import uuid
 
 import pytest
-from nameko.standalone.events import event_dispatcher
-from nameko.standalone.rpc import ServiceRpcProxy
 from nameko.testing.services import entrypoint_waiter, replace_dependencies
 from sqlalchemy import select
 
 import loopback
 from kit.db import make_engine
 from kit.errors import Invalid, NotFound
+from kit.caller import CallerKey
 from kit.events import new_event
+from kit.outbox import sealed_dispatcher
 from loopback import smtp_server
 from notify.models import Message
 from notify.service import NotifyService
@@ -73,14 +73,13 @@ def smtp(tmp_path):
 
 
 @pytest.fixture
-def notify(config):
-    with ServiceRpcProxy("notify", config) as proxy:
-        yield proxy
+def notify(rpc):
+    return rpc("notify").as_agent
 
 
 def publish(container, config, source, event_type, payload, handler):
     with entrypoint_waiter(container, handler, timeout=15):
-        event_dispatcher(config)(source, event_type, payload)
+        sealed_dispatcher(config, CallerKey(config["CALLER_CONTEXT_KEY"]))(source, event_type, payload)
 
 
 def readable(message):
@@ -233,9 +232,12 @@ def test_bad_input_is_refused_with_a_french_message_and_a_stable_code(
 # identity's e-mails, sent to the address the event names
 
 ACCOUNT_ID = str(uuid.uuid4())
-VERIFY = f"{PORTAL}/verifier-courriel?jeton=Zx9_-aB3cD4eF5gH6iJ7kL8mN9oP0qR1sT2uV3wX4y"
-RESET = f"{PORTAL}/nouveau-mot-de-passe?jeton=Qw8_-eR7tY6uI5oP4aS3dF2gH1jK0lZ9xC8vB7nM6q"
-CONFIRM = f"{PORTAL}/confirmer-courriel?jeton=Mn1_-bV2cX3zL4kJ5hG6fD7sA8pO9iU0yT1rE2wQ3e"
+VERIFY_TOKEN = "Zx9_-aB3cD4eF5gH6iJ7kL8mN9oP0qR1sT2uV3wX4y"
+VERIFY = f"{PORTAL}/verifier-courriel?jeton={VERIFY_TOKEN}"
+RESET_TOKEN = "Qw8_-eR7tY6uI5oP4aS3dF2gH1jK0lZ9xC8vB7nM6q"
+RESET = f"{PORTAL}/nouveau-mot-de-passe?jeton={RESET_TOKEN}"
+CONFIRM_TOKEN = "Mn1_-bV2cX3zL4kJ5hG6fD7sA8pO9iU0yT1rE2wQ3e"
+CONFIRM = f"{PORTAL}/confirmer-courriel?jeton={CONFIRM_TOKEN}"
 VERIFY_SUBJECT = "Confirmez votre adresse e-mail"
 RESET_SUBJECT = "Réinitialisation de votre mot de passe"
 
@@ -244,12 +246,12 @@ def identity_event(event_type, **fields):
     return new_event(event_type, account_id=ACCOUNT_ID, **fields)[1]
 
 
-def verification_requested(url=VERIFY):
-    return identity_event("email_verification_requested", email="parent@example.org", verification_url=url)
+def verification_requested(token=VERIFY_TOKEN):
+    return identity_event("email_verification_requested", email="parent@example.org", token=token)
 
 
 def reset_requested():
-    return identity_event("password_reset_requested", email="parent@example.org", reset_url=RESET)
+    return identity_event("password_reset_requested", email="parent@example.org", token=RESET_TOKEN)
 
 
 def links_of(message):
@@ -319,7 +321,7 @@ def test_the_old_address_is_told_of_an_email_change_once_with_the_new_one_masked
 def test_an_email_change_is_confirmed_from_the_new_address(start_notify, smtp, config):
     settings, caught = smtp
     container = start_notify(Identity(), **settings)
-    payload = identity_event("email_change_requested", new_email="claire.martin@example.org", confirmation_url=CONFIRM)
+    payload = identity_event("email_change_requested", new_email="claire.martin@example.org", token=CONFIRM_TOKEN)
     publish(container, config, "identity", "email_change_requested", payload, "on_email_change_requested")
     [received] = caught.wait_for(lambda m: m["Subject"] == "Confirmez votre nouvelle adresse e-mail")
     assert received["To"] == "claire.martin@example.org"
@@ -362,6 +364,8 @@ def test_a_verification_link_waits_in_the_database_for_a_retry_and_goes_once_del
 
 @pytest.mark.parametrize("event_type, handler, payload", [
     ("email_verification_requested", "on_email_verification_requested", verification_requested("javascript:alert(1)")),
+    ("password_reset_requested", "on_password_reset_requested",
+     dict(reset_requested(), token="x", reset_url="https://evil.example/nouveau-mot-de-passe?jeton=x")),
     ("email_verification_requested", "on_email_verification_requested",
      {key: value for key, value in verification_requested().items() if key != "email"}),
     ("password_reset_requested", "on_password_reset_requested", dict(reset_requested(), email="pas une adresse")),
@@ -378,3 +382,76 @@ def test_a_malformed_identity_event_is_dropped_without_its_link_in_the_logs(
     assert caught.messages() == []
     assert payload["event_id"] in caplog.text
     assert "jeton" not in caplog.text
+
+
+def stuck_in_sending(database_url, recipient="parent@example.org"):
+    """A message whose sender died mid-send: `sending`, its lease over."""
+    from datetime import timedelta
+    from kit.events import utcnow
+    engine = make_engine(database_url)
+    message_id = uuid.uuid4()
+    with engine.begin() as connection:
+        connection.execute(Message.__table__.insert().values(
+            id=message_id, event_id=str(uuid.uuid4()), template="invoice_ready", recipient=recipient,
+            subject=SUBJECT, body_text="Votre facture est disponible.", body_html="<p>Votre facture est disponible.</p>",
+            status="sending", attempts=1, next_attempt_at=utcnow() - timedelta(seconds=1), created_at=utcnow()))
+    engine.dispose()
+    return message_id
+
+
+def test_a_message_whose_sender_died_mid_send_is_sent_once_its_lease_runs_out(start_notify, smtp, notify,
+                                                                              database_url):
+    settings, caught = smtp
+    message_id = stuck_in_sending(database_url)
+    start_notify(Identity(), **settings)
+    [received] = caught.wait_for(lambda m: m["Subject"] == SUBJECT, seconds=20)
+    assert received["Message-ID"].startswith(f"<{message_id}@")
+    status = wait_for_status(notify, str(message_id), "delivered")
+    assert (status["status"], status["attempts"]) == ("delivered", 2)
+    time.sleep(6)  # the next round of the timer finds nothing more to send
+    assert len(caught.messages()) == 1
+
+
+def test_a_message_already_dropped_before_its_sender_died_is_not_dropped_twice(start_notify, notify, database_url,
+                                                                              tmp_path):
+    from notify.mailer import DEFAULT_SENDER, MaildirDrop, compose
+    message_id = stuck_in_sending(database_url)
+    with make_engine(database_url).connect() as connection:
+        message = connection.execute(select(Message).where(Message.id == message_id)).one()
+    folder = tmp_path / "mail"
+    MaildirDrop(folder)(compose(DEFAULT_SENDER, message))  # it got out, then its sender died
+    start_notify(Identity(), MAILDIR=str(folder))
+    assert wait_for_status(notify, str(message_id), "delivered", seconds=20)["status"] == "delivered"
+    assert len(list(mailbox.Maildir(folder, create=False))) == 1
+
+
+def test_the_family_is_told_when_the_caisse_asks_for_a_document(start_notify, smtp, config):
+    settings, caught = smtp
+    container = start_notify(Identity("parent1@example.org", "parent2@example.org"), **settings)
+    payload = new_event("document_requested", ask_id=str(uuid.uuid4()), household_id=HOUSEHOLD,
+                        request_id=str(uuid.uuid4()), reference="D-2026-000123", category="attestation_domicile",
+                        category_label="Attestation de domicile")[1]
+    publish(container, config, "vault", "document_requested", payload, "on_document_requested")
+    publish(container, config, "vault", "document_requested", payload, "on_document_requested")
+    received = caught.wait_for(lambda m: "D-2026-000123" in m["Subject"])
+    time.sleep(0.5)
+    assert sorted(m["To"] for m in caught.messages()) == ["parent1@example.org", "parent2@example.org"]
+    body = text_of(received[0])
+    assert "la Caisse des écoles a besoin de : attestation de domicile" in body
+    assert f"{PORTAL}/coffre-fort" in body
+
+
+@pytest.mark.parametrize("valid_until, subject, said", [
+    ("2999-01-31", "Un document de votre coffre-fort arrive en fin de validité",
+     "« avis d'imposition » de votre coffre-fort ne sera plus valable après le 31 janvier 2999"),
+    ("2020-01-31", "Un document de votre coffre-fort n'est plus valable",
+     "n'est plus valable depuis le 31 janvier 2020"),
+])
+def test_the_family_is_told_before_a_document_expires(start_notify, smtp, config, valid_until, subject, said):
+    settings, caught = smtp
+    container = start_notify(Identity("parent@example.org"), **settings)
+    payload = new_event("document_expiring", document_id=str(uuid.uuid4()), household_id=HOUSEHOLD,
+                        category="avis_imposition", category_label="Avis d'imposition", valid_until=valid_until)[1]
+    publish(container, config, "vault", "document_expiring", payload, "on_document_expiring")
+    [received] = caught.wait_for(lambda m: m["Subject"] == subject)
+    assert said in text_of(received)

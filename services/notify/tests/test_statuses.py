@@ -17,6 +17,7 @@ ALLOWED = {
     (SENDING, TEMPORARY_FAILURE),
     (SENDING, PERMANENT_FAILURE),
     (TEMPORARY_FAILURE, SENDING),
+    (SENDING, SENDING),
 }
 
 
@@ -39,7 +40,7 @@ def test_delivered_and_permanent_failure_are_final():
 
 
 def test_a_message_is_sent_when_new_or_after_a_temporary_failure():
-    assert statuses.sources(SENDING) == {CREATED, TEMPORARY_FAILURE}
+    assert statuses.sources(SENDING) == {CREATED, TEMPORARY_FAILURE, SENDING}
 
 
 def test_a_temporary_failure_is_tried_again_after_the_base_delay():

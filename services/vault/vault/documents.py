@@ -1,30 +1,17 @@
-"""The rules of the families' document safe (coffre-fort): which documents it
-keeps, how an upload is checked before anything is stored, and how a stored
-document is known to be intact when it is handed back. Pure: no I/O."""
-import base64
-import binascii
-import hashlib
+"""The rules of the families' document safe (coffre-fort): how a document is
+named, how big it and the safe may grow, and how a stored document is known
+to be intact when it is handed back. Pure: no I/O."""
 import re
 import secrets
 import unicodedata
 from dataclasses import dataclass
+from datetime import date
 
 from nameko.exceptions import deserialize_to_instance
 
-from kit.errors import Invalid, ServiceError
+from kit.errors import Invalid, Unavailable
+from vault import categories
 
-CATEGORIES = {
-    "attestation_domicile": "Attestation de domicile",
-    "livret_famille": "Livret de famille",
-    "avis_imposition": "Avis d'imposition",
-    "attestation_caf": "Attestation CAF",
-    "certificat_medical": "Certificat médical",
-    "autre": "Autre document",
-}
-
-MAX_SIZE = 10 * 1024 * 1024
-# Base64 of MAX_SIZE bytes: anything longer is refused before it is decoded.
-MAX_ENCODED_LENGTH = 4 * -(-MAX_SIZE // 3)
 MAX_FILENAME_LENGTH = 200
 # Kept within the name when a long one is shortened.
 MAX_EXTENSION_LENGTH = 10
@@ -32,90 +19,88 @@ MAX_EXTENSION_LENGTH = 10
 # document again on any computer.
 UNSAFE_CHARACTERS = re.compile(r'[<>:"|?*]')
 PATH_SEPARATORS = re.compile(r"[/\\]")
+MEBIBYTE = 1024 * 1024
 
 
 @dataclass(frozen=True)
-class FileType:
-    content_type: str
-    magic: bytes
-    extensions: tuple  # the first is given to a file named otherwise
+class Limits:
+    """How much a safe may hold; settings of the deployment."""
 
-
-FILE_TYPES = (
-    FileType("application/pdf", b"%PDF-", (".pdf",)),
-    FileType("image/jpeg", b"\xff\xd8\xff", (".jpg", ".jpeg")),
-    FileType("image/png", b"\x89PNG\r\n\x1a\n", (".png",)),
-)
-KNOWN_EXTENSIONS = {extension for file_type in FILE_TYPES for extension in file_type.extensions}
+    max_file_bytes: int = 10 * MEBIBYTE
+    max_documents: int = 50
+    max_bytes: int = 200 * MEBIBYTE
 
 
 @dataclass(frozen=True)
-class Upload:
-    """A document that passed every check and may be stored."""
+class Described:
+    """What a family says of a document before its bytes are read."""
 
     category: str
     filename: str
-    content: bytes
-    content_type: str
-    sha256: str
-
-    @property
-    def size(self):
-        return len(self.content)
+    issued_on: date | None
+    valid_until: date | None
 
 
 @deserialize_to_instance
-class DocumentCorrupted(ServiceError):
+class DocumentUnavailable(Unavailable):
     """The stored bytes are gone or no longer match the fingerprint taken at upload."""
 
-    default_code = "document_corrupted"
+    default_code = "document_unavailable"
 
 
 def refused(code, field, message):
     return Invalid(message, code=code, fields={field: message})
 
 
-def category_label(category):
-    return CATEGORIES[category]
+def describe(category, filename, issued_on, given_until, today):
+    """What a family says of a document, checked before a byte is read."""
+    kind = categories.category(category)
+    name = sanitize_filename(filename)
+    until = categories.valid_until(kind, issued_on, given_until, today)
+    return Described(kind.code, name, issued_on, until)
 
 
-def check_upload(category, filename, content_b64):
-    """Everything a family sends is checked here, before a byte is stored."""
-    if category not in CATEGORIES:
-        raise refused("unknown_category", "category", "Catégorie de document inconnue.")
-    content = decode_content(content_b64)
-    file_type = sniff(content)
-    if file_type is None:
-        raise refused("unsupported_type", "content_b64",
-                      "Format non accepté : envoyez un fichier PDF, JPEG ou PNG.")
-    return Upload(category=category, filename=filename_for(filename, file_type), content=content,
-                  content_type=file_type.content_type, sha256=sha256(content))
+def megabytes(size):
+    """As a family reads a size: "10 Mo", "2,5 Mo", "300 ko"."""
+    if size < MEBIBYTE:
+        return f"{max(1, round(size / 1024))} ko"
+    value = round(size / MEBIBYTE, 1)
+    return (f"{value:.1f}".rstrip("0").rstrip(".")).replace(".", ",") + " Mo"
 
 
-def decode_content(content_b64):
-    # Base64 wrapped in lines (as e-mail clients write it) is still base64.
-    encoded = "".join(content_b64.split())
-    if len(encoded) > MAX_ENCODED_LENGTH:
-        raise too_large()
-    try:
-        content = base64.b64decode(encoded, validate=True)
-    except (binascii.Error, ValueError):
-        raise refused("invalid_content", "content_b64",
-                      "Le contenu du fichier est illisible (base64 attendu).") from None
-    if not content:
-        raise refused("empty_file", "content_b64", "Le fichier est vide.")
-    if len(content) > MAX_SIZE:
-        raise too_large()
-    return content
+def too_large(limits):
+    return refused("file_too_large", "file",
+                   f"Le fichier dépasse la taille maximale de {megabytes(limits.max_file_bytes)}.")
 
 
-def too_large():
-    return refused("file_too_large", "content_b64", "Le fichier dépasse la taille maximale de 10 Mo.")
+def empty_file():
+    return refused("empty_file", "file", "Le fichier est vide.")
 
 
-def sniff(content):
-    """The type a file really has, read from its first bytes, whatever its name says."""
-    return next((file_type for file_type in FILE_TYPES if content.startswith(file_type.magic)), None)
+def check_room(documents, used_bytes, size, limits):
+    """Whether a document of `size` bytes fits in a safe that holds `documents`
+    documents of `used_bytes` bytes; `size` may be 0 before it is known."""
+    if size > limits.max_file_bytes:
+        raise too_large(limits)
+    if documents + 1 > limits.max_documents:
+        raise quota_full(f"il contient déjà {documents} documents, le maximum")
+    if used_bytes + size > limits.max_bytes:
+        left = max(0, limits.max_bytes - used_bytes)
+        raise quota_full(f"il reste {megabytes(left)} de libre sur {megabytes(limits.max_bytes)}")
+
+
+def quota_full(why=None):
+    said = f" : {why}" if why else ""
+    return refused("quota_full", "file",
+                   f"Votre coffre-fort est plein{said}. Supprimez un document dont vous n'avez plus besoin "
+                   "pour en déposer un autre.")
+
+
+def usage_view(documents, used_bytes, limits):
+    return {"documents": documents, "max_documents": limits.max_documents, "bytes": used_bytes,
+            "max_bytes": limits.max_bytes, "max_file_bytes": limits.max_file_bytes,
+            "summary": f"{documents} document{'s' if documents > 1 else ''} sur {limits.max_documents}, "
+                       f"{megabytes(used_bytes) if used_bytes else '0 Mo'} sur {megabytes(limits.max_bytes)}"}
 
 
 def sanitize_filename(raw):
@@ -150,29 +135,25 @@ def fit(name):
     return stem[:MAX_FILENAME_LENGTH - len(extension) - 1].rstrip(". ") + dot + extension
 
 
-def filename_for(raw, file_type):
-    """The sanitised name, ending with an extension that matches what the file
-    really is, so that it opens with the right program once downloaded."""
-    name = sanitize_filename(raw)
+def filename_for(name, file_type):
+    """The (sanitised) name, ending with an extension that matches what the
+    file really is, so that it opens with the right program once downloaded."""
     stem, dot, extension = name.rpartition(".")
-    extension = (dot + extension).lower()
-    if stem and extension in file_type.extensions:
+    if stem and (dot + extension).lower() in file_type.extensions:
         return name
-    if stem and extension in KNOWN_EXTENSIONS:
-        name = stem
     return fit(name + file_type.extensions[0])
 
 
-def sha256(content):
-    return hashlib.sha256(content).hexdigest()
-
-
-def verify(content, expected_sha256):
-    """What is handed back is exactly what was uploaded, or nothing."""
-    if content is None or sha256(content) != expected_sha256:
-        raise DocumentCorrupted(
-            "Ce document est endommagé et ne peut pas être remis. Merci de contacter la Caisse des écoles.")
-    return content
+def unavailable(missing):
+    """The refusal for a document whose object is gone or altered: the family
+    is told plainly, never handed bytes that are not what it deposited."""
+    if missing:
+        return DocumentUnavailable(
+            "Ce document est momentanément indisponible. La Caisse des écoles a été prévenue ; "
+            "réessayez plus tard.", code="document_missing")
+    return DocumentUnavailable(
+        "Ce document est endommagé et ne peut pas être remis. La Caisse des écoles a été prévenue.",
+        code="document_corrupted")
 
 
 def new_storage_key():
