@@ -27,7 +27,7 @@ from playwright.sync_api import expect
 
 from a11y.declaration import write_statement
 from a11y.support import (
-    ADMIN, AGENT, ANONYMOUS, DESKTOP, FAMILY, PHONE, UNVERIFIED, WINDOWS, axe_version, first_wednesday, log_in, open_window)
+    ADMIN, AGENT, ANONYMOUS, DESKTOP, FAMILY, PDF, PHONE, UNVERIFIED, WINDOWS, axe_version, first_wednesday, log_in, open_window)
 from gateway.app import create_app
 from gateway.settings import Settings
 
@@ -41,6 +41,7 @@ FAILING_IMPACTS = ("serious", "critical")
 # 1280 px zoomed to 400 % and to 200 %
 REFLOW_WIDTHS = (320, 640)
 EVERYONE = (ANONYMOUS, FAMILY, AGENT, ADMIN)
+AUDITED_REQUEST = "6f1d2c3b-4a5e-4f60-8a7b-9c0d1e2f3a4b"  # a request no family made: the agent's page asks for its household
 
 
 @dataclasses.dataclass(frozen=True)
@@ -98,7 +99,6 @@ PAGES = {
     "pages.login": Visit("/connexion", (ANONYMOUS,), capture="connexion"),
     "pages.register": Visit("/inscription", (ANONYMOUS,)),
     "pages.dashboard": Visit("/tableau-de-bord", (FAMILY,), capture="tableau-de-bord"),
-    "pages.download": NotAPage("a document's bytes (PDF, image), not a page"),
     "pages.invoice": Visit(lambda s: f"/factures/{s.invoice_number}", (FAMILY,), capture="facture"),
     "pages.bookings": Visit(lambda s: f"/reservations?mois={s.period}", (FAMILY,), capture="reservations"),
     "pages.verify_email": Visit(lambda s: f"/verifier-courriel?jeton={s.verification_token}", (ANONYMOUS,)),
@@ -116,6 +116,11 @@ PAGES = {
     "legal.legal_notice": Visit("/mentions-legales", (ANONYMOUS, FAMILY)),
     "legal.privacy": Visit("/donnees-personnelles", (ANONYMOUS, FAMILY)),
     "legal.sitemap": Visit("/plan-du-site", EVERYONE),
+    "safe.safe_page": Visit("/coffre-fort", (FAMILY,), capture="coffre-fort"),
+    "safe.download": NotAPage("a document's bytes (PDF, image), not a page"),
+    "safe.export": NotAPage("the safe's documents as one zip archive, not a page"),
+    "safe.open_shared": NotAPage("the bytes of a document a family shared, opened by an agent"),
+    "safe.request_documents": Visit(f"/agent/demarches/{AUDITED_REQUEST}/pieces", (AGENT,)),
     "static": NotAPage("style sheets, scripts and images"),
     "healthz": NotAPage("JSON for the orchestrator"),
     "prometheus_metrics": NotAPage("Prometheus' text format"),
@@ -129,8 +134,17 @@ FORMS = {
         {"Clé enfance": "12", "Courriel": "pas-une-adresse", "Mot de passe": "court"}, "Créer mon espace"),
         capture="inscription-erreur"),
     "pages.logout": NotAPage("ends the session and redirects to the login page"),
-    "pages.upload": Submit("/tableau-de-bord", FAMILY, lambda page, state: page.get_by_role(
-        "button", name="Déposer").click()),
+    "safe.upload": Submit("/coffre-fort", FAMILY, lambda page, state: (
+        page.get_by_label("Type de document").select_option(value="attestation_domicile"),
+        page.locator("#file").set_input_files(files=[
+            {"name": "attestation.pdf", "mimeType": "application/pdf", "buffer": PDF}]),
+        page.get_by_role("button", name="Déposer").click())),
+    "safe.delete": NotAPage("redirects to the safe; a refusal is the safe with the error, audited through safe.upload"),
+    "safe.share": NotAPage("redirects to the safe; a refusal is the safe with the error, audited through safe.upload"),
+    "safe.revoke": NotAPage("redirects to the safe; a refusal is the safe with the error, audited through safe.upload"),
+    "safe.request_documents": Submit(f"/agent/demarches/{AUDITED_REQUEST}/pieces", AGENT, fill_and_send(
+        {"Identifiant du foyer": "pas-un-foyer", "Référence de la demande": "D-2026-000001"},
+        "Demander ce document")),
     "pages.bookings": Submit(lambda s: f"/reservations?mois={s.period}", FAMILY, lambda page, state: (
         page.get_by_label("Activité").select_option(label="Restauration scolaire"),
         page.get_by_label("Jour").fill(first_wednesday(state.period)),

@@ -140,7 +140,8 @@ def test_a_family_opens_an_invoice_and_reads_it_with_the_keyboard_alone(browser,
         tab_until(page, lambda stop: stop["tag"] == "div" and stop["inMain"])
         page.keyboard.press("End")
         page.keyboard.press("ArrowRight")
-        assert box.evaluate("b => b.scrollLeft") > 0
+        # the browser scrolls on its own time: a loaded machine may take a moment
+        page.wait_for_function("box => box.scrollLeft > 0", arg=box.element_handle(), timeout=10_000)
         stops = tab_until(page, named("Retour au tableau de bord"))
         assert stops[-1]["inView"]
         page.keyboard.press("Enter")

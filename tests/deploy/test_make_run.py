@@ -17,6 +17,7 @@ from loopback import free_port
 ROOT = Path(__file__).resolve().parents[2]
 RABBIT_API = "http://127.0.0.1:15672/api"
 READY = "Portail famille prêt"
+BANNER_END = "Ctrl-C pour tout arrêter"  # the last line of what the newcomer reads: addresses and accounts
 
 
 @pytest.fixture
@@ -55,8 +56,8 @@ def said_until_ready(launcher, seconds):
     said, deadline = [], time.monotonic() + seconds
     for line in launcher.stdout:
         said.append(line)
-        if READY in line:
-            return said, True
+        if BANNER_END in line:
+            return said, any(READY in earlier for earlier in said)
         if time.monotonic() > deadline:
             break
     return said, False

@@ -247,7 +247,7 @@ def test_a_damaged_or_missing_object_is_a_clear_503_and_is_counted(streams, me, 
     reason = "corrupted" if damage == "altered" else "missing"
     before = objects.UNAVAILABLE.labels(reason)._value.get()
     kind, error_code, message, _fields = refusal(streams.get(me, f"/documents/{document['id']}"), 503)
-    assert (kind, error_code) == ("DocumentUnavailable", code)
+    assert (kind, error_code) == ("Unavailable", code)
     assert "Caisse des écoles a été prévenue" in message
     assert objects.UNAVAILABLE.labels(reason)._value.get() == before + 1
     assert [line["action"] for line in safe.as_family(HOUSEHOLD, GUARDIAN).safe_journal()] == ["upload"]

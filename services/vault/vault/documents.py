@@ -7,8 +7,6 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import date
 
-from nameko.exceptions import deserialize_to_instance
-
 from kit.errors import Invalid, Unavailable
 from vault import categories
 
@@ -39,13 +37,6 @@ class Described:
     filename: str
     issued_on: date | None
     valid_until: date | None
-
-
-@deserialize_to_instance
-class DocumentUnavailable(Unavailable):
-    """The stored bytes are gone or no longer match the fingerprint taken at upload."""
-
-    default_code = "document_unavailable"
 
 
 def refused(code, field, message):
@@ -146,12 +137,13 @@ def filename_for(name, file_type):
 
 def unavailable(missing):
     """The refusal for a document whose object is gone or altered: the family
-    is told plainly, never handed bytes that are not what it deposited."""
+    is told plainly, never handed bytes that are not what it deposited. A
+    kit error, so that the gateway knows it (503) without knowing the vault."""
     if missing:
-        return DocumentUnavailable(
+        return Unavailable(
             "Ce document est momentanément indisponible. La Caisse des écoles a été prévenue ; "
             "réessayez plus tard.", code="document_missing")
-    return DocumentUnavailable(
+    return Unavailable(
         "Ce document est endommagé et ne peut pas être remis. La Caisse des écoles a été prévenue.",
         code="document_corrupted")
 

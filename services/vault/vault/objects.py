@@ -107,7 +107,7 @@ class Opened:
 
 
 def open_document(storage, keys, document):
-    """The Opened clear bytes of `document`, or DocumentUnavailable (reported)
+    """The Opened clear bytes of `document`, or Unavailable (reported)
     when its object is gone or altered. StorageUnavailable when the store is away."""
     stored = storage.open(document.storage_key)
     if stored is None:
