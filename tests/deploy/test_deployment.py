@@ -10,6 +10,7 @@ import os
 import re
 import secrets
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -295,8 +296,8 @@ def test_every_image_is_pinned_to_a_release(stack):
         repository, _, tag = service["image"].rpartition(":")
         assert repository and "/" not in tag, f"{name} has no tag"
         assert tag != "latest" and re.search(r"\d+\.\d+|RELEASE\.\d{4}-", tag), f"{name}: {tag}"
-    [base] = [line for line in dockerfile_instructions() if line.startswith("FROM ")]
-    assert re.fullmatch(r"FROM python:3\.11\.\d+-slim-\w+", base)
+    bases = [line for line in dockerfile_instructions() if line.startswith("FROM ")]
+    assert bases and all(re.fullmatch(r"FROM python:3\.11\.\d+-slim-\w+( AS \w+)?", base) for base in bases)
 
 
 def test_no_secret_is_written_in_the_stack_file(raw_stack):
@@ -328,10 +329,42 @@ def test_the_image_runs_as_a_non_root_user():
     assert users and users[-1].split(":")[0] not in ("root", "0")
 
 
-def test_the_image_installs_the_runtime_pins_and_not_the_test_tools():
+def final_stage():
+    instructions = dockerfile_instructions()
+    last_from = max(index for index, line in enumerate(instructions) if line.startswith("FROM "))
+    return instructions[last_from:]
+
+
+def test_the_image_installs_the_runtime_lock_with_its_hashes_and_not_the_test_tools():
     runs = " ".join(line for line in dockerfile_instructions() if line.startswith("RUN "))
-    assert "pip install -r requirements.txt" in runs
+    assert "pip install --require-hashes --no-deps --only-binary=:all: -r /tmp/requirements.txt" in runs
     assert "requirements-dev" not in DOCKERFILE.read_text()
+
+
+def test_the_final_stage_copies_the_built_environment_and_installs_nothing():
+    stage = final_stage()
+    assert stage[0] == "FROM python:3.11.14-slim-bookworm"
+    assert "COPY --from=build /opt/portail /opt/portail" in stage
+    runs = " ".join(line for line in stage if line.startswith("RUN "))
+    assert "pip install" not in runs and "apt-get" not in runs
+    assert "pip uninstall --yes pip" in runs
+
+
+def test_the_image_has_a_healthcheck_that_fits_services_and_gateway(monkeypatch):
+    [healthcheck] = [line for line in final_stage() if line.startswith("HEALTHCHECK ")]
+    assert healthcheck.endswith('CMD ["python", "/app/deploy/healthcheck.py"]')
+    import healthcheck as image_healthcheck
+    monkeypatch.setenv("METRICS_PORT", "9100")
+    assert image_healthcheck.url() == "http://127.0.0.1:9100/metrics"
+    monkeypatch.delenv("METRICS_PORT")
+    monkeypatch.setenv("GATEWAY_BIND", "0.0.0.0:8080")
+    assert image_healthcheck.url() == "http://127.0.0.1:8080/healthz"
+
+
+def test_hadolint_finds_nothing_to_say_about_the_dockerfile():
+    result = run([str(Path(sys.executable).with_name("hadolint")), str(DOCKERFILE)])
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout == ""
 
 
 def test_the_image_holds_every_part_and_puts_it_on_the_python_path():
