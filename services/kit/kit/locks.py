@@ -47,3 +47,22 @@ def exclusive(engine, name):
             if mine:
                 connection.execute(select(func.pg_advisory_unlock(key)))
                 connection.commit()
+
+
+@contextmanager
+def waiting(engine, name):
+    """Holds the lock `name`, waiting for it as long as another process holds it: for work every
+    replica must see done before going on (the migrations, which each replica and the migration
+    Job run at start: the first migrates, the others wait, then find nothing left to do)."""
+    if engine.dialect.name != "postgresql":
+        yield
+        return
+    key = lock_key(name)
+    with engine.connect() as connection:
+        connection.execute(select(func.pg_advisory_lock(key)))
+        connection.commit()
+        try:
+            yield
+        finally:
+            connection.execute(select(func.pg_advisory_unlock(key)))
+            connection.commit()

@@ -71,3 +71,33 @@ def test_every_replica_computes_the_same_key():
     assert locks.lock_key("billing.monthly-run") == locks.lock_key("billing.monthly-run")
     assert locks.lock_key("billing.monthly-run") != locks.lock_key("notify.reminders")
     assert -2**63 <= locks.lock_key("billing.monthly-run") < 2**63
+
+
+def test_a_waiting_holder_goes_on_once_the_first_is_done(replicas):
+    first, second = replicas[:2]
+    order = []
+
+    def migrate(name, engine, work):
+        with locks.waiting(engine, "family.migrations"):
+            order.append(f"{name} starts")
+            eventlet.sleep(work)
+            order.append(f"{name} done")
+
+    pool = eventlet.GreenPool()
+    pool.spawn(migrate, "job", first, 0.4)
+    eventlet.sleep(0.1)
+    pool.spawn(migrate, "replica", second, 0)
+    pool.waitall()
+    assert order == ["job starts", "job done", "replica starts", "replica done"]
+
+
+def test_concurrent_upgrades_of_one_history_all_succeed(databases):
+    from kit.migrations import upgrade
+    url = databases("kit_locks_family", metadata=MetaData())
+    pool = eventlet.GreenPool()
+    results = [pool.spawn(upgrade, "family", url) for _ in range(3)]
+    assert [result.wait() for result in results] == [None, None, None]
+    engine = create_engine(url, poolclass=NullPool)
+    with engine.connect() as connection:
+        assert connection.exec_driver_sql("SELECT count(*) FROM alembic_version").scalar() == 1
+    engine.dispose()
