@@ -4,7 +4,10 @@ import os
 from kit import logs
 from prometheus_client import multiprocess
 
-bind = os.environ.get("GATEWAY_BIND", "0.0.0.0:8000")
+bind = [os.environ.get("GATEWAY_BIND", "0.0.0.0:8000")]
+# the operators' port: /metrics and /healthz answer there only (gateway.app.only_on_ops_port)
+if os.environ.get("OPS_BIND"):
+    bind.append(os.environ["OPS_BIND"])
 workers = int(os.environ.get("GATEWAY_WORKERS", "2"))
 worker_class = "gthread"
 threads = int(os.environ.get("GATEWAY_THREADS", "8"))
