@@ -507,6 +507,25 @@ def test_prometheus_scrapes_the_gateway_every_service_and_rabbitmq():
     assert jobs["node"] == ["node-exporter:9100"] and jobs["blackbox"] == ["https://PORTAL_HOST/"]
 
 
+# --- Alertmanager ----------------------------------------------------------------------------
+
+def test_alertmanager_accepts_its_configuration_and_mails_the_ops_address(stack, tmp_path):
+    settings = {name: value for name, value in stack["alertmanager"]["environment"].items()}
+    rendered = run(["sh", str(ROOT / "deploy" / "alertmanager" / "start.sh"), "render"],
+                   env={"PATH": os.environ["PATH"], **settings})
+    assert rendered.returncode == 0, rendered.stderr
+    (tmp_path / "alertmanager.yml").write_text(rendered.stdout)
+    checked = run(["amtool", "check-config", str(tmp_path / "alertmanager.yml")])
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    config = yaml.safe_load(rendered.stdout)
+    assert config["global"]["smtp_smarthost"] == "mailpit:1025"  # Mailpit catches them in this stack
+    [receiver] = config["receivers"]
+    assert receiver["email_configs"][0]["to"] == example_settings()["ALERT_EMAIL_TO"]
+    assert config["route"]["receiver"] == receiver["name"]
+    assert "prometheus" in stack and {"targets": ["alertmanager:9093"]} in yaml.safe_load(
+        (PROMETHEUS_DIR / "prometheus.yml").read_text())["alerting"]["alertmanagers"][0]["static_configs"]
+
+
 # --- metrics read by alerts and the dashboard ------------------------------------------------
 
 def test_the_series_reader_finds_exactly_the_series_an_expression_selects():
