@@ -29,7 +29,8 @@ ENV_EXAMPLE = ROOT / "deploy" / "env.example"
 DOCKERFILE = ROOT / "deploy" / "Dockerfile"
 PROMETHEUS_DIR = ROOT / "deploy" / "prometheus"
 GRAFANA_DIR = ROOT / "deploy" / "grafana"
-DASHBOARD = GRAFANA_DIR / "dashboards" / "portail-famille.json"
+DASHBOARD = GRAFANA_DIR / "dashboards" / "portail-famille.json"  # the operators' (and Grafana's home)
+DASHBOARDS = sorted((GRAFANA_DIR / "dashboards").glob("*.json"))  # with the Caisse's
 ALERT_TESTS = [Path(__file__).with_name("alerts_test.yml"), Path(__file__).with_name("alerts_hours_test.yml")]
 RULE_FILES = [PROMETHEUS_DIR / "alerts.yml", PROMETHEUS_DIR / "slo.yml"]
 CADDYFILE = ROOT / "deploy" / "caddy" / "Caddyfile"
@@ -125,10 +126,9 @@ def series_named(expression):
 
 
 def dashboard_queries():
-    """(panel title, PromQL) of every query of the dashboard."""
-    dashboard = json.loads(DASHBOARD.read_text())
-    return [(panel["title"], target["expr"])
-            for panel in dashboard["panels"] for target in panel.get("targets", [])]
+    """(panel title, PromQL) of every query of every dashboard."""
+    return [(panel["title"], target["expr"]) for path in DASHBOARDS
+            for panel in json.loads(path.read_text())["panels"] for target in panel.get("targets", [])]
 
 
 def alert_rules():
@@ -554,6 +554,23 @@ def test_the_dashboard_is_valid_json_named_portail_famille():
     assert len(ids) == len(set(ids))
 
 
+def test_the_caisse_has_its_own_dashboard_of_what_families_do():
+    dashboards = {json.loads(path.read_text())["uid"]: json.loads(path.read_text()) for path in DASHBOARDS}
+    assert set(dashboards) == {"portail-famille", "portail-famille-caisse"}
+    caisse = " ".join(target["expr"] for panel in dashboards["portail-famille-caisse"]["panels"]
+                      for target in panel.get("targets", []))
+    for series in ("portail_notify_emails_total", "portail_notify_delivery_lag_seconds_bucket",
+                   "portail_billing_invoices_issued_total", "portail_billing_run_duration_seconds_sum",
+                   "portail_payments_total", "portail_bookings_total", "portail_preregistrations_total",
+                   "portail_requests_open"):
+        assert series in caisse
+    ops = " ".join(target["expr"] for panel in dashboards["portail-famille"]["panels"]
+                   for target in panel.get("targets", []))
+    for series in ("rabbitmq_detailed_queue_messages_ready", "portail_outbox_oldest_pending_age_seconds",
+                   "portail:http_errors:ratio_rate1h", "portail_backup_last_success_timestamp_seconds"):
+        assert series in ops
+
+
 def test_every_dashboard_query_is_valid_promql(tmp_path):
     rules = [{"record": f"dashboard:query_{index}", "expr": without_grafana_variables(expression)}
              for index, (_, expression) in enumerate(dashboard_queries())]
@@ -576,7 +593,7 @@ def test_every_panel_reads_the_provisioned_prometheus():
     datasources = yaml.safe_load((GRAFANA_DIR / "provisioning" / "datasources" / "prometheus.yml").read_text())
     [prometheus] = datasources["datasources"]
     assert prometheus["url"] == "http://prometheus:9090"
-    for panel in json.loads(DASHBOARD.read_text())["panels"]:
+    for panel in [panel for path in DASHBOARDS for panel in json.loads(path.read_text())["panels"]]:
         for source in [panel.get("datasource"), *(target["datasource"] for target in panel.get("targets", []))]:
             if source is not None:
                 assert source == {"type": "prometheus", "uid": prometheus["uid"]}, panel["title"]
