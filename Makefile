@@ -5,7 +5,7 @@ PYTHON := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed
 SOURCES := services/kit services/identity services/family services/vault services/billing services/notify gateway deploy tests
 
-.PHONY: run test install system clean a11y-docs
+.PHONY: run test install lock system clean a11y-docs
 
 run: install
 	bash deploy/system-deps.sh run
@@ -32,12 +32,19 @@ a11y-docs: install tests/franceconnect/node_modules/.installed tests/a11y/node_m
 
 install: $(INSTALLED)
 
+# Only what the lock names, each file checked against its hash.
 $(INSTALLED): requirements.txt requirements-dev.txt
 	test -x $(PYTHON) || python3 -m venv $(VENV)
-	$(PYTHON) -m pip install -q --upgrade pip
-	$(PYTHON) -m pip install -q -r requirements-dev.txt
+	$(PYTHON) -m pip install -q --require-hashes --no-deps -r requirements-dev.txt
 	printf '%s\n' $(addprefix $(CURDIR)/,$(SOURCES)) > $$($(PYTHON) -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')/portail.pth
 	touch $@
+
+# The locks, from the direct pins of requirements.in and requirements-dev.in (see the README, "Upgrading").
+LOCK := $(VENV)/bin/uv pip compile --quiet --python-version 3.11 --generate-hashes --no-strip-extras --custom-compile-command "make lock"
+
+lock: install
+	$(LOCK) requirements.in -o requirements.txt
+	$(LOCK) -c requirements.txt requirements-dev.in -o requirements-dev.txt
 
 clean:
 	rm -rf $(VENV) var

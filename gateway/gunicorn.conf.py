@@ -1,14 +1,20 @@
 """gunicorn settings of the gateway; every one can be set from the environment."""
 import os
 
+from kit import logs
 from prometheus_client import multiprocess
 
-bind = os.environ.get("GATEWAY_BIND", "0.0.0.0:8000")
+bind = [os.environ.get("GATEWAY_BIND", "0.0.0.0:8000")]
+# the operators' port: /metrics and /healthz answer there only (gateway.app.only_on_ops_port)
+if os.environ.get("OPS_BIND"):
+    bind.append(os.environ["OPS_BIND"])
 workers = int(os.environ.get("GATEWAY_WORKERS", "2"))
 worker_class = "gthread"
 threads = int(os.environ.get("GATEWAY_THREADS", "8"))
 timeout = 60
 accesslog = "-"
+# JSON lines, as every part writes them (kit.logs)
+logconfig_dict = logs.config("gateway")
 # the path without its query string: the single-use tokens of e-mailed links travel there
 access_log_format = '%(h)s "%(m)s %(U)s %(H)s" %(s)s %(B)s %(L)ss "%({x-request-id}o)s"'
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")

@@ -5,6 +5,7 @@ from flask import Flask, abort, current_app, jsonify, request
 from flask_smorest import Api
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from kit import logs
 from kit.caller import CallerKey
 
 from gateway import formatting, franceconnect, health, legal, metrics, pages, safe_pages, schemas, vault_streams
@@ -99,6 +100,8 @@ def create_app(settings=None, service_pool=None):
     app.after_request(metrics.observe)
     app.after_request(remember_csrf_cookie)
     app.after_request(security_headers)
+    app.before_request(lambda: logs.bind(request_id=request_id()))
+    app.teardown_request(lambda error: logs.clear())
 
     probe = health.Probe(settings.amqp_uri)
 

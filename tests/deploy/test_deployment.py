@@ -9,7 +9,9 @@ import json
 import os
 import re
 import secrets
+import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -27,8 +29,12 @@ ENV_EXAMPLE = ROOT / "deploy" / "env.example"
 DOCKERFILE = ROOT / "deploy" / "Dockerfile"
 PROMETHEUS_DIR = ROOT / "deploy" / "prometheus"
 GRAFANA_DIR = ROOT / "deploy" / "grafana"
-DASHBOARD = GRAFANA_DIR / "dashboards" / "portail-famille.json"
-ALERT_TESTS = Path(__file__).with_name("alerts_test.yml")
+DASHBOARD = GRAFANA_DIR / "dashboards" / "portail-famille.json"  # the operators' (and Grafana's home)
+DASHBOARDS = sorted((GRAFANA_DIR / "dashboards").glob("*.json"))  # with the Caisse's
+ALERT_TESTS = [Path(__file__).with_name("alerts_test.yml"), Path(__file__).with_name("alerts_hours_test.yml")]
+RULE_FILES = [PROMETHEUS_DIR / "alerts.yml", PROMETHEUS_DIR / "slo.yml"]
+CADDYFILE = ROOT / "deploy" / "caddy" / "Caddyfile"
+OPS_PORT = 9000
 
 PYTHON_BUILD = {"context": str(ROOT), "dockerfile": "deploy/Dockerfile"}
 GATEWAY_COMMAND = ["gunicorn", "-c", "gateway/gunicorn.conf.py", "gateway.wsgi:app"]
@@ -36,7 +42,7 @@ METRICS_PORT = 9100
 
 # Every setting a Python part reads, as the lead fixed them (kit, services, gateway, gunicorn).
 SETTINGS_READ = {
-    "AMQP_URI",
+    "AMQP_URI", "CALLER_CONTEXT_KEY", "OPS_BIND", "FORWARDED_ALLOW_IPS",
     "IDENTITY_DATABASE_URL", "FAMILY_DATABASE_URL", "VAULT_DATABASE_URL", "BILLING_DATABASE_URL",
     "NOTIFY_DATABASE_URL",
     "S3_ENDPOINT", "S3_ACCESS_KEY", "S3_SECRET_KEY", "S3_BUCKET", "S3_SECURE",
@@ -54,14 +60,28 @@ SERIES_OF = {"counter": ("_total",), "histogram": ("_bucket", "_sum", "_count"),
 KNOWN_SERIES = {metric._name + suffix for module in (kit_metrics, gateway_metrics, vault_objects)
                 for metric in vars(module).values()
                 if isinstance(metric, MetricWrapperBase) for suffix in SERIES_OF[metric._type]} | {"up"}
-# Besides those, RabbitMQ's prometheus plugin exports its own `rabbitmq_*` series.
-RABBITMQ_SERIES = re.compile(r"rabbitmq_[a-z0-9_]+")
+# Besides those, the exporters' own: RabbitMQ's prometheus plugin (`rabbitmq_*`, per queue
+# `rabbitmq_detailed_*`), node-exporter (`node_*`), blackbox (`probe_*`), the backups' report,
+# and the SLO recording rules (`portail:*`).
+RABBITMQ_SERIES = re.compile(r"rabbitmq_[a-z0-9_]+|node_[a-z0-9_]+|probe_[a-z0-9_]+|portail:[a-z0-9_:]+"
+                             r"|portail_backup_last_success_timestamp_seconds")
+# Series the alerts and dashboards read that the features are to export (notify, billing,
+# payments, family, démarches); listed in the README's "Metrics the portal still owes".
+PENDING_SERIES = {
+    "portail_notify_oldest_unsent_age_seconds", "portail_notify_emails_total",
+    "portail_notify_delivery_lag_seconds_bucket",
+    "portail_billing_runs_total", "portail_billing_last_run_success_timestamp_seconds",
+    "portail_billing_run_duration_seconds_sum", "portail_billing_run_duration_seconds_count",
+    "portail_billing_invoices_issued_total",
+    "portail_payment_callbacks_total", "portail_payments_total",
+    "portail_bookings_total", "portail_preregistrations_total", "portail_requests_open",
+}
 
 
 # --- helpers ---------------------------------------------------------------------------------
 
-def run(command, **kwargs):
-    return subprocess.run(command, capture_output=True, text=True, timeout=120, **kwargs)
+def run(command, timeout=120, **kwargs):
+    return subprocess.run(command, capture_output=True, text=True, timeout=timeout, **kwargs)
 
 
 def compose_config(compose_file, env_file, *options):
@@ -106,15 +126,15 @@ def series_named(expression):
 
 
 def dashboard_queries():
-    """(panel title, PromQL) of every query of the dashboard."""
-    dashboard = json.loads(DASHBOARD.read_text())
-    return [(panel["title"], target["expr"])
-            for panel in dashboard["panels"] for target in panel.get("targets", [])]
+    """(panel title, PromQL) of every query of every dashboard."""
+    return [(panel["title"], target["expr"]) for path in DASHBOARDS
+            for panel in json.loads(path.read_text())["panels"] for target in panel.get("targets", [])]
 
 
 def alert_rules():
-    groups = yaml.safe_load((PROMETHEUS_DIR / "alerts.yml").read_text())["groups"]
-    return [rule for group in groups for rule in group["rules"]]
+    """Every rule (alerts and recording rules) of the rule files Prometheus loads."""
+    return [rule for path in RULE_FILES for group in yaml.safe_load(path.read_text())["groups"]
+            for rule in group["rules"]]
 
 
 def container_ports(service):
@@ -197,7 +217,7 @@ def break_by_misspelling_a_key(services):
 
 
 def break_by_an_unknown_condition(services):
-    services["vault"]["depends_on"]["minio-init"]["condition"] = "service_completed"
+    services["vault"]["depends_on"]["s3"]["condition"] = "service_completed"
 
 
 def break_by_a_command_that_is_not_a_list_or_a_string(services):
@@ -226,11 +246,40 @@ def test_every_service_starts_with_kit_serve_under_its_own_name(python_parts):
         assert service["command"] == ["python", "-m", "kit.serve", name]
 
 
-def test_the_gateway_runs_under_gunicorn_and_answers_on_port_8000(python_parts):
+def test_the_gateway_runs_under_gunicorn_behind_caddy_with_its_ops_port_inside(stack, python_parts):
     gateway = python_parts["gateway"]
     assert gateway["command"] == GATEWAY_COMMAND
-    assert container_ports(gateway) == [8000]
-    assert "http://127.0.0.1:8000/healthz" in " ".join(gateway["healthcheck"]["test"])
+    assert container_ports(gateway) == []  # only Caddy is published
+    assert gateway["environment"]["OPS_BIND"] == f"0.0.0.0:{OPS_PORT}"
+    assert f"http://127.0.0.1:{OPS_PORT}/healthz" in " ".join(gateway["healthcheck"]["test"])
+    assert sorted(container_ports(stack["caddy"])) == [80, 443, 443]
+    published = {name for name, service in stack.items() if service.get("ports")}
+    for name in published - {"caddy"}:
+        assert all(port.get("host_ip") == "127.0.0.1" if isinstance(port, dict) else port.startswith("127.0.0.1:")
+                   for port in stack[name]["ports"]), name
+
+
+def test_caddy_serves_the_portal_in_tls_with_hsts_and_never_the_ops_endpoints():
+    caddyfile = CADDYFILE.read_text()
+    assert "{$PORTAL_HOST} {" in caddyfile
+    assert 'Strict-Transport-Security "max-age=63072000; includeSubDomains"' in caddyfile
+    assert re.search(r"@ops path /metrics /metrics/\* /healthz\n\s*respond @ops 404", caddyfile)
+    assert re.findall(r"reverse_proxy (\S+)", caddyfile) == ["gateway:8000"]
+    result = run(["caddy", "validate", "--adapter", "caddyfile", "--config", str(CADDYFILE)]) \
+        if shutil.which("caddy") else None
+    assert result is None or result.returncode == 0, result and result.stderr
+
+
+def test_only_caddy_and_the_gateway_share_the_edge_network_and_the_rest_has_no_way_out(stack):
+    raw = yaml.safe_load(COMPOSE_FILE.read_text())
+    assert raw["networks"]["internal"] == {"internal": True}
+    on_edge = {name for name, service in stack.items() if "edge" in service["networks"]}
+    assert on_edge == {"caddy", "gateway", "blackbox"}
+    for name in ["postgres", "s3", *SERVICES]:
+        assert "internal" in stack[name]["networks"], name
+    leaving = {name for name, service in stack.items() if "outside" in service["networks"]}
+    # e-mails to the relay, the documents' mirror, and the operators' pages on the loopback
+    assert leaving == {"notify", "backup-documents", "alertmanager", "rabbitmq", "mailpit", "prometheus", "grafana"}
 
 
 def test_every_python_part_is_built_from_the_one_image(python_parts):
@@ -264,28 +313,28 @@ def test_each_service_serves_its_metrics_on_the_port_prometheus_scrapes(python_p
 
 def test_every_part_waits_until_what_it_needs_is_ready(stack):
     needs = {name: {"rabbitmq", "postgres"} for name in SERVICES}
-    needs["vault"] |= {"minio-init"}
+    needs["vault"] |= {"s3"}
     needs["notify"] |= {"mailpit"}
     needs["gateway"] = {"rabbitmq", *SERVICES}
-    needs["minio-init"] = {"minio"}
+    needs["caddy"] = {"gateway"}
+    needs["backup-postgres"] = {"postgres"}
+    needs["backup-documents"] = {"s3"}
     for name, wanted in needs.items():
         assert set(stack[name]["depends_on"]) == wanted, name
     for name, service in stack.items():
         for dependency, how in service.get("depends_on", {}).items():
-            if dependency == "minio-init":
-                assert how["condition"] == "service_completed_successfully"
-            else:
-                assert how["condition"] == "service_healthy", f"{name} -> {dependency}"
-                assert "healthcheck" in stack[dependency], dependency
+            assert how["condition"] == "service_healthy", f"{name} -> {dependency}"
+            assert "healthcheck" in stack[dependency], dependency
 
 
 def test_every_long_running_container_has_a_healthcheck_and_restarts(stack):
-    one_shots = {"minio-init"}
     for name, service in stack.items():
-        if name not in one_shots:
-            assert service["healthcheck"]["test"][0] == "CMD", name
-            assert service["restart"] == "unless-stopped", name
-    assert "restart" not in stack["minio-init"]
+        assert service["healthcheck"]["test"][0] == "CMD", name
+        assert service["restart"] == "unless-stopped", name
+
+
+def test_rabbitmq_is_version_4():
+    assert re.fullmatch(r"rabbitmq:4\.\d+\.\d+-management", yaml.safe_load(COMPOSE_FILE.read_text())["services"]["rabbitmq"]["image"])
 
 
 def test_every_image_is_pinned_to_a_release(stack):
@@ -295,8 +344,8 @@ def test_every_image_is_pinned_to_a_release(stack):
         repository, _, tag = service["image"].rpartition(":")
         assert repository and "/" not in tag, f"{name} has no tag"
         assert tag != "latest" and re.search(r"\d+\.\d+|RELEASE\.\d{4}-", tag), f"{name}: {tag}"
-    [base] = [line for line in dockerfile_instructions() if line.startswith("FROM ")]
-    assert re.fullmatch(r"FROM python:3\.11\.\d+-slim-\w+", base)
+    bases = [line for line in dockerfile_instructions() if line.startswith("FROM ")]
+    assert bases and all(re.fullmatch(r"FROM python:3\.11\.\d+-slim-\w+( AS \w+)?", base) for base in bases)
 
 
 def test_no_secret_is_written_in_the_stack_file(raw_stack):
@@ -328,10 +377,42 @@ def test_the_image_runs_as_a_non_root_user():
     assert users and users[-1].split(":")[0] not in ("root", "0")
 
 
-def test_the_image_installs_the_runtime_pins_and_not_the_test_tools():
+def final_stage():
+    instructions = dockerfile_instructions()
+    last_from = max(index for index, line in enumerate(instructions) if line.startswith("FROM "))
+    return instructions[last_from:]
+
+
+def test_the_image_installs_the_runtime_lock_with_its_hashes_and_not_the_test_tools():
     runs = " ".join(line for line in dockerfile_instructions() if line.startswith("RUN "))
-    assert "pip install -r requirements.txt" in runs
+    assert "pip install --require-hashes --no-deps --only-binary=:all: -r /tmp/requirements.txt" in runs
     assert "requirements-dev" not in DOCKERFILE.read_text()
+
+
+def test_the_final_stage_copies_the_built_environment_and_installs_nothing():
+    stage = final_stage()
+    assert stage[0] == "FROM python:3.11.14-slim-bookworm"
+    assert "COPY --from=build /opt/portail /opt/portail" in stage
+    runs = " ".join(line for line in stage if line.startswith("RUN "))
+    assert "pip install" not in runs and "apt-get" not in runs
+    assert "pip uninstall --yes pip" in runs
+
+
+def test_the_image_has_a_healthcheck_that_fits_services_and_gateway(monkeypatch):
+    [healthcheck] = [line for line in final_stage() if line.startswith("HEALTHCHECK ")]
+    assert healthcheck.endswith('CMD ["python", "/app/deploy/healthcheck.py"]')
+    import healthcheck as image_healthcheck
+    monkeypatch.setenv("METRICS_PORT", "9100")
+    assert image_healthcheck.url() == "http://127.0.0.1:9100/metrics"
+    monkeypatch.delenv("METRICS_PORT")
+    monkeypatch.setenv("GATEWAY_BIND", "0.0.0.0:8080")
+    assert image_healthcheck.url() == "http://127.0.0.1:8080/healthz"
+
+
+def test_hadolint_finds_nothing_to_say_about_the_dockerfile():
+    result = run([str(Path(sys.executable).with_name("hadolint")), str(DOCKERFILE)])
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert result.stdout == ""
 
 
 def test_the_image_holds_every_part_and_puts_it_on_the_python_path():
@@ -377,60 +458,23 @@ def test_each_service_gets_its_own_database_that_the_others_cannot_open():
                         for role in SERVICES for database in SERVICES}
 
 
-# --- deploy/minio/init.sh --------------------------------------------------------------------
+# --- deploy/s3/s3.sh --------------------------------------------------------------------------
 
-# Stands in for MinIO's client: records each call, keeps the policy it is given, and refuses a
-# second attachment the way MinIO does (or any attachment, to play a MinIO that is away).
-FAKE_MC = r"""#!/bin/bash
-echo "$*" >> "$MC_STATE/calls"
-case "$1 $2 $3" in
-  "admin policy create") cp "$6" "$MC_STATE/policy.json" ;;
-  "admin policy attach")
-    if [ -e "$MC_STATE/away" ]; then echo "mc: <ERROR> Unable to connect to http://minio:9000" >&2; exit 1; fi
-    if [ -e "$MC_STATE/attached" ]; then
-      echo "mc: <ERROR> Unable to make user/group policy association. The specified policy change is already in effect." >&2
-      exit 1
-    fi
-    touch "$MC_STATE/attached" ;;
-esac
-"""
-
-
-@pytest.fixture
-def fake_mc(tmp_path):
-    (tmp_path / "bin").mkdir()
-    (tmp_path / "bin" / "mc").write_text(FAKE_MC)
-    (tmp_path / "bin" / "mc").chmod(0o755)
-    env = {"PATH": f"{tmp_path / 'bin'}:{os.environ['PATH']}", "MC_STATE": str(tmp_path), "S3_BUCKET": "documents",
-           "MINIO_ROOT_USER": "root", "MINIO_ROOT_PASSWORD": "root-secret",
+def test_the_s3_store_gives_the_vault_a_key_to_the_documents_bucket_only(tmp_path):
+    """The script writes SeaweedFS's identities, then starts it: here `weed` is a stand-in."""
+    (tmp_path / "weed").write_text("#!/bin/sh\necho \"weed $*\"\n")
+    (tmp_path / "weed").chmod(0o755)
+    script = (ROOT / "deploy" / "s3" / "s3.sh").read_text().replace("/etc/seaweedfs", str(tmp_path))
+    env = {"PATH": f"{tmp_path}:{os.environ['PATH']}", "S3_BUCKET": "documents",
+           "S3_ADMIN_ACCESS_KEY": "admin", "S3_ADMIN_SECRET_KEY": "admin-secret",
            "VAULT_S3_ACCESS_KEY": "vault", "VAULT_S3_SECRET_KEY": "vault-secret"}
-
-    def init():
-        return run(["sh", str(ROOT / "deploy" / "minio" / "init.sh")], env=env)
-    return init, tmp_path
-
-
-def test_minio_init_gives_the_vault_a_key_to_the_documents_bucket_only(fake_mc):
-    init, state = fake_mc
-    assert init().returncode == 0
-    calls = (state / "calls").read_text().splitlines()
-    assert "mb --ignore-existing portail/documents" in calls
-    assert "admin user add portail vault vault-secret" in calls
-    assert "admin policy attach portail vault-documents --user vault" in calls
-    statements = json.loads((state / "policy.json").read_text())["Statement"]
-    assert {resource for statement in statements for resource in statement["Resource"]} == {
-        "arn:aws:s3:::documents", "arn:aws:s3:::documents/*"}
-    assert all(statement["Effect"] == "Allow" and "s3:*" not in statement["Action"] for statement in statements)
-
-
-def test_minio_init_can_run_again_but_fails_when_minio_refuses_for_another_reason(fake_mc):
-    init, state = fake_mc
-    assert init().returncode == 0
-    assert init().returncode == 0
-    (state / "away").touch()
-    refused = init()
-    assert refused.returncode != 0
-    assert "Unable to connect" in refused.stderr
+    result = run(["sh", "-c", script], env=env)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("weed server -dir=/data -s3 -s3.port=8333 -s3.config=")
+    identities = {identity["name"]: identity for identity in json.loads((tmp_path / "s3.json").read_text())["identities"]}
+    assert identities["vault"]["credentials"] == [{"accessKey": "vault", "secretKey": "vault-secret"}]
+    assert identities["vault"]["actions"] == ["Read:documents", "Write:documents", "List:documents"]
+    assert oct((tmp_path / "s3.json").stat().st_mode & 0o777) == "0o600"
 
 
 # --- Prometheus ------------------------------------------------------------------------------
@@ -438,28 +482,48 @@ def test_minio_init_can_run_again_but_fails_when_minio_refuses_for_another_reaso
 def test_prometheus_accepts_its_configuration_and_the_rules_it_names():
     result = run(["promtool", "check", "config", str(PROMETHEUS_DIR / "prometheus.yml")])
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "1 rule files found" in result.stdout
+    assert "2 rule files found" in result.stdout
 
 
 def test_the_alert_rules_are_valid():
-    result = run(["promtool", "check", "rules", str(PROMETHEUS_DIR / "alerts.yml")])
+    result = run(["promtool", "check", "rules", *map(str, RULE_FILES)])
     assert result.returncode == 0, result.stdout + result.stderr
 
 
 def test_each_alert_fires_on_the_failure_it_names_and_stays_quiet_otherwise():
-    tested = {case["alertname"] for test in yaml.safe_load(ALERT_TESTS.read_text())["tests"]
+    tested = {case["alertname"] for tests in ALERT_TESTS for test in yaml.safe_load(tests.read_text())["tests"]
               for case in test["alert_rule_test"] if case["exp_alerts"]}
-    assert tested == {rule["alert"] for rule in alert_rules()}
-    result = run(["promtool", "test", "rules", str(ALERT_TESTS)])
+    assert tested == {rule["alert"] for rule in alert_rules() if "alert" in rule}
+    result = run(["promtool", "test", "rules", *map(str, ALERT_TESTS)], timeout=300)
     assert result.returncode == 0, result.stdout + result.stderr
 
 
 def test_prometheus_scrapes_the_gateway_every_service_and_rabbitmq():
     jobs = {job["job_name"]: [target for config in job["static_configs"] for target in config["targets"]]
             for job in yaml.safe_load((PROMETHEUS_DIR / "prometheus.yml").read_text())["scrape_configs"]}
-    assert jobs["gateway"] == ["gateway:8000"]
+    assert jobs["gateway"] == [f"gateway:{OPS_PORT}"]
     assert sorted(jobs["services"]) == sorted(f"{name}:{METRICS_PORT}" for name in SERVICES)
-    assert jobs["rabbitmq"] == ["rabbitmq:15692"]
+    assert jobs["rabbitmq"] == jobs["rabbitmq-queues"] == ["rabbitmq:15692"]
+    assert jobs["node"] == ["node-exporter:9100"] and jobs["blackbox"] == ["https://PORTAL_HOST/"]
+
+
+# --- Alertmanager ----------------------------------------------------------------------------
+
+def test_alertmanager_accepts_its_configuration_and_mails_the_ops_address(stack, tmp_path):
+    settings = {name: value for name, value in stack["alertmanager"]["environment"].items()}
+    rendered = run(["sh", str(ROOT / "deploy" / "alertmanager" / "start.sh"), "render"],
+                   env={"PATH": os.environ["PATH"], **settings})
+    assert rendered.returncode == 0, rendered.stderr
+    (tmp_path / "alertmanager.yml").write_text(rendered.stdout)
+    checked = run(["amtool", "check-config", str(tmp_path / "alertmanager.yml")])
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    config = yaml.safe_load(rendered.stdout)
+    assert config["global"]["smtp_smarthost"] == "mailpit:1025"  # Mailpit catches them in this stack
+    [receiver] = config["receivers"]
+    assert receiver["email_configs"][0]["to"] == example_settings()["ALERT_EMAIL_TO"]
+    assert config["route"]["receiver"] == receiver["name"]
+    assert "prometheus" in stack and {"targets": ["alertmanager:9093"]} in yaml.safe_load(
+        (PROMETHEUS_DIR / "prometheus.yml").read_text())["alerting"]["alertmanagers"][0]["static_configs"]
 
 
 # --- metrics read by alerts and the dashboard ------------------------------------------------
@@ -472,11 +536,11 @@ def test_the_series_reader_finds_exactly_the_series_an_expression_selects():
 
 @pytest.mark.parametrize("source", ["alerts", "dashboard"])
 def test_every_series_read_is_one_the_portal_or_rabbitmq_exports(source):
-    expressions = ([(rule["alert"], rule["expr"]) for rule in alert_rules()] if source == "alerts"
-                   else dashboard_queries())
+    expressions = ([(rule.get("alert") or rule["record"], rule["expr"]) for rule in alert_rules()]
+                   if source == "alerts" else dashboard_queries())
     for title, expression in expressions:
         unknown = {name for name in series_named(expression)
-                   if name not in KNOWN_SERIES and not RABBITMQ_SERIES.fullmatch(name)}
+                   if name not in KNOWN_SERIES | PENDING_SERIES and not RABBITMQ_SERIES.fullmatch(name)}
         assert not unknown, f"{title}: {unknown}"
 
 
@@ -488,6 +552,23 @@ def test_the_dashboard_is_valid_json_named_portail_famille():
     assert dashboard["uid"] == "portail-famille"
     ids = [panel["id"] for panel in dashboard["panels"]]
     assert len(ids) == len(set(ids))
+
+
+def test_the_caisse_has_its_own_dashboard_of_what_families_do():
+    dashboards = {json.loads(path.read_text())["uid"]: json.loads(path.read_text()) for path in DASHBOARDS}
+    assert set(dashboards) == {"portail-famille", "portail-famille-caisse"}
+    caisse = " ".join(target["expr"] for panel in dashboards["portail-famille-caisse"]["panels"]
+                      for target in panel.get("targets", []))
+    for series in ("portail_notify_emails_total", "portail_notify_delivery_lag_seconds_bucket",
+                   "portail_billing_invoices_issued_total", "portail_billing_run_duration_seconds_sum",
+                   "portail_payments_total", "portail_bookings_total", "portail_preregistrations_total",
+                   "portail_requests_open"):
+        assert series in caisse
+    ops = " ".join(target["expr"] for panel in dashboards["portail-famille"]["panels"]
+                   for target in panel.get("targets", []))
+    for series in ("rabbitmq_detailed_queue_messages_ready", "portail_outbox_oldest_pending_age_seconds",
+                   "portail:http_errors:ratio_rate1h", "portail_backup_last_success_timestamp_seconds"):
+        assert series in ops
 
 
 def test_every_dashboard_query_is_valid_promql(tmp_path):
@@ -512,7 +593,7 @@ def test_every_panel_reads_the_provisioned_prometheus():
     datasources = yaml.safe_load((GRAFANA_DIR / "provisioning" / "datasources" / "prometheus.yml").read_text())
     [prometheus] = datasources["datasources"]
     assert prometheus["url"] == "http://prometheus:9090"
-    for panel in json.loads(DASHBOARD.read_text())["panels"]:
+    for panel in [panel for path in DASHBOARDS for panel in json.loads(path.read_text())["panels"]]:
         for source in [panel.get("datasource"), *(target["datasource"] for target in panel.get("targets", []))]:
             if source is not None:
                 assert source == {"type": "prometheus", "uid": prometheus["uid"]}, panel["title"]
@@ -526,6 +607,7 @@ def test_grafana_and_prometheus_read_their_files_where_the_stack_mounts_them(sta
     assert mounts["deploy/grafana/dashboards"] == dashboards["options"]["path"]
     assert mounts["deploy/grafana/provisioning"] == "/etc/grafana/provisioning"
     assert mounts["deploy/prometheus"] == "/etc/prometheus"
-    assert "--config.file=/etc/prometheus/prometheus.yml" in stack["prometheus"]["command"]
+    assert stack["prometheus"]["entrypoint"] == ["/bin/sh", "/etc/prometheus/start.sh"]
+    assert "/etc/prometheus" in (PROMETHEUS_DIR / "start.sh").read_text()
     home = stack["grafana"]["environment"]["GF_DASHBOARDS_DEFAULT_HOME_DASHBOARD_PATH"]
     assert home == f"{dashboards['options']['path']}/{DASHBOARD.name}"

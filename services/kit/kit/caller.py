@@ -37,7 +37,7 @@ from joserfc.jwk import OctKey
 from nameko.exceptions import IncorrectSignature
 from nameko.extensions import DependencyProvider
 
-from kit import keys
+from kit import keys, logs
 from kit.config import setting
 from kit.errors import Forbidden, Invalid, NotFound, Unauthenticated
 
@@ -218,6 +218,8 @@ class Callers(DependencyProvider):
         self.key = CallerKey.from_config(self.container.config)
 
     def get_dependency(self, worker_ctx):
+        # the worker's log lines carry the request id the call or the event came with (kit.logs)
+        logs.bind(request_id=worker_ctx.data.get(REQUEST_ID_KEY), entrypoint=worker_ctx.entrypoint.method_name)
         return _CallContext(self.key, worker_ctx.data.get(CONTEXT_KEY))
 
 

@@ -8,6 +8,7 @@ import sys
 from alembic import command, context
 from alembic.config import Config
 
+from kit import locks
 from kit.config import REPOSITORY, database_url
 
 
@@ -19,7 +20,17 @@ def alembic_config(service_name, url=None):
 
 
 def upgrade(service_name, url=None):
-    command.upgrade(alembic_config(service_name, url), "head")
+    """To the head of the service's history; one process at a time (kit.locks), as every replica
+    and the migration Job of a deployment may start together."""
+    from sqlalchemy import create_engine, pool
+
+    url = url or database_url(service_name)
+    engine = create_engine(url, poolclass=pool.NullPool)
+    try:
+        with locks.waiting(engine, f"{service_name}.migrations"):
+            command.upgrade(alembic_config(service_name, url), "head")
+    finally:
+        engine.dispose()
 
 
 def run_migrations(metadata):

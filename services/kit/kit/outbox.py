@@ -13,6 +13,7 @@ from sqlalchemy import JSON, Integer, String, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Mapped, mapped_column
 
+from kit import logs
 from kit.caller import SEAL_HEADER
 from kit.events import utcnow
 from kit.metrics import EVENTS_PUBLISHED, OUTBOX_OLDEST_PENDING
@@ -45,6 +46,7 @@ class ProcessedEventColumns:
 
 def record(session, table, events):
     for event_type, payload in events:
+        logs.events.remember(payload["event_id"])
         session.execute(insert(table).values(
             event_id=payload["event_id"], event_type=event_type, payload=payload,
             created_at=utcnow()))
@@ -69,7 +71,8 @@ def sealed_dispatcher(config, key, declare=()):
 
     def dispatch(service_name, event_type, payload):
         publisher.publish(payload, exchange=get_event_exchange(service_name, config), routing_key=event_type,
-                          extra_headers={SEAL_HEADER: key.seal_event(service_name, event_type, payload)})
+                          extra_headers={SEAL_HEADER: key.seal_event(service_name, event_type, payload),
+                                         **logs.events.headers(payload.get("event_id"))})
     return dispatch
 
 

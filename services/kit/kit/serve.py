@@ -28,6 +28,7 @@ def main(argv):
             importlib.import_module(BEFORE_SERVING[service_name]).main()
     except RefusedSetting as refused:
         raise SystemExit(f"{service_name} refuses to start: {refused}") from None
+    os.environ["PORTAIL_PART"] = service_name  # named in every log line (kit.logs)
     config = os.environ.get("NAMEKO_CONFIG") or str(REPOSITORY / "deploy" / "nameko.yaml")
     # the class by name: a service module also imports the mixins its entrypoints come from
     service_class = f"{service_name}.service:{service_name.capitalize()}Service"
