@@ -23,6 +23,24 @@ def free_port():
         return probe.getsockname()[1]
 
 
+def free_ports_in_a_row(count):
+    """The first of `count` consecutive ports free right now (the launcher
+    numbers the services' metrics ports from one setting)."""
+    while True:
+        first = free_port()
+        if first + count <= 65535 and all(_free(port) for port in range(first + 1, first + count)):
+            return first
+
+
+def _free(port):
+    with socket.socket() as probe:
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+        return True
+
+
 def wait_for_port(port, process, seconds=30):
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:

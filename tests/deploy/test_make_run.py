@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 import requests
 
-from loopback import free_port
+from localstack import SERVICES
+from loopback import free_port, free_ports_in_a_row
 
 ROOT = Path(__file__).resolve().parents[2]
 RABBIT_API = "http://127.0.0.1:15672/api"
@@ -46,7 +47,7 @@ def launch(var_dir, amqp_uri):
     port = free_port()
     env = {key: value for key, value in os.environ.items() if not key.startswith(("PORTAL_", "PORTAIL_"))}
     env.update(PORTAIL_VAR_DIR=str(var_dir), PORTAL_PORT=str(port), AMQP_URI=amqp_uri,
-               METRICS_PORTS_FROM=str(free_port()), VAULT_HTTP_PORT=str(free_port()))
+               METRICS_PORTS_FROM=str(free_ports_in_a_row(len(SERVICES))), VAULT_HTTP_PORT=str(free_port()))
     launcher = subprocess.Popen([sys.executable, "deploy/localstack.py"], cwd=ROOT, env=env, text=True,
                                 stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
     return launcher, port
