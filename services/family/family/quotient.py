@@ -15,17 +15,20 @@ class Period:
     valid_until: dt.date | None = None
 
 
-def history(opening_value, opened_on, periods):
-    """Every period, oldest first, each closed by the next: `periods` are the
-    ones applied since the household was opened (with `opening_value` from
-    `opened_on`). A later period starting on the same day replaces an earlier one."""
-    by_day = {opened_on: Period(opening_value, opened_on, OPENING_SOURCE)}
-    for period in sorted(periods, key=lambda p: p.valid_from):
-        by_day[period.valid_from] = period
-    days = sorted(by_day)
-    return [Period(by_day[day].value, day, by_day[day].source, by_day[day].justified,
-                   days[index + 1] - dt.timedelta(days=1) if index + 1 < len(days) else None)
-            for index, day in enumerate(days)]
+def opening(value, opened_on):
+    return Period(value, opened_on, OPENING_SOURCE)
+
+
+def history(applied):
+    """The periods in force, oldest first, each closed the day before the
+    next starts. `applied` is in the order the Caisse applied them: a QF
+    applied from a day replaces whatever was planned from that day on."""
+    in_force = []
+    for period in applied:
+        in_force = [p for p in in_force if p.valid_from < period.valid_from] + [period]
+    return [Period(p.value, p.valid_from, p.source, p.justified,
+                   in_force[index + 1].valid_from - dt.timedelta(days=1) if index + 1 < len(in_force) else None)
+            for index, p in enumerate(in_force)]
 
 
 def value_on(periods, day):

@@ -81,22 +81,31 @@ def test_references_are_ordered_like_their_numbers():
 
 def test_the_quotient_history_closes_each_period_the_day_before_the_next():
     opened = dt.date(2026, 1, 10)
-    periods = quotient.history(640, opened, [quotient.Period(900, dt.date(2026, 9, 1), "D-2026-000001"),
-                                             quotient.Period(700, dt.date(2026, 3, 1), "D-2026-000002")])
+    periods = quotient.history([quotient.opening(640, opened), quotient.Period(700, dt.date(2026, 3, 1), "D-2026-000001"),
+                                quotient.Period(900, dt.date(2026, 9, 1), "D-2026-000002")])
     assert [(p.value, p.valid_from, p.valid_until) for p in periods] == [
         (640, opened, dt.date(2026, 2, 28)), (700, dt.date(2026, 3, 1), dt.date(2026, 8, 31)),
         (900, dt.date(2026, 9, 1), None)]
     assert quotient.value_on(periods, dt.date(2026, 5, 1)).value == 700
+
+
+def test_a_quotient_applied_from_a_day_replaces_what_was_planned_from_that_day_on():
+    periods = quotient.history([quotient.opening(640, dt.date(2026, 1, 10)),
+                                quotient.Period(900, dt.date(2026, 9, 1), "D-2026-000001"),
+                                quotient.Period(700, dt.date(2025, 12, 1), "D-2026-000002")])
+    assert [(p.value, p.valid_from, p.valid_until) for p in periods] == [(700, dt.date(2025, 12, 1), None)]
     assert quotient.value_on(periods, dt.date(2025, 5, 1)) is None
 
 
 @given(st.lists(st.tuples(st.integers(0, 5000), st.dates(dt.date(2026, 1, 1), dt.date(2030, 1, 1))), max_size=8))
 def test_the_quotient_periods_never_overlap_and_leave_no_gap(applied):
-    periods = quotient.history(500, dt.date(2026, 1, 1),
-                               [quotient.Period(value, day, "test") for value, day in applied])
+    periods = quotient.history([quotient.opening(500, dt.date(2026, 1, 1))]
+                               + [quotient.Period(value, day, "test") for value, day in applied])
     for earlier, later in zip(periods, periods[1:]):
         assert earlier.valid_until + dt.timedelta(days=1) == later.valid_from
     assert periods[-1].valid_until is None
+    if applied:
+        assert (periods[-1].value, periods[-1].valid_from) == applied[-1]
 
 
 def direct_debit(**changes):
