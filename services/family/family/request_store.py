@@ -29,9 +29,12 @@ def next_reference(session, year):
 
 
 def request_of(session, request_id, household_id=None, lock=False):
-    """A request, of `household_id` when given (a family's own); another
-    household's is as absent as one that does not exist."""
-    query = select(Request).where(Request.id == _uuid(request_id))
+    """A request named by its id or its reference, of `household_id` when
+    given (a family's own); another household's is as absent as one that
+    does not exist."""
+    named = (Request.reference == references.reference(*references.parse(request_id))
+             if references.parse(request_id) else Request.id == _uuid(request_id))
+    query = select(Request).where(named)
     if household_id is not None:
         query = query.where(Request.household_id == _uuid(household_id))
     if lock:

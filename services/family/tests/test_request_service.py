@@ -190,6 +190,9 @@ def test_another_family_never_reaches_my_requests(family, martin, durand):
             call()
         assert refused.value.code == "request_not_found"
     assert family.as_agent.request_detail(request["id"])["reference"] == request["reference"]
+    assert family.as_family(martin).request_detail(request["reference"].lower())["id"] == request["id"]
+    with pytest.raises(errors.NotFound):
+        theirs.request_detail(request["reference"])
     with pytest.raises(errors.Forbidden):
         theirs.request_inbox()
     with pytest.raises(errors.Unauthenticated):
