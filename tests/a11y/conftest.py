@@ -44,10 +44,17 @@ def state(portal):
     invoices = family.get(portal.url("/api/v1/invoices"), timeout=30).json()
     assert invoices, "the billing run made no invoice for the audit's family"
 
+    answer = family.post(portal.url("/api/v1/requests"), timeout=30, json={
+        "kind": "contact", "data": {"subject": "facturation", "message": "Bonjour, une question sur ma facture."}})
+    assert answer.status_code == 201, answer.text
+    filed = answer.json()
+
     agent_email = f"agent-audit-{suffix}@caisse.example"
     answer = admin.post(portal.url("/api/v1/admin/agents"), timeout=30, json={
         "email": agent_email, "password": PASSWORD, "role": "agent"})
     assert answer.status_code == 201, answer.text
     return State(period=period, family_email=family_email, unverified_email=unverified_email,
                  agent_email=agent_email, admin_email=portal.agent_email, admin_password=portal.agent_password,
-                 invoice_number=invoices[0]["number"], verification_token=token)
+                 invoice_number=invoices[0]["number"], verification_token=token,
+                 household_id=family.get(portal.url("/api/v1/household"), timeout=30).json()["id"],
+                 request_reference=filed["reference"])

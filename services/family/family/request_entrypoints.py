@@ -1,6 +1,8 @@
 """Requests (démarches): a family files them and follows them; agents find
 households, take requests, ask, accept (applying the change to the household
 in the same transaction, journaled) or refuse. Mixed into FamilyService."""
+import uuid
+
 from nameko.rpc import rpc
 
 from kit.caller import AGENTS, FAMILY, allow
@@ -63,7 +65,7 @@ class RequestEntrypoints:
             household = store.household(tx.session, caller.household_id)
             if kind == kinds.SITUATION:  # refused now rather than on acceptance when the household cannot take it
                 household_changes.planned(checked, household_changes.snapshot(household))
-            request = Request(reference=request_store.next_reference(tx.session, paris_date(now).year),
+            request = Request(id=uuid.uuid4(), reference=request_store.next_reference(tx.session, paris_date(now).year),
                               household_id=household.id, kind=kind, status=Status.SUBMITTED, data=checked,
                               document_ids=attached, submitted_by=caller.account_id, created_at=now)
             tx.session.add(request)
@@ -191,7 +193,7 @@ class RequestEntrypoints:
         with self.db.transaction() as tx:
             now = utcnow()
             household = store.household(tx.session, household_id)
-            request = Request(reference=request_store.next_reference(tx.session, paris_date(now).year),
+            request = Request(id=uuid.uuid4(), reference=request_store.next_reference(tx.session, paris_date(now).year),
                               household_id=household.id, kind=kinds.DOCUMENT, status=Status.WAITING,
                               data={"category": code, "category_label": label, "note": note}, document_ids=[],
                               assignee_id=caller.account_id, expected=expected, created_at=now)

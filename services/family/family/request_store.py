@@ -68,7 +68,7 @@ def inbox(session, now, kind=None, status=None, older_than_days=None, assignee=N
 
 
 def add_entry(session, request, caller, author, action, now, body=None, document_ids=()):
-    entry = RequestEntry(request_id=request.id, occurred_at=now, actor_id=caller.account_id, author=author,
+    entry = RequestEntry(id=uuid.uuid4(), request_id=request.id, occurred_at=now, actor_id=caller.account_id, author=author,
                          action=str(action), body=body, document_ids=list(document_ids), status=str(request.status))
     request.entries.append(entry)
     request.updated_at = now

@@ -155,7 +155,10 @@ def test_a_question_waits_for_the_family_whose_answer_gives_it_back(family, mart
     replied = agent.post_message(request["id"], "Les menus sont en ligne.")
     assert replied["last_message"]["body"] == "Les menus sont en ligne."
     assert [e["action"] for e in replied["timeline"]] == ["submitted", "taken", "question", "answered", "message"]
-    assert announced(look, "request_message_posted")[0]["author"] == "agent"
+    posted = announced(look, "request_message_posted")[0]
+    assert posted["author"] == "agent" and posted["request_id"] == request["id"]
+    assert posted["message_id"] == replied["timeline"][-1]["id"]
+    assert announced(look, "request_submitted")[0]["request_id"] == request["id"]
     refused = agent.refuse_request(request["id"], "Question hors du champ de la Caisse.")
     assert refused["status"] == "refused" and refused["decision_reason"] == "Question hors du champ de la Caisse."
     statuses = [e["status"] for e in announced(look, "request_status_changed")]
