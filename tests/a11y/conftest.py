@@ -37,7 +37,8 @@ def state(portal):
         answer = family.post(portal.url("/api/v1/bookings"), timeout=30, json={
             "child_id": child["id"], "activity": "restauration_scolaire", "date": day})
         assert answer.status_code == 201, answer.text
-    answer = family.post(portal.url("/api/v1/documents"), timeout=30, data={"category": "attestation_domicile"},
+    answer = family.post(portal.url("/api/v1/documents"), timeout=30,
+                         data={"category": "attestation_domicile", "issued_on": date.today().isoformat()},
                          files={"file": ("attestation-domicile.pdf", PDF, "application/pdf")})
     assert answer.status_code == 201, answer.text
     assert admin.post(portal.url("/api/v1/agent/billing-runs"), json={"period": period}, timeout=60).ok

@@ -6,12 +6,13 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
+import samples
 from playwright.sync_api import expect
 
 HERE = Path(__file__).parent
 AXE = HERE / "node_modules" / "axe-core" / "axe.min.js"
 PASSWORD = "une phrase de passe solide"
-PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
+PDF = samples.pdf()  # a real PDF: the vault reads what it keeps
 
 
 def axe_version():
