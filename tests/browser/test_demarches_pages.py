@@ -13,7 +13,7 @@ def log_in_as_agent(page, portal):
     page.get_by_label("Courriel").fill(portal.agent_email)
     page.get_by_label("Mot de passe").fill(portal.agent_password)
     page.get_by_role("button", name="Connexion").click()
-    expect(page.get_by_role("heading", name="Mon compte")).to_be_visible()
+    expect(page.get_by_role("heading", name="Mon compte", level=1)).to_be_visible()
 
 
 def desktop_page(browser):
@@ -29,7 +29,7 @@ def test_a_parent_writes_to_the_caisse_and_an_agent_answers_then_accepts(portal,
     expect(phone.get_by_role("heading", name="Ma famille", level=1)).to_be_visible()
     expect(phone.get_by_text("650 €").first).to_be_visible()
 
-    phone.get_by_role("link", name="Mes démarches").click()
+    phone.get_by_role("link", name="Mes démarches", exact=True).click()
     phone.get_by_role("link", name="Faire une nouvelle démarche").click()
     phone.get_by_role("link", name="Contacter la Caisse des écoles").click()
     phone.get_by_label("Sujet").select_option(label="Restauration scolaire")
@@ -62,7 +62,7 @@ def test_a_parent_writes_to_the_caisse_and_an_agent_answers_then_accepts(portal,
     agent.reload()
     agent.get_by_role("button", name="Accepter la demande").click()
     expect(agent.get_by_role("status")).to_contain_text("La demande est acceptée")
-    phone.get_by_role("link", name="Mes démarches").click()
+    phone.get_by_role("link", name="Mes démarches", exact=True).click()
     expect(phone.get_by_role("row", name=re.compile(reference))).to_contain_text("Acceptée")
     agent.context.close()
 
