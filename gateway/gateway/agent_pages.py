@@ -82,7 +82,8 @@ ACTIONS = {
     "document": lambda found, form: demarches_api.ask_document(found["id"], form.get("category", ""),
                                                                form.get("note") or None),
     "message": lambda found, form: demarches_api.post_message(found["id"], form.get("body", ""), [], agent=True),
-    "accepter": lambda found, form: services().family.accept_request(found["id"], _number(form.get("quotient_familial"))),
+    "accepter": lambda found, form: services().family.accept_request(found["id"],
+                                                                     _number(form.get("quotient_familial"))),
     "refuser": lambda found, form: services().family.refuse_request(found["id"], form.get("reason", "")),
 }
 
@@ -101,5 +102,6 @@ def act(reference, action, account):
     try:
         ACTIONS[action](found, request.form)
     except REFUSALS as refused:
-        return render_request(reference, refused, request.form, action), 409 if isinstance(refused, errors.Conflict) else 422
+        status = 409 if isinstance(refused, errors.Conflict) else 422
+        return render_request(reference, refused, request.form, action), status
     return redirect(url_for("agent.request_page", reference=found["reference"], fait=action))

@@ -60,7 +60,8 @@ def test_a_change_of_income_goes_from_the_family_to_a_new_quotient_with_a_questi
     assert asked["status"] == "waiting_for_family"
     assert "Le quotient est-il celui de septembre ?" in mail_about(portal, family, reference, "besoin d'une réponse")
     mine = ok(family.session.get(portal.url("/api/v1/requests"), timeout=30))[0]
-    assert mine["expected"] == "Le quotient est-il celui de septembre ?" and mine["status_label"] == "En attente de votre réponse"
+    assert mine["expected"] == "Le quotient est-il celui de septembre ?"
+    assert mine["status_label"] == "En attente de votre réponse"
     ok(family.session.post(portal.url(f"/api/v1/requests/{request['id']}/messages"), json={"body": "Oui."},
                            timeout=30), 201)
 

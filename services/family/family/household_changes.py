@@ -1,7 +1,6 @@
 """What an accepted change of situation does to the household: pure
 functions from the request's data and the household as it is (a snapshot of
 plain dicts) to the change to apply, with its journal (before → after)."""
-import datetime as dt
 from dataclasses import dataclass
 
 from kit.errors import Conflict, Invalid
@@ -32,7 +31,8 @@ def snapshot(household, address=None):
         "address": address,
         "guardians": [{"id": str(g.id), "first_name": g.first_name, "last_name": g.last_name, "email": g.email}
                       for g in household.guardians],
-        "children": [{"id": str(c.id), "first_name": c.first_name, "last_name": c.last_name} for c in household.children],
+        "children": [{"id": str(c.id), "first_name": c.first_name, "last_name": c.last_name}
+                     for c in household.children],
     }
 
 
@@ -77,11 +77,6 @@ def quotient_override(value):
         raise Invalid("Le quotient familial est un nombre entier d'euros, entre 0 et 100 000.",
                       code="invalid_quotient_familial", fields={"quotient_familial": "Nombre entier attendu."})
     return value
-
-
-def applies_now(valid_from, today):
-    """Whether a QF valid from `valid_from` (ISO day) is the household's current one."""
-    return dt.date.fromisoformat(valid_from) <= today
 
 
 def _name(person):

@@ -10,7 +10,7 @@ from kit.errors import Conflict, Invalid
 from kit.events import utcnow
 
 from family import events, household_changes, request_kinds as kinds, request_store, request_views as views
-from family import requests, store
+from family import quotient, requests, store
 from family.bookings import paris_date
 from family.models import Request
 from family.requests import Action, Status
@@ -37,13 +37,12 @@ class RequestEntrypoints:
         with self.db.reading() as session:
             household = store.household(session, household_id)
             periods = request_store.quotient_history(session, household)
-            today = paris_date(utcnow())
-            current = [p for p in periods if p.valid_from <= today] or periods[:1]
+            current = quotient.value_on(periods, paris_date(utcnow())) or periods[0]  # one from a later day only
             view = {
                 **household_view(household, for_agent=for_agent),
                 "address": request_store.current_address(session, household.id),
-                "quotient_familial": current[-1].value,
-                "quotient_familial_current": views.period_view(current[-1]),
+                "quotient_familial": current.value,
+                "quotient_familial_current": views.period_view(current),
                 "quotient_familial_history": [views.period_view(p) for p in reversed(periods)],
                 "requests": [views.summary(r, for_agent) for r in request_store.requests_of_household(
                     session, household.id, None if for_agent else RECENT_REQUESTS)],
@@ -65,11 +64,12 @@ class RequestEntrypoints:
             household = store.household(tx.session, caller.household_id)
             if kind == kinds.SITUATION:  # refused now rather than on acceptance when the household cannot take it
                 household_changes.planned(checked, household_changes.snapshot(household))
-            request = Request(id=uuid.uuid4(), reference=request_store.next_reference(tx.session, paris_date(now).year),
-                              household_id=household.id, kind=kind, status=Status.SUBMITTED, data=checked,
-                              document_ids=attached, submitted_by=caller.account_id, created_at=now)
+            reference = request_store.next_reference(tx.session, paris_date(now).year)
+            request = Request(id=uuid.uuid4(), reference=reference, household_id=household.id, kind=kind,
+                              status=Status.SUBMITTED, data=checked, document_ids=attached,
+                              submitted_by=caller.account_id, created_at=now)
             tx.session.add(request)
-            request_store.add_entry(tx.session, request, caller, "family", Action.SUBMITTED, now,
+            request_store.add_entry(tx.session, request, caller.account_id, "family", Action.SUBMITTED, now,
                                     body=checked.get("message"), document_ids=attached)
             tx.record_events([events.request_submitted(request)])
         return views.detail(request)
@@ -105,11 +105,11 @@ class RequestEntrypoints:
             request.document_ids = list(dict.fromkeys([*request.document_ids, *attached]))
             if not agent and request.status == Status.WAITING:
                 previous, request.status, request.expected = request.status, Status.IN_REVIEW, None
-                entry = request_store.add_entry(tx.session, request, caller, "family", Action.ANSWERED, now,
+                entry = request_store.add_entry(tx.session, request, caller.account_id, "family", Action.ANSWERED, now,
                                                 body, attached)
                 tx.record_events([events.request_status_changed(request, previous)])
             else:
-                entry = request_store.add_entry(tx.session, request, caller, "agent" if agent else "family",
+                entry = request_store.add_entry(tx.session, request, caller.account_id, "agent" if agent else "family",
                                                 Action.MESSAGE, now, body, attached)
                 tx.record_events([events.request_message_posted(request, entry)])
         return views.detail(request, agent)
@@ -141,7 +141,8 @@ class RequestEntrypoints:
         if assignee not in (None, "", "me", "none"):
             raise Invalid("Filtre d'agent inconnu.", code="invalid_filter", fields={"assignee": "« me » ou « none »."})
         if older_than_days not in (None, "") and (not isinstance(older_than_days, int) or older_than_days < 0):
-            raise Invalid("Ancienneté invalide.", code="invalid_filter", fields={"older_than_days": "Nombre de jours."})
+            raise Invalid("Ancienneté invalide.", code="invalid_filter",
+                          fields={"older_than_days": "Nombre de jours."})
         with self.db.reading() as session:
             return [views.summary(r, for_agent=True) for r in request_store.inbox(
                 session, utcnow(), kind or None, status or None,
@@ -159,7 +160,7 @@ class RequestEntrypoints:
             request.assignee_id = caller.account_id
             if request.status == Status.SUBMITTED:
                 request.status = requests.move(request.status, Status.IN_REVIEW)
-                request_store.add_entry(tx.session, request, caller, "agent", Action.TAKEN, now)
+                request_store.add_entry(tx.session, request, caller.account_id, "agent", Action.TAKEN, now)
                 tx.record_events([events.request_status_changed(request, Status.SUBMITTED)])
         return views.detail(request, True)
 
@@ -175,9 +176,7 @@ class RequestEntrypoints:
     @allow(AGENTS)
     def ask_document(self, caller, request_id, category_label, note=None):
         """The Caisse asks the family for a document (vault keeps the ask): the request waits for it."""
-        label = requests.text(category_label, "category_label", 80, "invalid_document_ask", "Le document")
-        note = requests.text(note, "note", requests.MESSAGE_MAX, "invalid_document_ask", "La précision") if note else None
-        expected = f"Envoyer le document demandé : {label.lower()}." + (f" {note}" if note else "")
+        _label, _note, expected = requests.document_ask(category_label, note)
         return self._move(caller, request_id, Status.WAITING, Action.DOCUMENT_ASKED, "agent", body=expected,
                           expected=expected)
 
@@ -186,19 +185,19 @@ class RequestEntrypoints:
     def open_document_request(self, caller, household_id, category, category_label, note=None):
         """A "document demandé" request on the household, waiting for the family."""
         household_id = caller.household(household_id)
-        label = requests.text(category_label, "category_label", 80, "invalid_document_ask", "Le document")
         code = requests.text(category, "category", 40, "invalid_document_ask", "La catégorie")
-        note = requests.text(note, "note", requests.MESSAGE_MAX, "invalid_document_ask", "La précision") if note else None
-        expected = f"Envoyer le document demandé : {label.lower()}." + (f" {note}" if note else "")
+        label, note, expected = requests.document_ask(category_label, note)
         with self.db.transaction() as tx:
             now = utcnow()
             household = store.household(tx.session, household_id)
-            request = Request(id=uuid.uuid4(), reference=request_store.next_reference(tx.session, paris_date(now).year),
-                              household_id=household.id, kind=kinds.DOCUMENT, status=Status.WAITING,
+            reference = request_store.next_reference(tx.session, paris_date(now).year)
+            request = Request(id=uuid.uuid4(), reference=reference, household_id=household.id, kind=kinds.DOCUMENT,
+                              status=Status.WAITING,
                               data={"category": code, "category_label": label, "note": note}, document_ids=[],
                               assignee_id=caller.account_id, expected=expected, created_at=now)
             tx.session.add(request)
-            request_store.add_entry(tx.session, request, caller, "agent", Action.DOCUMENT_ASKED, now, expected)
+            request_store.add_entry(tx.session, request, caller.account_id, "agent", Action.DOCUMENT_ASKED, now,
+                                    expected)
             tx.record_events([events.request_submitted(request)])
         return views.detail(request, True)
 
@@ -220,7 +219,7 @@ class RequestEntrypoints:
                 news += self._apply(tx, caller, request, override, now)
             elif request.kind == kinds.DIRECT_DEBIT:
                 news.append(events.direct_debit_accepted(request))
-            request_store.add_entry(tx.session, request, caller, "agent", Action.ACCEPTED, now)
+            request_store.add_entry(tx.session, request, caller.account_id, "agent", Action.ACCEPTED, now)
             tx.record_events(news)
         return views.detail(request, True)
 
@@ -260,7 +259,7 @@ class RequestEntrypoints:
                 request.assignee_id = caller.account_id
             if target in requests.DECIDED:
                 request.decided_at, request.decision_reason = now, reason
-            request_store.add_entry(tx.session, request, caller, author, action, now, body)
+            request_store.add_entry(tx.session, request, caller.account_id, author, action, now, body)
             tx.record_events([events.request_status_changed(request, previous, body)])
         return views.detail(request, caller.role in AGENTS)
 

@@ -14,7 +14,8 @@ from kit.validation import load
 from family.requests import MESSAGE_MAX
 from family.schemas import REQUIRED, ChildSchema, Day, GuardianSchema, Strict, Text, WholeNumber
 
-SITUATION, DIRECT_DEBIT, CONTACT, DOCUMENT = "changement_situation", "prelevement_automatique", "contact", "document_demande"
+SITUATION, DIRECT_DEBIT = "changement_situation", "prelevement_automatique"
+CONTACT, DOCUMENT = "contact", "document_demande"
 KIND_LABELS = {
     SITUATION: "Changement de situation familiale",
     DIRECT_DEBIT: "Demande de prélèvement automatique",
@@ -23,7 +24,8 @@ KIND_LABELS = {
 }
 FAMILY_KINDS = (SITUATION, DIRECT_DEBIT, CONTACT)  # the Caisse opens DOCUMENT itself
 
-MOVE, NEW_CHILD, NEW_GUARDIAN, SEPARATION, INCOME = "demenagement", "nouvel_enfant", "nouveau_responsable", "separation", "revenus"
+MOVE, NEW_CHILD, NEW_GUARDIAN = "demenagement", "nouvel_enfant", "nouveau_responsable"
+SEPARATION, INCOME = "separation", "revenus"
 CHANGE_LABELS = {
     MOVE: "Déménagement",
     NEW_CHILD: "Naissance ou arrivée d'un enfant",

@@ -67,8 +67,8 @@ def inbox(session, now, kind=None, status=None, older_than_days=None, assignee=N
     return session.scalars(query.order_by(Request.created_at, Request.reference).limit(INBOX_LIMIT)).all()
 
 
-def add_entry(session, request, caller, author, action, now, body=None, document_ids=()):
-    entry = RequestEntry(id=uuid.uuid4(), request_id=request.id, occurred_at=now, actor_id=caller.account_id, author=author,
+def add_entry(session, request, actor_id, author, action, now, body=None, document_ids=()):
+    entry = RequestEntry(id=uuid.uuid4(), request_id=request.id, occurred_at=now, actor_id=actor_id, author=author,
                          action=str(action), body=body, document_ids=list(document_ids), status=str(request.status))
     request.entries.append(entry)
     request.updated_at = now
@@ -136,8 +136,10 @@ def apply_change(session, household, change, request, today, now):
         child = change.new_child
         household.children.append(Child(
             id=uuid.uuid4(), position=len(household.children), first_name=child["first_name"],
-            last_name=child["last_name"], birth_date=dt.date.fromisoformat(child["birth_date"]), school=child["school"]))
+            last_name=child["last_name"], birth_date=dt.date.fromisoformat(child["birth_date"]),
+            school=child["school"]))
     if change.new_guardian is not None:
-        household.guardians.append(Guardian(id=uuid.uuid4(), position=len(household.guardians), **change.new_guardian))
+        household.guardians.append(Guardian(id=uuid.uuid4(), position=len(household.guardians),
+                                            **change.new_guardian))
     if change.leaving_guardian_id is not None:
         household.guardians = [g for g in household.guardians if str(g.id) != change.leaving_guardian_id]

@@ -69,6 +69,7 @@ class Action(StrEnum):
     ACCEPTED = "accepted"
     REFUSED = "refused"
     CANCELLED = "cancelled"
+    DOCUMENT_SHARED = "document_shared"
 
 
 ACTION_LABELS = {
@@ -81,6 +82,7 @@ ACTION_LABELS = {
     Action.ACCEPTED: "Demande acceptée",
     Action.REFUSED: "Demande refusée",
     Action.CANCELLED: "Demande retirée par la famille",
+    Action.DOCUMENT_SHARED: "Document transmis depuis le coffre-fort",
 }
 
 
@@ -113,3 +115,10 @@ def text(value, field, maximum, code, what="Le message"):
         raise Invalid(f"{what} est trop long ({len(value)} caractères, {maximum} au plus).", code=code,
                       fields={field: f"{maximum} caractères au plus."})
     return value
+
+
+def document_ask(category_label, note=None):
+    """`(label, note, expected)` of a document the Caisse asks for: what the family reads it must send."""
+    label = text(category_label, "category_label", 80, "invalid_document_ask", "Le document")
+    note = text(note, "note", MESSAGE_MAX, "invalid_document_ask", "La précision") if note else None
+    return label, note, f"Envoyer le document demandé : {label.lower()}." + (f" {note}" if note else "")

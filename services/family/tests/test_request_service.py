@@ -5,9 +5,12 @@ import uuid
 
 import eventlet
 import pytest
+from nameko.testing.services import entrypoint_waiter
 from sqlalchemy import select
 
 from kit import errors
+from kit.caller import CallerKey
+from kit.outbox import sealed_dispatcher
 
 from family.models import Base, HouseholdJournalEntry, OutboxEvent
 from family.service import FamilyService
@@ -17,16 +20,24 @@ IBAN, BIC = "FR76 3000 6000 0112 3456 7890 189", "AGRIFRPP"
 
 def household_data(last_name, quotient_familial=640, guardians=1):
     return {
-        "guardians": [{"first_name": first, "last_name": last_name, "email": f"{first.lower()}.{last_name.lower()}@example.fr",
-                       "phone": None} for first in ("Anne", "Paul")[:guardians]],
-        "children": [{"first_name": "Léa", "last_name": last_name, "birth_date": "2018-03-02", "school": "École Jean Macé"}],
+        "guardians": [{"first_name": first, "last_name": last_name, "phone": None,
+                       "email": f"{first.lower()}.{last_name.lower()}@example.fr"}
+                      for first in ("Anne", "Paul")[:guardians]],
+        "children": [{"first_name": "Léa", "last_name": last_name, "birth_date": "2018-03-02",
+                      "school": "École Jean Macé"}],
         "quotient_familial": quotient_familial,
     }
 
 
 @pytest.fixture
-def family(container_factory, config, rpc):
-    container_factory(FamilyService, config).start()
+def container(container_factory, config):
+    started = container_factory(FamilyService, config)
+    started.start()
+    return started
+
+
+@pytest.fixture
+def family(container, rpc):
     return rpc("family")
 
 
@@ -238,3 +249,24 @@ def test_agents_find_households_and_filter_the_inbox(family, martin, durand):
         agent.request_inbox(status="perdu")
     overview = agent.family_overview(martin["id"])
     assert overview["child_key"] == martin["child_key"] and len(overview["requests"]) == 1
+
+
+def shared_by_vault(container, config, request, document_id, household_id=None):
+    """vault's `document_shared`, sealed as its outbox relay sends it, handled by family."""
+    with entrypoint_waiter(container, "on_document_shared", timeout=10):
+        sealed_dispatcher(config, CallerKey(config["CALLER_CONTEXT_KEY"]))("vault", "document_shared", {
+            "event_id": str(uuid.uuid4()), "share_id": str(uuid.uuid4()), "document_id": document_id,
+            "household_id": household_id or request["household_id"], "request_id": request["id"],
+            "reference": request["reference"], "category": "avis_imposition"})
+
+
+def test_a_document_shared_from_the_safe_answers_the_caisse_once(family, container, config, martin, durand):
+    opened = family.as_agent.open_document_request(martin["id"], "avis_imposition", "Avis d'imposition")
+    document = str(uuid.uuid4())
+    shared_by_vault(container, config, opened, str(uuid.uuid4()), household_id=durand["id"])  # not theirs: ignored
+    assert family.as_agent.request_detail(opened["id"])["document_ids"] == []
+    for _ in range(2):  # a replayed event changes nothing
+        shared_by_vault(container, config, opened, document)
+    seen = family.as_family(martin).request_detail(opened["id"])
+    assert seen["status"] == "in_review" and seen["document_ids"] == [document]
+    assert [e["action"] for e in seen["timeline"]] == ["document_asked", "document_shared"]

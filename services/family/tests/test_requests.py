@@ -81,7 +81,8 @@ def test_references_are_ordered_like_their_numbers():
 
 def test_the_quotient_history_closes_each_period_the_day_before_the_next():
     opened = dt.date(2026, 1, 10)
-    periods = quotient.history([quotient.opening(640, opened), quotient.Period(700, dt.date(2026, 3, 1), "D-2026-000001"),
+    periods = quotient.history([quotient.opening(640, opened),
+                                quotient.Period(700, dt.date(2026, 3, 1), "D-2026-000001"),
                                 quotient.Period(900, dt.date(2026, 9, 1), "D-2026-000002")])
     assert [(p.value, p.valid_from, p.valid_until) for p in periods] == [
         (640, opened, dt.date(2026, 2, 28)), (700, dt.date(2026, 3, 1), dt.date(2026, 8, 31)),

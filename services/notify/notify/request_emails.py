@@ -17,11 +17,15 @@ KINDS = {
 }
 # What the family reads for each status it is told about; other moves (taken in review, withdrawn by itself) are silent.
 NEWS = {
-    "submitted": ("Votre demande est bien reçue", "La Caisse des écoles a bien reçu votre demande. Elle vous répondra ici et par e-mail."),
-    "waiting_for_family": ("La Caisse des écoles attend votre réponse", "Pour traiter votre demande, la Caisse des écoles a besoin d'une réponse de votre part :"),
+    "submitted": ("Votre demande est bien reçue",
+                  "La Caisse des écoles a bien reçu votre demande. Elle vous répondra ici et par e-mail."),
+    "waiting_for_family": ("La Caisse des écoles attend votre réponse",
+                           "Pour traiter votre demande, la Caisse des écoles a besoin d'une réponse de votre part :"),
     "accepted": ("Votre demande est acceptée", "La Caisse des écoles a accepté votre demande."),
-    "refused": ("Votre demande est refusée", "La Caisse des écoles n'a pas pu accepter votre demande, pour le motif suivant :"),
-    "message": ("Nouveau message de la Caisse des écoles", "La Caisse des écoles vous a écrit au sujet de votre demande. Lisez son message sur le portail."),
+    "refused": ("Votre demande est refusée",
+                "La Caisse des écoles n'a pas pu accepter votre demande, pour le motif suivant :"),
+    "message": ("Nouveau message de la Caisse des écoles",
+                "La Caisse des écoles vous a écrit au sujet de votre demande. Lisez son message sur le portail."),
 }
 
 
