@@ -4,7 +4,7 @@ timeline and thread. Same services, same checks as the API."""
 from flask import Blueprint, redirect, render_template, request, url_for
 from kit import errors
 
-from gateway import demarches_api
+from gateway import demarches_api, vault_streams
 from gateway.auth import FAMILY, require, services
 
 demarches = Blueprint("demarches", __name__)
@@ -31,16 +31,29 @@ def new_request(account):
     catalogue = services().family.request_catalogue()
     kind = request.values.get("type", "")
     error, status, form = None, 200, request.form
+    checked = form.getlist("document_ids")
     if request.method == "POST":
         try:
-            made = demarches_api.submit(kind, form_data(kind, form), form.getlist("document_ids"))
+            checked = [*checked, *uploaded_on_the_way()]
+            made = demarches_api.submit(kind, form_data(kind, form), checked)
             return redirect(url_for("demarches.request_page", reference=made["reference"], fait="envoyee"))
         except REFUSALS as refused:
             error, status = refused, 422
     guardians = [{"value": g["id"], "label": f"{g['first_name']} {g['last_name']}"}
                  for g in services().family.get_household()["guardians"]]
     return render_template("demarche_nouvelle.html", catalogue=catalogue, kind=kind, error=error, form=form,
-                           documents=document_choices() if kind else [], guardians=guardians), status
+                           documents=document_choices() if kind else [], checked=checked, guardians=guardians,
+                           categories=services().vault.categories() if kind else []), status
+
+
+def uploaded_on_the_way():
+    """A justificatif chosen on the request's form lands in the safe first: its id, or none."""
+    upload = request.files.get("file")
+    if upload is None or not upload.filename:
+        return []
+    form = request.form
+    return [vault_streams.upload(upload, form.get("category", ""), form.get("issued_on", ""),
+                                 form.get("valid_until", ""))["id"]]
 
 
 def document_choices():

@@ -3,6 +3,7 @@ a phone files requests and answers the Caisse; an agent on a computer finds
 the household, takes the request, asks, accepts or refuses."""
 import re
 
+import samples
 from playwright.sync_api import expect
 
 from browser.test_portal_pages import new_household, register_and_log_in
@@ -101,3 +102,25 @@ def test_a_wrong_iban_is_explained_and_a_refused_move_says_why(portal, phone, br
     expect(phone.get_by_text("Joignez une attestation de domicile.").first).to_be_visible()
     expect(phone.get_by_text("Refusée").first).to_be_visible()
     agent.context.close()
+
+
+def test_a_change_of_income_takes_its_attestation_uploaded_on_the_way(portal, phone, tmp_path):
+    email = "page.revenus@example.org"
+    household = new_household(portal, email)
+    register_and_log_in(phone, portal, email, household["child_key"])
+    phone.goto(portal.url("/demarches/nouvelle?type=changement_situation&changement=revenus"))
+    phone.get_by_label("Nouveau quotient familial (en euros)").fill("820")
+    phone.get_by_label("À partir du").fill("2026-09-01")
+    phone.get_by_role("button", name="Envoyer ma demande").click()
+    expect(phone.get_by_role("alert")).to_contain_text("attestation CAF ou votre avis d'imposition")
+
+    avis = tmp_path / "avis.pdf"
+    avis.write_bytes(samples.pdf(3000, text="Avis d'imposition 2026"))
+    phone.get_by_label("Nouveau quotient familial (en euros)").fill("820")
+    phone.get_by_label("À partir du").fill("2026-09-01")
+    phone.get_by_label("Type de document").select_option("avis_imposition")
+    phone.get_by_label("Date du document").fill("2026-08-15")
+    phone.get_by_label("Fichier (PDF, JPEG ou PNG)").set_input_files(str(avis))
+    phone.get_by_role("button", name="Envoyer ma demande").click()
+    expect(phone.get_by_role("status")).to_contain_text("Votre demande est envoyée")
+    expect(phone.get_by_text("Documents joints : Avis d'imposition — avis.pdf.")).to_be_visible()
