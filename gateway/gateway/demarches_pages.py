@@ -1,8 +1,13 @@
 """The family's pages of Ma famille and its requests (démarches): the
 household, a new request of each kind, Mes démarches, one request with its
 timeline and thread. Same services, same checks as the API."""
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
 from flask import Blueprint, redirect, render_template, request, url_for
 from kit import errors
+
+from gateway.formatting import day, euros, month
 
 from gateway import demarches_api, vault_streams
 from gateway.auth import FAMILY, require, services
@@ -17,6 +22,37 @@ DONE = {"envoyee": "Votre demande est envoyée : la Caisse des écoles vous rép
 @require(FAMILY)
 def my_family(account):
     return render_template("ma_famille.html", family=services().family.family_overview())
+
+
+@demarches.get("/mon-historique")
+@require(FAMILY)
+def history(account):
+    """Everything that happened to the household, newest first: requests, invoices, bookings, documents."""
+    this_month = datetime.now(ZoneInfo("Europe/Paris")).strftime("%Y-%m")
+    return render_template("historique.html", events=merged_history(
+        services().family.list_my_requests(), services().billing.list_invoices(),
+        services().family.list_bookings(this_month), services().vault.safe_journal()))
+
+
+def merged_history(filed, invoices, bookings, journal):
+    """`{at, what, link}` of each fact, newest first."""
+    events = []
+    for found in filed:
+        link = url_for("demarches.request_page", reference=found["reference"])
+        events.append({"at": found["created_at"], "what": f"Démarche {found['reference']} envoyée : {found['title']}",
+                       "link": link})
+        if found["decided_at"]:
+            events.append({"at": found["decided_at"], "link": link,
+                           "what": f"Démarche {found['reference']} : {found['status_label'].lower()}"})
+    events += [{"at": invoice["issued_at"], "link": url_for("pages.invoice", number=invoice["number"]),
+                "what": f"Facture {invoice['number']} de {month(invoice['period'])} : {euros(invoice['total_cents'])}"}
+               for invoice in invoices]
+    events += [{"at": booking["created_at"], "link": None,
+                "what": f"Réservation {booking['activity_label']} pour {booking['child_first_name']} le "
+                        f"{day(booking['date'])}" + (" (annulée)" if booking["status"] == "cancelled" else "")}
+               for booking in bookings]
+    events += [{"at": line["at"], "what": line["sentence"], "link": None} for line in journal]
+    return sorted(events, key=lambda event: event["at"], reverse=True)
 
 
 @demarches.get("/demarches")

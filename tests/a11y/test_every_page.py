@@ -122,6 +122,7 @@ PAGES = {
     # Ma famille and the requests (démarches), for families and agents
     "demarches.my_family": Visit("/ma-famille", (FAMILY,), capture="ma-famille"),
     "demarches.my_requests": Visit("/demarches", (FAMILY,), capture="mes-demarches"),
+    "demarches.history": Visit("/mon-historique", (FAMILY,)),
     "demarches.new_request": Visit("/demarches/nouvelle?type=prelevement_automatique", (FAMILY,)),
     "demarches.request_page": Visit(lambda s: f"/demarches/{s.request_reference}", (FAMILY,), capture="demarche"),
     "agent.households": Visit("/agent/foyers?q=Martin", (AGENT,)),

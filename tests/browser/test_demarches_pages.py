@@ -65,6 +65,8 @@ def test_a_parent_writes_to_the_caisse_and_an_agent_answers_then_accepts(portal,
     expect(agent.get_by_role("status")).to_contain_text("La demande est acceptée")
     phone.get_by_role("link", name="Mes démarches", exact=True).click()
     expect(phone.get_by_role("row", name=re.compile(reference))).to_contain_text("Acceptée")
+    phone.goto(portal.url("/mon-historique"))
+    expect(phone.get_by_role("link", name=f"Démarche {reference} : acceptée")).to_be_visible()
     agent.context.close()
 
 
