@@ -14,6 +14,7 @@ from gateway.auth import (
 
 pages = Blueprint("pages", __name__)
 PARIS = ZoneInfo("Europe/Paris")
+RECENT_REQUESTS = 5  # "Dernières demandes" on the dashboard
 FORM_ERRORS = (errors.Invalid, errors.Conflict, errors.NotFound, errors.Unauthenticated)
 
 
@@ -97,7 +98,8 @@ def render_dashboard(account):
         "tableau_de_bord.html",
         household=services().family.get_household(),
         invoices=services().billing.list_invoices(),
-        safe=services().vault.overview())
+        safe=services().vault.overview(),
+        requests=services().family.list_my_requests()[:RECENT_REQUESTS])
 
 
 @pages.get("/factures/<number>")

@@ -37,12 +37,18 @@ def state(portal):
         answer = family.post(portal.url("/api/v1/bookings"), timeout=30, json={
             "child_id": child["id"], "activity": "restauration_scolaire", "date": day})
         assert answer.status_code == 201, answer.text
-    answer = family.post(portal.url("/api/v1/documents"), timeout=30, data={"category": "attestation_domicile", "issued_on": date.today().isoformat()},
+    answer = family.post(portal.url("/api/v1/documents"), timeout=30,
+                         data={"category": "attestation_domicile", "issued_on": date.today().isoformat()},
                          files={"file": ("attestation-domicile.pdf", PDF, "application/pdf")})
     assert answer.status_code == 201, answer.text
     assert admin.post(portal.url("/api/v1/agent/billing-runs"), json={"period": period}, timeout=60).ok
     invoices = family.get(portal.url("/api/v1/invoices"), timeout=30).json()
     assert invoices, "the billing run made no invoice for the audit's family"
+
+    answer = family.post(portal.url("/api/v1/requests"), timeout=30, json={
+        "kind": "contact", "data": {"subject": "facturation", "message": "Bonjour, une question sur ma facture."}})
+    assert answer.status_code == 201, answer.text
+    filed = answer.json()
 
     agent_email = f"agent-audit-{suffix}@caisse.example"
     answer = admin.post(portal.url("/api/v1/admin/agents"), timeout=30, json={
@@ -50,4 +56,6 @@ def state(portal):
     assert answer.status_code == 201, answer.text
     return State(period=period, family_email=family_email, unverified_email=unverified_email,
                  agent_email=agent_email, admin_email=portal.agent_email, admin_password=portal.agent_password,
-                 invoice_number=invoices[0]["number"], verification_token=token)
+                 invoice_number=invoices[0]["number"], verification_token=token,
+                 household_id=family.get(portal.url("/api/v1/household"), timeout=30).json()["id"],
+                 request_reference=filed["reference"])

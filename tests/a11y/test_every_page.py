@@ -124,6 +124,16 @@ PAGES = {
     "static": NotAPage("style sheets, scripts and images"),
     "healthz": NotAPage("JSON for the orchestrator"),
     "prometheus_metrics": NotAPage("Prometheus' text format"),
+    # Ma famille and the requests (démarches), for families and agents
+    "demarches.my_family": Visit("/ma-famille", (FAMILY,), capture="ma-famille"),
+    "demarches.my_requests": Visit("/demarches", (FAMILY,), capture="mes-demarches"),
+    "demarches.history": Visit("/mon-historique", (FAMILY,)),
+    "demarches.new_request": Visit("/demarches/nouvelle?type=prelevement_automatique", (FAMILY,)),
+    "demarches.request_page": Visit(lambda s: f"/demarches/{s.request_reference}", (FAMILY,), capture="demarche"),
+    "agent.households": Visit("/agent/foyers?q=Martin", (AGENT,)),
+    "agent.household": Visit(lambda s: f"/agent/foyers/{s.household_id}", (AGENT,), capture="agent-foyer"),
+    "agent.inbox": Visit("/agent/demarches", (AGENT, ADMIN), capture="agent-demarches"),
+    "agent.request_page": Visit(lambda s: f"/agent/demarches/{s.request_reference}", (AGENT,)),
 }
 
 # Every POST route of the pages: the page it answers with, its error shown.
@@ -178,6 +188,17 @@ FORMS = {
     "franceconnect.link": Submit("/franceconnect/lier", ANONYMOUS, lambda page, state: (
         page.locator("#creer-cle").fill("12"),
         page.get_by_role("button", name="Créer mon espace").click())),
+    "demarches.new_request": Submit("/demarches/nouvelle?type=prelevement_automatique", FAMILY, fill_and_send(
+        {"Titulaire du compte": "Camille Martin", "IBAN": "FR76 3000 6000 0112 3456 7890 188", "BIC": "AGRIFRPP"},
+        "Envoyer ma demande"), capture="demarche-erreur"),
+    "demarches.request_page": Submit(lambda s: f"/demarches/{s.request_reference}", FAMILY,
+                                     fill_and_send({"Votre message": " "}, "Envoyer")),
+    "demarches.withdraw": NotAPage("redirects to the request; a refusal is the request's page with the error"),
+    "agent.household": Submit(lambda s: f"/agent/foyers/{s.household_id}", AGENT,
+                              fill_and_send({"Précision pour la famille (facultatif)": "x" * 5001},
+                                            "Demander le document")),
+    "agent.act": Submit(lambda s: f"/agent/demarches/{s.request_reference}", AGENT,
+                        fill_and_send({"Message": " "}, "Envoyer le message")),
 }
 
 # Pages no route names: the error page.

@@ -1,7 +1,7 @@
 import datetime as dt
 import uuid
 
-from sqlalchemy import JSON, Date, ForeignKey, Index, Integer, String, Uuid, text
+from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, String, Text, Uuid, text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from kit.events import utcnow
@@ -96,3 +96,85 @@ class HouseholdJournalEntry(Base):
     action: Mapped[str] = mapped_column(String(60))
     details: Mapped[dict] = mapped_column(JSON, default=dict)
     occurred_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+# Requests (démarches), their timeline and what an accepted one changed.
+
+class Request(Base):
+    """A request a household filed (or a document the Caisse asked it for)."""
+
+    __tablename__ = "requests"
+    __table_args__ = (Index("ix_requests_status_created_at", "status", "created_at"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    reference: Mapped[str] = mapped_column(String(16), unique=True)
+    household_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("households.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    status: Mapped[str] = mapped_column(String(24))
+    data: Mapped[dict] = mapped_column(JSON, default=dict)
+    document_ids: Mapped[list] = mapped_column(JSON, default=list)  # vault document ids, never bytes
+    submitted_by: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    assignee_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    expected: Mapped[str | None] = mapped_column(Text)
+    decision_reason: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
+    decided_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+
+    entries: Mapped[list["RequestEntry"]] = relationship(
+        order_by="RequestEntry.occurred_at", cascade="all, delete-orphan", lazy="selectin")
+
+
+class RequestEntry(Base):
+    """One line of a request's timeline: who did what, said what, attached what."""
+
+    __tablename__ = "request_timeline"
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    request_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("requests.id"), index=True)
+    occurred_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
+    actor_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    author: Mapped[str] = mapped_column(String(16))  # family | agent
+    action: Mapped[str] = mapped_column(String(24))
+    body: Mapped[str | None] = mapped_column(Text)
+    document_ids: Mapped[list] = mapped_column(JSON, default=list)
+    status: Mapped[str] = mapped_column(String(24))  # the request's status after this line
+
+
+class RequestCounter(Base):
+    """The last request number given in a year: references follow without gaps."""
+
+    __tablename__ = "request_counters"
+
+    year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    last: Mapped[int] = mapped_column(Integer)
+
+
+class QuotientPeriod(Base):
+    """A quotient familial applied to a household from a day on."""
+
+    __tablename__ = "quotient_familial_periods"
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    household_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("households.id"), index=True)
+    value: Mapped[int] = mapped_column(Integer)
+    valid_from: Mapped[dt.date] = mapped_column(Date)
+    justified: Mapped[bool] = mapped_column(Boolean, default=True)
+    source: Mapped[str] = mapped_column(String(200))
+    request_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("requests.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class HouseholdAddress(Base):
+    """Where a household lives from a day on; the latest one is its address."""
+
+    __tablename__ = "household_addresses"
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    household_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("households.id"), index=True)
+    line1: Mapped[str] = mapped_column(String(200))
+    line2: Mapped[str | None] = mapped_column(String(200))
+    postal_code: Mapped[str] = mapped_column(String(5))
+    city: Mapped[str] = mapped_column(String(100))
+    valid_from: Mapped[dt.date] = mapped_column(Date)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)

@@ -6,6 +6,8 @@ from kit.events import utcnow
 from kit.metrics import Metrics
 
 from family import bookings, child_keys, events, schemas, store
+# the module, not its class: `nameko run family.service` must find one service class here
+from family import request_consumers, request_entrypoints
 from family.activities import ACTIVITIES
 from family.models import Base, Booking
 
@@ -17,7 +19,7 @@ def today():
     return bookings.paris_date(utcnow())
 
 
-class FamilyService:
+class FamilyService(request_entrypoints.RequestEntrypoints, request_consumers.RequestConsumers):
     name = "family"
     db = Database(Base)
     metrics = Metrics()
