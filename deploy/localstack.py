@@ -29,8 +29,10 @@ PYTHON = sys.executable
 
 
 class Stack:
-    def __init__(self, env, gateway_port=8000, metrics_ports=None, log_dir=None, vault_port=8010):
+    def __init__(self, env, gateway_port=8000, metrics_ports=None, log_dir=None, vault_port=8010, broker_uris=None):
+        """`broker_uris` gives a part its own AMQP_URI (its own broker user); the others use env's."""
         self.gateway_port = gateway_port
+        self.broker_uris = broker_uris or {}
         self.base_url = f"http://127.0.0.1:{gateway_port}"
         # the vault's HTTP entrypoint, through which the gateway streams the documents' bytes
         vault_address = {"VAULT_HTTP_ADDRESS": f"127.0.0.1:{vault_port}", "VAULT_URL": f"http://127.0.0.1:{vault_port}"}
@@ -48,13 +50,16 @@ class Stack:
         return self
 
     def start_service(self, name):
-        env = {**self.env, "METRICS_PORT": str(self.metrics_ports[name])}
+        env = {**self.env, **self._broker(name), "METRICS_PORT": str(self.metrics_ports[name])}
         self._spawn(name, [PYTHON, "-m", "kit.serve", name], env)
 
     def start_gateway(self):
-        env = {**self.env, "GATEWAY_BIND": f"127.0.0.1:{self.gateway_port}"}
+        env = {**self.env, **self._broker("gateway"), "GATEWAY_BIND": f"127.0.0.1:{self.gateway_port}"}
         env.setdefault("PROMETHEUS_MULTIPROC_DIR", str(self.log_dir.parent / "prometheus"))
         self._spawn("gateway", [PYTHON, "-m", "gunicorn", "-c", "gateway/gunicorn.conf.py", "gateway.wsgi:app"], env)
+
+    def _broker(self, name):
+        return {"AMQP_URI": self.broker_uris[name]} if name in self.broker_uris else {}
 
     def _spawn(self, name, command, env):
         log = open(self.log_dir / f"{name}.log", "ab")

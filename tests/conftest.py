@@ -15,6 +15,7 @@ import requests
 from playwright.sync_api import sync_playwright
 from sqlalchemy import create_engine, text
 
+import broker_users
 from localstack import SERVICES, Stack, log_in_when_ready
 from loopback import CaughtMail, free_port, s3_server, smtp_server
 from oidc_provider import FranceConnectProvider, franceconnect_provider
@@ -82,14 +83,29 @@ def postgres_databases():
     admin.dispose()
 
 
+@dataclass
+class Broker:
+    """A vhost of the run: `uri` for the tests themselves (guest, every right),
+    `part_uris` for the portal's parts, each with its own user and only the
+    permissions deploy/broker_users.py gives it, as in production."""
+    uri: str
+    part_uris: dict
+
+
 @pytest.fixture(scope="session")
 def broker_vhost():
-    vhost = f"e2e-{uuid.uuid4().hex[:8]}"
+    run = uuid.uuid4().hex[:8]
+    vhost, prefix = f"e2e-{run}", f"e2e-{run}"
     auth = ("guest", "guest")
     requests.put(f"{RABBIT_API}/vhosts/{vhost}", auth=auth, timeout=10).raise_for_status()
     requests.put(f"{RABBIT_API}/permissions/{vhost}/guest", auth=auth, timeout=10,
                  json={"configure": ".*", "write": ".*", "read": ".*"}).raise_for_status()
-    yield f"amqp://guest:guest@127.0.0.1:5672/{vhost}"
+    passwords = {part: secrets.token_urlsafe(16) for part in broker_users.PARTS}
+    broker_users.create_users(RABBIT_API, auth, vhost, passwords, prefix=prefix)
+    yield Broker(f"amqp://guest:guest@127.0.0.1:5672/{vhost}", {
+        part: f"amqp://{broker_users.username(part, prefix)}:{password}@127.0.0.1:5672/{vhost}"
+        for part, password in passwords.items()})
+    broker_users.delete_users(RABBIT_API, auth, broker_users.PARTS, prefix=prefix)
     requests.delete(f"{RABBIT_API}/vhosts/{vhost}", auth=auth, timeout=10)
 
 
@@ -103,7 +119,7 @@ def portal(tmp_path_factory, postgres_databases, broker_vhost):
     with s3_server() as s3, smtp_server(folder) as (smtp, mail), franceconnect_provider(
             client_id, client_secret, [f"{base_url}/franceconnect/retour"], [f"{base_url}/connexion"]) as provider:
         env = {**postgres_databases, **s3, **smtp,
-               "AMQP_URI": broker_vhost, "PORTAIL_VAR_DIR": str(folder), "PORTAL_SECRET_KEY": secrets.token_hex(32),
+               "AMQP_URI": broker_vhost.uri, "PORTAIL_VAR_DIR": str(folder), "PORTAL_SECRET_KEY": secrets.token_hex(32),
                "CALLER_CONTEXT_KEY": secrets.token_hex(32), "VAULT_MASTER_KEY": secrets.token_hex(32),
                # a closed request's shares end at once, so that the tests see the agent's access end
                "VAULT_SHARE_DAYS_AFTER_CLOSE": "0",
@@ -113,7 +129,7 @@ def portal(tmp_path_factory, postgres_databases, broker_vhost):
                "FRANCECONNECT_ISSUER": provider.issuer, "FRANCECONNECT_CLIENT_ID": client_id,
                "FRANCECONNECT_CLIENT_SECRET": client_secret}
         stack = Stack(env, gateway_port=port, metrics_ports={name: free_port() for name in SERVICES},
-                      vault_port=free_port())
+                      vault_port=free_port(), broker_uris=broker_vhost.part_uris)
         try:
             stack.start()
             # identity creates the admin on a timer after it starts: a first test must not race it

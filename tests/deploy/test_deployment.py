@@ -39,6 +39,7 @@ OPS_PORT = 9000
 PYTHON_BUILD = {"context": str(ROOT), "dockerfile": "deploy/Dockerfile"}
 GATEWAY_COMMAND = ["gunicorn", "-c", "gateway/gunicorn.conf.py", "gateway.wsgi:app"]
 METRICS_PORT = 9100
+JOBS = {"broker-users"}  # one-shot containers: they run, succeed, and stay stopped
 
 # Every setting a Python part reads, as the lead fixed them (kit, services, gateway, gunicorn).
 SETTINGS_READ = {
@@ -179,7 +180,8 @@ def stack():
 
 @pytest.fixture(scope="module")
 def python_parts(stack):
-    return {name: service for name, service in stack.items() if "build" in service}
+    """The long-running parts built from the portal's image (not the one-shot jobs)."""
+    return {name: service for name, service in stack.items() if "build" in service and name not in JOBS}
 
 
 @pytest.fixture(scope="module")
@@ -312,23 +314,30 @@ def test_each_service_serves_its_metrics_on_the_port_prometheus_scrapes(python_p
 
 
 def test_every_part_waits_until_what_it_needs_is_ready(stack):
-    needs = {name: {"rabbitmq", "postgres"} for name in SERVICES}
+    needs = {name: {"rabbitmq", "postgres", "broker-users"} for name in SERVICES}
     needs["vault"] |= {"s3"}
     needs["notify"] |= {"mailpit"}
     needs["gateway"] = {"rabbitmq", *SERVICES}
     needs["caddy"] = {"gateway"}
     needs["backup-postgres"] = {"postgres"}
     needs["backup-documents"] = {"s3"}
+    needs["broker-users"] = {"rabbitmq"}
     for name, wanted in needs.items():
         assert set(stack[name]["depends_on"]) == wanted, name
     for name, service in stack.items():
         for dependency, how in service.get("depends_on", {}).items():
-            assert how["condition"] == "service_healthy", f"{name} -> {dependency}"
-            assert "healthcheck" in stack[dependency], dependency
+            if dependency in JOBS:
+                assert how["condition"] == "service_completed_successfully", f"{name} -> {dependency}"
+            else:
+                assert how["condition"] == "service_healthy", f"{name} -> {dependency}"
+                assert "healthcheck" in stack[dependency], dependency
 
 
 def test_every_long_running_container_has_a_healthcheck_and_restarts(stack):
     for name, service in stack.items():
+        if name in JOBS:
+            assert service["restart"] == "no", name
+            continue
         assert service["healthcheck"]["test"][0] == "CMD", name
         assert service["restart"] == "unless-stopped", name
 
@@ -611,3 +620,12 @@ def test_grafana_and_prometheus_read_their_files_where_the_stack_mounts_them(sta
     assert "/etc/prometheus" in (PROMETHEUS_DIR / "start.sh").read_text()
     home = stack["grafana"]["environment"]["GF_DASHBOARDS_DEFAULT_HOME_DASHBOARD_PATH"]
     assert home == f"{dashboards['options']['path']}/{DASHBOARD.name}"
+
+
+def test_each_part_reaches_the_broker_as_its_own_user_made_before_it_starts(stack, python_parts):
+    assert stack["broker-users"]["command"] == ["python", "deploy/broker_users.py"]
+    assert stack["broker-users"]["build"] == PYTHON_BUILD
+    for name in (*SERVICES, "gateway"):
+        assert python_parts[name]["environment"]["AMQP_URI"].startswith(f"amqp://portail-{name}:"), name
+    for name in SERVICES:
+        assert python_parts[name]["depends_on"]["broker-users"]["condition"] == "service_completed_successfully"

@@ -1,12 +1,17 @@
 """The broker is not a fence: a program that reaches RabbitMQ and calls the
 services directly, as an intruder would, is refused every time — without a
 caller context, with a forged one, an expired one, or a family's context
-naming another household — and nothing it asked is written."""
+naming another household — and nothing it asked is written. Each part has
+its own broker user, which cannot read another part's queues nor publish
+events in another service's name."""
 import time
 import uuid
 
 import pytest
 import requests
+from amqp import Message
+from amqp.exceptions import AccessRefused
+from kombu import Connection
 from nameko.exceptions import MethodNotFound
 from nameko.standalone.events import event_dispatcher
 from nameko.standalone.rpc import ClusterRpcProxy
@@ -147,3 +152,23 @@ def test_no_link_carried_by_an_event_ever_reaches_a_mailbox(portal):
     body = portal.mail.text(mail)
     assert "evil.example" not in body and "evil.example" not in mail.get_body(("html",)).get_content()
     assert f"{portal.base_url}/nouveau-mot-de-passe?jeton=" in body
+
+
+@pytest.mark.parametrize("part, queue", [
+    ("family", "rpc-identity"),                                    # another service's requests
+    ("gateway", "rpc-family"),                                     # the gateway serves nothing
+    ("family", "evt-billing-invoice_ready--notify.on_invoice_ready"),  # another service's events
+])
+def test_a_part_s_broker_user_cannot_read_another_part_s_queue(portal, part, queue):
+    with Connection(portal.stack.broker_uris[part]) as connection:
+        with pytest.raises(AccessRefused):
+            connection.channel().basic_consume(queue, callback=lambda message: None)
+
+
+def test_a_service_s_broker_user_cannot_publish_events_in_another_service_s_name(portal):
+    # publisher confirms: the broker's refusal comes back before publish returns
+    with Connection(portal.stack.broker_uris["family"], transport_options={"confirm_publish": True}) as connection:
+        channel = connection.channel()
+        with pytest.raises(AccessRefused):
+            channel.basic_publish(Message('{"household_id": "x"}'), exchange="billing.events",
+                                  routing_key="invoice_ready")
