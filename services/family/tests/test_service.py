@@ -3,7 +3,7 @@ and RabbitMQ, called over RPC as the gateway and billing call it."""
 import datetime as dt
 import time
 import uuid
-from types import SimpleNamespace
+from zoneinfo import ZoneInfo
 
 import eventlet
 import pytest
@@ -14,14 +14,14 @@ from sqlalchemy import select
 from kit import errors
 from kit.caller import Caller, CallerKey
 
-from family import child_keys
-from family import service as family_service
+from family import child_keys, clock as family_clock
 from family.models import Base, Booking, HouseholdJournalEntry, OutboxEvent
 from family.service import FamilyService
 
-TODAY = dt.date(2026, 10, 1)  # a Thursday
+TODAY = dt.date(2026, 9, 24)  # a Thursday: next week's catering is still open
 FRIDAY, MONDAY, TUESDAY, WEDNESDAY = (dt.date(2026, 10, day) for day in (2, 5, 6, 7))
 NOVEMBER_MONDAY = dt.date(2026, 11, 2)
+PARIS = ZoneInfo("Europe/Paris")
 
 
 def household_data(*children, quotient_familial=640, last_name="Martin"):
@@ -34,11 +34,25 @@ def household_data(*children, quotient_familial=640, last_name="Martin"):
     }
 
 
+class Clock:
+    """The instant it is, as the service sees it: 08:00 in Paris on `today`, or `at`."""
+
+    def __init__(self, today):
+        self.today = today
+
+    @property
+    def today(self):
+        return self.at.astimezone(PARIS).date()
+
+    @today.setter
+    def today(self, day):
+        self.at = dt.datetime.combine(day, dt.time(8), tzinfo=PARIS)
+
+
 @pytest.fixture
 def clock(monkeypatch):
-    """The day it is in Paris, as the service sees it."""
-    now = SimpleNamespace(today=TODAY)
-    monkeypatch.setattr(family_service, "today", lambda: now.today)
+    now = Clock(TODAY)
+    monkeypatch.setattr(family_clock, "now", lambda: now.at)
     return now
 
 
@@ -97,17 +111,18 @@ def refused(error_class, call, *args):
 
 # What can be booked
 
-def test_the_activities_are_listed_with_the_weekdays_they_run(family):
-    assert family.as_part("gateway").activities() == [
-        {"code": "restauration_scolaire", "label": "Restauration scolaire", "weekdays": [0, 1, 3, 4]},
-        {"code": "accueil_du_soir", "label": "Accueil du soir", "weekdays": [0, 1, 3, 4]},
-        {"code": "etude", "label": "Étude surveillée", "weekdays": [0, 1, 3, 4]},
-        {"code": "alsh_mercredi", "label": "Accueil de loisirs du mercredi", "weekdays": [2]},
-    ]
+def test_the_nine_activities_are_listed_with_the_weekdays_they_run(family):
+    listed = family.as_part("gateway").activities()
+    assert [(a["code"], a["weekdays"], a["mode"]) for a in listed] == [
+        ("restauration_scolaire", [0, 1, 3, 4], "day"), ("accueil_du_soir", [0, 1, 3, 4], "day"),
+        ("etude", [0, 1, 3, 4], "day"), ("alsh_mercredi", [2], "day"), ("cis_mercredi", [2], "day"),
+        ("alsh_vacances", [0, 1, 2, 3, 4], "preregistration"), ("cis_vacances", [0, 1, 2, 3, 4], "preregistration"),
+        ("mini_sejour", [0, 1, 2, 3, 4], "preregistration"), ("centre_vacances", [0, 1, 2, 3, 4], "preregistration")]
+    assert listed[0]["booking_deadline_text"] == "jusqu'au jeudi de la semaine précédente, 23h59:59"
 
 
 def test_a_listed_activity_can_be_booked_on_a_weekday_it_lists(family, martin):
-    for activity in family.as_part("gateway").activities():
+    for activity in [a for a in family.as_part("gateway").activities() if a["mode"] == "day"]:
         day = MONDAY + dt.timedelta(days=activity["weekdays"][-1])
         booking = family.as_family(martin).book(child(martin, "Léa"), activity["code"], day.isoformat())
         assert booking["status"] == "booked"
@@ -337,7 +352,7 @@ def test_a_child_is_booked_for_a_day_the_activity_runs(family, martin, look):
     assert booking == {
         "id": booking["id"], "child_id": child(martin, "Léa"), "child_first_name": "Léa",
         "activity": "restauration_scolaire", "activity_label": "Restauration scolaire", "date": "2026-10-02",
-        "status": "booked", "created_at": booking["created_at"]}
+        "status": "booked", "created_at": booking["created_at"], "billed": True, "status_label": "réservé"}
     [made] = announced(look, "booking_made")
     assert made | {"event_id": None, "occurred_at": None} == {
         "event_id": None, "occurred_at": None, "booking_id": booking["id"], "household_id": martin["id"],
@@ -353,11 +368,13 @@ def test_a_wednesday_leisure_centre_is_booked(family, martin):
     ("piscine", "2026-10-05", errors.Invalid, "unknown_activity", "activity"),
     ("etude", "05/10/2026", errors.Invalid, "invalid_date", "date"),
     ("etude", "2026-02-30", errors.Invalid, "invalid_date", "date"),
-    ("etude", "2026-10-07", errors.Invalid, "activity_not_running", "date"),
-    ("alsh_mercredi", "2026-10-05", errors.Invalid, "activity_not_running", "date"),
-    ("restauration_scolaire", "2026-10-03", errors.Invalid, "activity_not_running", "date"),
-    ("restauration_scolaire", "2026-10-01", errors.Invalid, "booking_closed", "date"),
-    ("restauration_scolaire", "2026-09-29", errors.Invalid, "booking_closed", "date"),
+    ("etude", "2026-10-07", errors.Invalid, "no_activity", "date"),
+    ("alsh_mercredi", "2026-10-05", errors.Invalid, "no_activity", "date"),
+    ("restauration_scolaire", "2026-10-03", errors.Invalid, "no_activity", "date"),
+    ("restauration_scolaire", "2026-10-19", errors.Invalid, "no_activity", "date"),
+    ("restauration_scolaire", "2026-09-25", errors.Invalid, "past_deadline", "date"),
+    ("restauration_scolaire", "2026-09-22", errors.Invalid, "past_deadline", "date"),
+    ("alsh_vacances", "2026-10-19", errors.Invalid, "preregistration_only", "activity"),
 ])
 def test_a_booking_that_breaks_a_rule_is_refused_and_nothing_is_written(
         family, martin, look, activity, date, error_class, code, field):
@@ -403,7 +420,7 @@ def test_a_cancelled_day_can_be_booked_again(family, martin):
 def test_a_booking_is_cancelled_until_the_eve_of_the_day(family, martin, look):
     booking = family.as_family(martin).book(child(martin, "Léa"), "etude", "2026-10-02")
     cancelled = family.as_family(martin).cancel_booking(booking["id"])
-    assert cancelled == booking | {"status": "cancelled"}
+    assert cancelled == booking | {"status": "cancelled", "billed": False, "status_label": "annulé"}
     assert [p["booking_id"] for p in announced(look, "booking_cancelled")] == [booking["id"]]
 
 
@@ -507,18 +524,27 @@ def test_billable_items_are_the_booked_days_of_the_month_grouped_by_household(fa
 
     billable = family.as_part("billing").billable_items("2026-10")
 
-    assert sorted(billable, key=lambda entry: entry["quotient_familial"]) == [
-        {"household_id": martin["id"], "quotient_familial": 640, "items": [
-            {"child_id": tom, "child_first_name": "Tom", "activity": "etude", "date": "2026-10-02"},
-            {"child_id": lea, "child_first_name": "Léa", "activity": "restauration_scolaire", "date": "2026-10-05"},
+    def item(child_id, first_name, activity, day, basis, status="booked", reason=""):
+        booking_id = next(b["id"] for b in family.as_agent.list_bookings(day[:7], household_of[child_id])
+                          if b["child_id"] == child_id and b["date"] == day and b["activity"] == activity)
+        return {"item_id": f"booking:{booking_id}", "child_id": child_id, "child_first_name": first_name,
+                "activity": activity, "price_basis": basis, "date": day, "end_date": None, "status": status,
+                "billable": True, "reason": reason}
+
+    household_of = {lea: martin["id"], tom: martin["id"], zoe: durand["id"]}
+    qf = [{"value": 640, "valid_from": martin["created_at"][:10], "valid_until": None, "justified": True}]
+    assert sorted(billable, key=lambda entry: entry["quotient_familial"][0]["value"]) == [
+        {"household_id": martin["id"], "resident": True, "quotient_familial": qf, "items": [
+            item(tom, "Tom", "etude", "2026-10-02", "half_day"),
+            item(lea, "Léa", "restauration_scolaire", "2026-10-05", "day"),
         ]},
-        {"household_id": durand["id"], "quotient_familial": 1500, "items": [
-            {"child_id": zoe, "child_first_name": "Zoé", "activity": "alsh_mercredi", "date": "2026-10-07"},
-        ]},
+        {"household_id": durand["id"], "resident": True, "quotient_familial": [
+            {"value": 1500, "valid_from": durand["created_at"][:10], "valid_until": None, "justified": True}],
+         "items": [item(zoe, "Zoé", "alsh_mercredi", "2026-10-07", "day")]},
     ]
     assert nobody["id"] not in [entry["household_id"] for entry in billable]
-    assert family.as_part("billing").billable_items("2026-11") == [{"household_id": martin["id"], "quotient_familial": 640, "items": [
-        {"child_id": lea, "child_first_name": "Léa", "activity": "restauration_scolaire", "date": "2026-11-02"}]}]
+    assert [entry["items"] for entry in family.as_part("billing").billable_items("2026-11")] == [
+        [item(lea, "Léa", "restauration_scolaire", "2026-11-02", "day")]]
     assert family.as_part("billing").billable_items("2026-09") == []
 
 
