@@ -155,12 +155,11 @@ class ActivityEntrypoints:
         request = activity_schemas.period(data)
         activity = ACTIVITIES[request["activity"]]
         household_id = caller.household(household_id)
-        child_id = data.get("child_id") if isinstance(data, dict) else None
         days = bookings.period_days(request["first_day"], request["last_day"], set(request["weekdays"]))
         waive, now = caller.role in AGENTS, clock.now()
         made, refused = [], []
         with self.db.transaction() as tx:
-            child = store.child_of_household(tx.session, household_id, child_id)
+            child = store.child_of_household(tx.session, household_id, request["child_id"])
             catalogues = Catalogues(tx.session)
             for day in days:
                 try:

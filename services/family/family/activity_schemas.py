@@ -27,6 +27,7 @@ class Instant(fields.AwareDateTime):
 
 
 class PeriodInput(Strict):
+    child_id = Identifier(required=True)
     activity = fields.String(required=True, validate=validate.OneOf(list(ACTIVITIES), error="Activité inconnue."),
                              metadata={"code": "unknown_activity"})
     first_day = Day(required=True)

@@ -49,7 +49,7 @@ def is_open(rule, day, now):
 def describe(rule):
     """The rule as families read it."""
     time = _time(rule["time"])
-    at = f"{time.hour}h{time.minute:02d}" if time.second == 0 else f"{time.hour}h{time.minute:02d}:{time.second:02d}"
+    at = f"{time.hour}h{time.minute:02d}"  # 23:59:59 reads "23h59"
     if rule["rule"] == "previous_week":
         return f"jusqu'au {WEEKDAY_NAMES[rule['weekday']]} de la semaine précédente, {at}"
     if rule["rule"] == "eve":
