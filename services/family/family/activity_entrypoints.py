@@ -212,7 +212,8 @@ class ActivityEntrypoints:
         month = schemas.month(period, field="period", code="invalid_period")
         first_day, end = month.first_day, month.next_first_day
         with self.db.reading() as session:
-            rules = activity_store.catalogue(session, school_year_key(first_day)).offers
+            catalogue = activity_store.catalogue(session, school_year_key(first_day))
+            rules, calendar = catalogue.offers, catalogue.calendar()
             billed_days = {code: offer.unjustified_absence_billed_days for code, offer in rules.items()}
             absences = defaultdict(list)
             for absence in activity_store.absences_overlapping(session, first_day, end):
@@ -223,5 +224,5 @@ class ActivityEntrypoints:
             items = {household_id: billable.day_items(rows, absences, billed_days)
                      for household_id, rows in by_household.items()}
             for stay in activity_store.confirmed_stays(session, first_day, end):
-                items.setdefault(stay.household_id, []).extend(billable.stay_items([stay]))
+                items.setdefault(stay.household_id, []).extend(billable.stay_items([stay], calendar))
             return billable.entries(activity_store.households(session, items), items)

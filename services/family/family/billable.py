@@ -47,9 +47,10 @@ def day_items(bookings, absences, billed_days):
     return items
 
 
-def stay_items(registrations):
+def stay_items(registrations, calendar):
     """Confirmed pre-registrations: rows with id, child_id, child_first_name,
-    activity, first_day, last_day, price_basis and wished days."""
+    activity, first_day, last_day, price_basis and wished days; a session
+    priced by the day bills its weekdays that are not public holidays."""
     items = []
     for registration in registrations:
         base = {"child_id": str(registration.child_id), "child_first_name": registration.child_first_name,
@@ -61,7 +62,7 @@ def stay_items(registrations):
         else:
             days = registration.days or [day.isoformat() for day in session_days(registration.first_day,
                                                                                   registration.last_day)
-                                         if day.weekday() < 5]
+                                         if day.weekday() < 5 and not calendar.public_holiday(day)]
             items.extend({**base, "item_id": f"registration:{registration.id}:{day}", "price_basis": "day",
                           "date": day, "end_date": None} for day in sorted(days))
     return items

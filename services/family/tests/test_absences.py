@@ -12,6 +12,7 @@ from kit.errors import Conflict, Invalid
 
 from family import absences, billable
 from family.absences import Certificate
+from family.calendars import Calendar
 
 PARIS = ZoneInfo("Europe/Paris")
 DELAY = dt.timedelta(hours=48)
@@ -91,7 +92,15 @@ def test_a_confirmed_stay_is_one_item_with_its_dates():
     stay = SimpleNamespace(id="r1", child_id="c1", child_first_name="Léa", activity="mini_sejour",
                            first_day=dt.date(2027, 2, 8), last_day=dt.date(2027, 2, 12), price_basis="stay", days=[],
                            session_label="Mini-séjour à la mer")
-    assert billable.stay_items([stay]) == [{
+    assert billable.stay_items([stay], Calendar.official()) == [{
         "item_id": "registration:r1", "child_id": "c1", "child_first_name": "Léa", "activity": "mini_sejour",
         "price_basis": "stay", "date": "2027-02-08", "end_date": "2027-02-12", "status": "booked", "billable": True,
         "reason": "Mini-séjour à la mer"}]
+
+
+def test_a_stay_priced_by_the_day_bills_its_weekdays_but_not_a_public_holiday():
+    stay = SimpleNamespace(id="r2", child_id="c1", child_first_name="Léa", activity="alsh_vacances",
+                           first_day=dt.date(2026, 12, 21), last_day=dt.date(2026, 12, 27), price_basis="day",
+                           days=[], session_label="Noël, semaine 1")
+    assert [item["date"] for item in billable.stay_items([stay], Calendar.official())] == [
+        "2026-12-21", "2026-12-22", "2026-12-23", "2026-12-24"]
