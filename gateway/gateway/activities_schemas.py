@@ -16,11 +16,6 @@ class SchoolYearQuery(Schema):
     school_year = fields.String(validate=validate.Length(max=16))
 
 
-class BookedBooking(Booking):
-    billed = fields.Boolean()
-    status_label = fields.String()
-
-
 class PeriodIn(Schema):
     child_id = fields.String(required=True, validate=ID)
     activity = fields.String(required=True, validate=validate.Length(max=64))
@@ -36,14 +31,14 @@ class RefusedDay(Schema):
 
 
 class PeriodReport(Schema):
-    booked = fields.List(fields.Nested(BookedBooking))
+    booked = fields.List(fields.Nested(Booking))
     refused = fields.List(fields.Nested(RefusedDay))
 
 
 class DayActivity(Schema):
     code = fields.String()
     label = fields.String()
-    bookings = fields.List(fields.Nested(BookedBooking))
+    bookings = fields.List(fields.Nested(Booking))
     booked_id = fields.String(allow_none=True)
     bookable = fields.Boolean()
     reason = fields.String(allow_none=True)
