@@ -134,17 +134,26 @@ def catalogue_view(catalogue):
 
 
 def session_view(session, entries):
+    """`entries`: the session's pre-registrations, or its counts `(held, waiting)`."""
+    held, waiting = entries if isinstance(entries, tuple) else (
+        preregistration.held(entries), len(preregistration.waiting_in_order(entries)))
     return {"id": str(session.id), "activity": session.activity, "activity_label": ACTIVITIES[session.activity].label,
             "label": session.label, "first_day": session.first_day.isoformat(),
             "last_day": session.last_day.isoformat(), "places": session.places, "min_age": session.min_age,
             "max_age": session.max_age, "opens_at": session.opens_at.isoformat(), "price_basis": session.price_basis,
             "school_year": school_year_key(session.first_day),
-            "held": preregistration.held(entries),
-            "waiting": len(preregistration.waiting_in_order(entries))}
+            "held": held, "waiting": waiting}
 
 
-def preregistration_view(entry, entries):
-    rank = preregistration.waiting_rank(entries, entry) if entry.status == preregistration.Status.WAITING else None
+def list_views(entries):
+    """Each entry of one session's list as the family reads it."""
+    ranks = preregistration.ranks(entries)
+    return {entry.id: preregistration_view(entry, ranks.get(entry.position)) for entry in entries}
+
+
+def preregistration_view(entry, rank=None):
+    """`rank`: its place on the waiting list, when it waits."""
+    rank = rank if entry.status == preregistration.Status.WAITING else None
     return {"id": str(entry.id), "session_id": str(entry.session_id), "session_label": entry.session.label,
             "activity": entry.session.activity, "activity_label": ACTIVITIES[entry.session.activity].label,
             "first_day": entry.session.first_day.isoformat(), "last_day": entry.session.last_day.isoformat(),

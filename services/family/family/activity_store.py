@@ -9,6 +9,7 @@ from kit.errors import Conflict, NotFound
 
 from family import catalogue as catalogues
 from family.bookings import BILLED
+from family.preregistration import HOLDING
 from family.models import (Absence, ActivityDay, Booking, CatalogueVersion, Child, Household, Preregistration,
                            PreregistrationSession)
 from family.store import _uuid
@@ -134,6 +135,26 @@ def entries(session, session_id):
 def next_position(session, session_id):
     return (session.scalar(select(func.max(Preregistration.position))
                            .where(Preregistration.session_id == session_id)) or 0) + 1
+
+
+def counts(session, session_id):
+    """(places held, waiting, last order of arrival) of a session, counted by the database."""
+    holding = [str(status) for status in HOLDING]
+    row = session.execute(select(
+        func.count().filter(Preregistration.status.in_(holding)),
+        func.count().filter(Preregistration.status == "waiting"),
+        func.coalesce(func.max(Preregistration.position), 0),
+    ).where(Preregistration.session_id == session_id)).one()
+    return row[0], row[1], row[2]
+
+
+def counts_by_session(session, session_ids):
+    holding = [str(status) for status in HOLDING]
+    rows = session.execute(select(
+        Preregistration.session_id, func.count().filter(Preregistration.status.in_(holding)),
+        func.count().filter(Preregistration.status == "waiting"),
+    ).where(Preregistration.session_id.in_(list(session_ids))).group_by(Preregistration.session_id)).all()
+    return {row[0]: (row[1], row[2]) for row in rows}
 
 
 def add_preregistration(session, entry):

@@ -70,9 +70,9 @@ def check_age(session, birth_date):
                       code="not_allowed", fields={"child_id": f"L'enfant aura {age} ans au début du séjour."})
 
 
-def arrival_status(places, entries):
+def arrival_status(places, held_places):
     """The status of a newcomer: a place while some are left, else the list."""
-    return Status.PREREGISTERED if held(entries) < places else Status.WAITING
+    return Status.PREREGISTERED if held_places < places else Status.WAITING
 
 
 def held(entries):
@@ -83,9 +83,9 @@ def waiting_in_order(entries):
     return sorted((entry for entry in entries if entry.status == Status.WAITING), key=lambda entry: entry.position)
 
 
-def waiting_rank(entries, entry):
-    """1 for the first on the list."""
-    return [other.position for other in waiting_in_order(entries)].index(entry.position) + 1
+def ranks(entries):
+    """{position: rank} of those waiting, 1 for the first on the list."""
+    return {entry.position: rank for rank, entry in enumerate(waiting_in_order(entries), start=1)}
 
 
 def promote(places, entries, now, offer_delay):

@@ -37,8 +37,9 @@ class PreregistrationEntrypoints:
     def sessions(self, caller):
         """The sessions not over yet, with their places held and waiting."""
         with self.db.reading() as session:
-            return [activity_schemas.session_view(found, activity_store.entries(session, found.id))
-                    for found in activity_store.sessions(session, bookings.paris_date(clock.now()))]
+            found = activity_store.sessions(session, bookings.paris_date(clock.now()))
+            counted = activity_store.counts_by_session(session, [each.id for each in found])
+            return [activity_schemas.session_view(each, counted.get(each.id, (0, 0))) for each in found]
 
     @rpc
     @allow(FAMILY)
@@ -55,13 +56,12 @@ class PreregistrationEntrypoints:
             if any(not session.first_day.isoformat() <= day <= session.last_day.isoformat() for day in wished):
                 raise Invalid("Les jours souhaités sont en dehors du séjour.", code="invalid_preregistration",
                               fields={"wishes": "Choisissez des jours du séjour."})
-            entries = activity_store.entries(tx.session, session.id)
+            held, waiting, last = activity_store.counts(tx.session, session.id)
             entry = activity_store.add_preregistration(tx.session, Preregistration(
-                session=session, household_id=child.household_id, child=child,
-                position=activity_store.next_position(tx.session, session.id),
-                status=preregistration.arrival_status(session.places, entries), wishes=wished,
+                session=session, household_id=child.household_id, child=child, position=last + 1,
+                status=preregistration.arrival_status(session.places, held), wishes=wished,
                 created_at=now, updated_at=now))
-            view = activity_schemas.preregistration_view(entry, [*entries, entry])
+            view = activity_schemas.preregistration_view(entry, waiting + 1)
             tx.record_events([activity_events.preregistration_status_changed(entry, view)])
         return view
 
@@ -71,8 +71,10 @@ class PreregistrationEntrypoints:
         household_id = caller.household(household_id)
         with self.db.reading() as session:
             found = activity_store.preregistrations_of_household(session, household_id)
-            lists = {entry.session_id: activity_store.entries(session, entry.session_id) for entry in found}
-            return [activity_schemas.preregistration_view(entry, lists[entry.session_id]) for entry in found]
+            views = {}
+            for session_id in {entry.session_id for entry in found}:
+                views.update(activity_schemas.list_views(activity_store.entries(session, session_id)))
+            return [views[entry.id] for entry in found]
 
     @rpc
     @allow(AGENTS)
@@ -82,7 +84,7 @@ class PreregistrationEntrypoints:
             found = activity_store.preregistration_session(session, session_id)
             entries = activity_store.entries(session, found.id)
             return {"session": activity_schemas.session_view(found, entries),
-                    "entries": [activity_schemas.preregistration_view(entry, entries) for entry in entries]}
+                    "entries": list(activity_schemas.list_views(entries).values())}
 
     @rpc
     @allow(AGENTS)
@@ -111,7 +113,7 @@ class PreregistrationEntrypoints:
                     raise Conflict("Cette pré-inscription est close.", code="invalid_status_move")
                 target_entries = activity_store.entries(tx.session, target.id)
                 entry.session, entry.position = target, activity_store.next_position(tx.session, target.id)
-                entry.status = preregistration.arrival_status(target.places, target_entries)
+                entry.status = preregistration.arrival_status(target.places, preregistration.held(target_entries))
                 entry.offer_expires_at = None
             else:
                 preregistration.move(entry, DECISIONS[decision])
@@ -121,8 +123,7 @@ class PreregistrationEntrypoints:
             self._announce(tx, changed)
             store.journal(tx.session, store.household(tx.session, entry.household_id), caller,
                           f"preregistration_{decision}", now, preregistration_id=str(entry.id))
-            entries = activity_store.entries(tx.session, entry.session_id)
-            return activity_schemas.preregistration_view(entry, entries)
+            return activity_schemas.list_views(activity_store.entries(tx.session, entry.session_id))[entry.id]
 
     @rpc
     @allow(FAMILY)
@@ -156,7 +157,7 @@ class PreregistrationEntrypoints:
             preregistration.move(entry, target)
             entry.updated_at = now
             self._announce(tx, [entry, *self._promote(tx.session, entry.session, now)])
-            return activity_schemas.preregistration_view(entry, activity_store.entries(tx.session, entry.session_id))
+            return activity_schemas.list_views(activity_store.entries(tx.session, entry.session_id))[entry.id]
 
     def _promote(self, session, preregistration_session, now):
         entries = activity_store.entries(session, preregistration_session.id)
@@ -168,9 +169,8 @@ class PreregistrationEntrypoints:
 
     def _announce(self, tx, changed):
         tx.session.flush()
-        lists = {}
-        for entry in changed:
-            if entry.session_id not in lists:
-                lists[entry.session_id] = activity_store.entries(tx.session, entry.session_id)
-        tx.record_events([activity_events.preregistration_status_changed(
-            entry, activity_schemas.preregistration_view(entry, lists[entry.session_id])) for entry in changed])
+        views = {}
+        for session_id in {entry.session_id for entry in changed}:
+            views.update(activity_schemas.list_views(activity_store.entries(tx.session, session_id)))
+        tx.record_events([activity_events.preregistration_status_changed(entry, views[entry.id])
+                          for entry in changed])

@@ -18,7 +18,7 @@ DELAY = dt.timedelta(hours=48)
 
 
 def arrive(entries, places):
-    entry = SimpleNamespace(status=rules.arrival_status(places, entries), position=len(entries),
+    entry = SimpleNamespace(status=rules.arrival_status(places, rules.held(entries)), position=len(entries),
                             offer_expires_at=None)
     entries.append(entry)
     return entry
@@ -29,7 +29,7 @@ def test_the_first_arrivals_hold_the_places_and_the_next_wait_in_order():
     for _ in range(5):
         arrive(entries, places=3)
     assert [e.status for e in entries] == [Status.PREREGISTERED] * 3 + [Status.WAITING] * 2
-    assert [rules.status_label(e, rules.waiting_rank(entries, e)) for e in entries[3:]] == [
+    assert [rules.status_label(e, rules.ranks(entries)[e.position]) for e in entries[3:]] == [
         "en liste d'attente (1re)", "en liste d'attente (2e)"]
     assert rules.status_label(entries[0]) == "pré-inscrit"
 
