@@ -26,7 +26,8 @@ def status_of(refused):
 
 
 def done():
-    return DONE.get(request.args.get("fait", ""))
+    """The confirmation after a redirect; a form sent again from that address shows its own outcome."""
+    return DONE.get(request.args.get("fait", "")) if request.method == "GET" else None
 
 
 # A child's month
