@@ -107,7 +107,7 @@ def test_an_agent_changes_the_places_and_confirms_a_pre_registration_on_a_comput
 
     log_in(desktop, portal, portal.agent_email, portal.agent_password)
     desktop.get_by_role("link", name="Activités").click()
-    places = desktop.get_by_label("Places de Étude surveillée")
+    places = desktop.get_by_label("Places de Étude surveillée", exact=True)
     places.fill(str(int(places.input_value()) + 1))
     desktop.get_by_role("button", name="Enregistrer les places de Étude surveillée").click()
     expect(desktop.get_by_role("status")).to_contain_text("Catalogue modifié.")
