@@ -73,7 +73,7 @@ def test_a_parent_books_and_cancels_in_the_month_calendar_on_a_phone(portal, pho
     phone.get_by_role("button", name="Réserver la période").click()
     expect(phone.get_by_role("status", name="Réservation de la période")).to_contain_text("jour(s) réservé(s)")
     expect(phone.get_by_role("table", name="Jours refusés et pourquoi")).to_contain_text(
-        "L'activité n'a pas lieu ce jour de la semaine.")
+        "L'activité n'a pas lieu le mercredi.")
 
 
 def test_a_parent_pre_registers_and_reports_an_absence_on_a_phone(portal, phone):

@@ -1,7 +1,5 @@
 """The queries of activities: catalogue versions, places per day, bookings
 for billing, pre-registration sessions and lists, absences."""
-import datetime as dt
-
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 

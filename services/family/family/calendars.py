@@ -12,7 +12,7 @@ from pathlib import Path
 
 import holidays
 
-from family.activities import Kind
+from family.activities import Kind, weekday_name
 
 DATA = Path(__file__).with_name("data") / "school_calendar_zone_c.json"
 ONE_DAY = dt.timedelta(days=1)
@@ -95,7 +95,7 @@ class Calendar:
     def closed_because(self, activity, day):
         """Why `activity` does not run on `day`, in French, or None when it runs."""
         if not activity.runs_on(day):
-            return "l'activité n'a pas lieu ce jour de la semaine"
+            return f"l'activité n'a pas lieu le {weekday_name(day)}"
         if self.school_year(day) is None:
             return "le calendrier de cette année scolaire n'est pas encore publié"
         public = self.public_holiday(day)
