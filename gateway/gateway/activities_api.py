@@ -4,7 +4,7 @@ their certificates. Every rule is the family service's."""
 from gateway import activities_schemas as schemas
 from gateway.api import api
 from gateway.auth import AGENTS, FAMILY, require, services
-from gateway.schemas import Error
+from gateway.schemas import Booking, BookingIn, Error
 
 
 @api.route("/activities/catalogue")
@@ -179,3 +179,24 @@ def pending_certificates(account):
 def decide_certificate(decision, absence_id, account):
     """Validate (the absence is not billed) or refuse a certificate."""
     return services().family.decide_certificate(absence_id, decision["accept"])
+
+
+@api.route("/agent/households/<household_id>/bookings", methods=["POST"])
+@require(AGENTS)
+@api.arguments(BookingIn)
+@api.response(201, Booking)
+@api.alt_response(404, schema=Error)
+@api.alt_response(409, schema=Error, description="déjà réservé, ou complet")
+@api.alt_response(422, schema=Error)
+def book_for_household(booking, household_id, account):
+    """Book for a family past the deadlines (journaled with the agent); the calendar and the places still hold."""
+    return services().family.book(booking["child_id"], booking["activity"], booking["date"], household_id)
+
+
+@api.route("/agent/households/<household_id>/bookings/<booking_id>", methods=["DELETE"])
+@require(AGENTS)
+@api.response(200, Booking)
+@api.alt_response(404, schema=Error)
+def cancel_for_household(household_id, booking_id, account):
+    """Cancel a family's booking for free whatever the deadline (journaled with the agent)."""
+    return services().family.cancel_booking(booking_id, household_id)

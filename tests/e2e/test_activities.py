@@ -10,7 +10,9 @@ from nameko.standalone.rpc import ClusterRpcProxy
 
 import samples
 from family.activities import ACTIVITIES
-from family.calendars import Calendar
+from family import deadlines
+from family.calendars import Calendar, school_year_key
+from family.catalogue import Catalogue, default
 from kit.caller import Caller, CallerKey
 
 PDF = samples.pdf(text="Certificat medical")
@@ -21,6 +23,15 @@ def next_holidays(today):
     calendar = Calendar.official()
     return next(holiday for year in calendar.years.values() for holiday in year.holidays
                 if holiday.first_day >= today + timedelta(days=12))
+
+
+def first_closed_school_day(today):
+    """A coming school day whose catering can no longer be booked by a family."""
+    catering = Catalogue(default(school_year_key(today))).offers["restauration_scolaire"]
+    now = datetime.now(timezone.utc)
+    return next(day.isoformat() for day in (today + timedelta(days=n) for n in range(1, 31))
+                if Calendar.official().runs(catering.activity, day)
+                and not deadlines.is_open(catering.booking_deadline, day, now))
 
 
 @pytest.fixture
@@ -77,6 +88,16 @@ def test_a_family_books_cancels_reports_an_absence_and_pre_registers_and_billing
         early = ok(api.delete(portal.url(f"/api/v1/bookings/{booked['restauration_scolaire', school[1].isoformat()]}")))
         assert (late["status"], late["billed"], early["status"], early["billed"]) == (
             "late_cancellation", True, "cancelled", False)
+
+        # past catering's deadline the family is refused; an agent books it for them, and cancels it for free
+        closed = first_closed_school_day(date.today())
+        refused = api.post(portal.url("/api/v1/bookings"), json={
+            "child_id": tom, "activity": "restauration_scolaire", "date": closed})
+        assert (refused.status_code, refused.json()["error"]["code"]) == (422, "past_deadline")
+        household_bookings = f"/api/v1/agent/households/{family.household['id']}/bookings"
+        overridden = ok(agent.post(portal.url(household_bookings), json={
+            "child_id": tom, "activity": "restauration_scolaire", "date": closed}), 201)
+        assert ok(agent.delete(portal.url(f"{household_bookings}/{overridden['id']}")))["status"] == "cancelled"
 
         # a justified absence: the certificate from the safe, validated by an agent
         document = ok(api.post(portal.url("/api/v1/documents"), data={
