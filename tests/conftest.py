@@ -19,6 +19,7 @@ import broker_users
 from localstack import SERVICES, Stack, log_in_when_ready
 from loopback import CaughtMail, free_port, s3_server, smtp_server
 from oidc_provider import FranceConnectProvider, franceconnect_provider
+from school_calendar import bookable_days
 
 POSTGRES = "postgresql+psycopg2://postgres@127.0.0.1:5432"
 CHROMIUM = "/usr/bin/chromium"
@@ -152,7 +153,6 @@ def browser():
 
 @pytest.fixture
 def next_month():
-    """Next month: its period and its school days (Mon, Tue, Thu, Fri), always bookable."""
-    first = (date.today().replace(day=1) + timedelta(days=32)).replace(day=1)
-    days = [first + timedelta(days=n) for n in range(28)]
-    return first.strftime("%Y-%m"), [d.isoformat() for d in days if d.weekday() in (0, 1, 3, 4)]
+    """Next month: its period and its school days that can still be booked for catering."""
+    period = (date.today().replace(day=1) + timedelta(days=32)).replace(day=1).strftime("%Y-%m")
+    return period, bookable_days(period)

@@ -14,6 +14,8 @@ from gateway.safe_api import api as _  # noqa: F401 -- the safe's routes join th
 from gateway.demarches_api import api as _demarches  # noqa: F401 -- so do the requests' (démarches)
 from gateway.agent_pages import agent as agent_pages
 from gateway.demarches_pages import demarches as demarches_pages
+from gateway.activities_api import api as _activities  # noqa: F401 -- the activities' routes join it too
+from gateway import activities_pages
 from gateway.auth import call_context, remember_csrf_cookie, request_id
 from gateway.errors import to_api_error
 from gateway.rpc import ServicePool
@@ -96,6 +98,7 @@ def create_app(settings=None, service_pool=None):
     app.register_blueprint(legal.legal)
     app.register_blueprint(demarches_pages)
     app.register_blueprint(agent_pages)
+    app.register_blueprint(activities_pages.activities)
     vault_streams.init_app(app, settings)
     franceconnect.init_app(app, settings)
     formatting.register(app)

@@ -181,6 +181,8 @@ class Booking(Schema):
     date = fields.String()
     status = fields.String()
     created_at = fields.String()
+    billed = fields.Boolean()
+    status_label = fields.String()
 
 
 class MonthQuery(Schema):

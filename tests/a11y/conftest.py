@@ -54,6 +54,12 @@ def state(portal):
     answer = admin.post(portal.url("/api/v1/admin/agents"), timeout=30, json={
         "email": agent_email, "password": PASSWORD, "role": "agent"})
     assert answer.status_code == 201, answer.text
+    opens = date.today() + timedelta(days=90)
+    answer = admin.post(portal.url("/api/v1/agent/sessions"), timeout=30, json={
+        "activity": "centre_vacances", "label": "Séjour à la montagne", "first_day": opens.isoformat(),
+        "last_day": (opens + timedelta(days=6)).isoformat(), "places": 10, "min_age": 12, "max_age": 14,
+        "opens_at": date.today().isoformat() + "T00:00:00+00:00", "price_basis": "stay"})
+    assert answer.status_code == 201, answer.text
     return State(period=period, family_email=family_email, unverified_email=unverified_email,
                  agent_email=agent_email, admin_email=portal.agent_email, admin_password=portal.agent_password,
                  invoice_number=invoices[0]["number"], verification_token=token,

@@ -3,12 +3,13 @@ a computer, who looks at the pages, and the real data the walk reaches pages
 with (see the `state` fixture in conftest.py)."""
 import json
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 
 from playwright.sync_api import expect
 
 import samples
+from school_calendar import bookable_days
 
 HERE = Path(__file__).parent
 AXE = HERE / "node_modules" / "axe-core" / "axe.min.js"
@@ -49,9 +50,7 @@ class State:
 
 
 def school_days(period):
-    first = date.fromisoformat(f"{period}-01")
-    days = [first + timedelta(days=n) for n in range(28)]
-    return [d.isoformat() for d in days if d.weekday() in (0, 1, 3, 4)]
+    return bookable_days(period)
 
 
 def first_wednesday(period):

@@ -134,6 +134,13 @@ PAGES = {
     "agent.household": Visit(lambda s: f"/agent/foyers/{s.household_id}", (AGENT,), capture="agent-foyer"),
     "agent.inbox": Visit("/agent/demarches", (AGENT, ADMIN), capture="agent-demarches"),
     "agent.request_page": Visit(lambda s: f"/agent/demarches/{s.request_reference}", (AGENT,)),
+
+    "activities.calendar": Visit(lambda s: f"/calendrier?mois={s.period}", (FAMILY,), capture="calendrier"),
+    "activities.preregistration": Visit("/preinscriptions", (FAMILY,), capture="preinscriptions"),
+    "activities.absences": Visit("/absences", (FAMILY,)),
+    "activities.catalogue": Visit("/agent/activites", (AGENT,)),
+    "activities.agent_preregistration": Visit("/agent/preinscriptions", (AGENT,)),
+    "activities.agent_absences": Visit("/agent/absences", (AGENT,)),
 }
 
 # Every POST route of the pages: the page it answers with, its error shown.
@@ -199,6 +206,18 @@ FORMS = {
                                             "Demander le document")),
     "agent.act": Submit(lambda s: f"/agent/demarches/{s.request_reference}", AGENT,
                         fill_and_send({"Message": " "}, "Envoyer le message")),
+
+    "activities.calendar": Submit(lambda s: f"/calendrier?mois={s.period}", FAMILY,
+                                  fill_and_send({}, "Réserver la période")),
+    # the audit's session takes children of 12 to 14: the family's child is too young
+    "activities.preregistration": Submit("/preinscriptions", FAMILY, fill_and_send({}, "Pré-inscrire")),
+    "activities.absences": Submit("/absences", FAMILY, fill_and_send({}, "Signaler l'absence")),
+    "activities.catalogue": Submit("/agent/activites", AGENT, lambda page, state: (
+        page.locator("#places-etude").fill("-3"),
+        page.get_by_role("button", name="Enregistrer les places de Étude surveillée").click())),
+    "activities.agent_preregistration": Submit("/agent/preinscriptions", AGENT, fill_and_send({}, "Créer le séjour")),
+    "activities.agent_absences": NotAPage(
+        "redirects to the certificates to check; a refusal (already decided) is that page with the error"),
 }
 
 # Pages no route names: the error page.

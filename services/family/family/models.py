@@ -1,7 +1,7 @@
 import datetime as dt
 import uuid
 
-from sqlalchemy import JSON, Boolean, Date, ForeignKey, Index, Integer, String, Text, Uuid, text
+from sqlalchemy import JSON, Boolean, CheckConstraint, Date, ForeignKey, Index, Integer, String, Text, Uuid, text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from kit.events import utcnow
@@ -78,7 +78,7 @@ class Booking(Base):
     child_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("children.id"))
     activity: Mapped[str] = mapped_column(String(40))
     date: Mapped[dt.date] = mapped_column(Date)
-    status: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(20))
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
     cancelled_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
 
@@ -178,3 +178,97 @@ class HouseholdAddress(Base):
     city: Mapped[str] = mapped_column(String(100))
     valid_from: Mapped[dt.date] = mapped_column(Date)
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+# Activities: the catalogue per school year, places per day, pre-registration, absences.
+
+class CatalogueVersion(Base):
+    """Each change an agent makes to a school year's catalogue is a new version."""
+
+    __tablename__ = "catalogue_versions"
+    __table_args__ = (Index("uq_catalogue_versions_year_version", "school_year", "version", unique=True),)
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    school_year: Mapped[str] = mapped_column(String(9))
+    version: Mapped[int] = mapped_column(Integer)
+    data: Mapped[dict] = mapped_column(JSON)
+    changed_by: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    changed_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class ActivityDay(Base):
+    """The places of a day-booked activity on a day: a counter the database
+    itself keeps within the capacity, whatever the number of requests racing."""
+
+    __tablename__ = "activity_days"
+    __table_args__ = (CheckConstraint("booked >= 0 AND booked <= capacity", name="ck_activity_days_within_capacity"),)
+
+    activity: Mapped[str] = mapped_column(String(40), primary_key=True)
+    date: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+    capacity: Mapped[int] = mapped_column(Integer)
+    booked: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class PreregistrationSession(Base):
+    """A holiday session or a stay families pre-register for."""
+
+    __tablename__ = "preregistration_sessions"
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    activity: Mapped[str] = mapped_column(String(40))
+    label: Mapped[str] = mapped_column(String(200))
+    first_day: Mapped[dt.date] = mapped_column(Date)
+    last_day: Mapped[dt.date] = mapped_column(Date)
+    places: Mapped[int] = mapped_column(Integer)
+    min_age: Mapped[int] = mapped_column(Integer)
+    max_age: Mapped[int] = mapped_column(Integer)
+    opens_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    price_basis: Mapped[str] = mapped_column(String(10))
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class Preregistration(Base):
+    __tablename__ = "preregistrations"
+    __table_args__ = (
+        Index("ix_preregistrations_session_position", "session_id", "position", unique=True),
+        Index("ix_preregistrations_household_id", "household_id"),
+        # One live pre-registration per child and session.
+        Index("uq_preregistrations_child_session_live", "child_id", "session_id", unique=True,
+              postgresql_where=text("status IN ('preregistered', 'confirmed', 'waiting', 'offered')"),
+              sqlite_where=text("status IN ('preregistered', 'confirmed', 'waiting', 'offered')")),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    session_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("preregistration_sessions.id"))
+    household_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("households.id"))
+    child_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("children.id"))
+    position: Mapped[int] = mapped_column(Integer)  # the order of arrival within the session
+    status: Mapped[str] = mapped_column(String(16))
+    wishes: Mapped[list] = mapped_column(JSON, default=list)  # the days wished, empty for the whole session
+    offer_expires_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+    child: Mapped[Child] = relationship(lazy="joined", innerjoin=True)
+    session: Mapped[PreregistrationSession] = relationship(lazy="joined", innerjoin=True)
+
+
+class Absence(Base):
+    __tablename__ = "absences"
+    __table_args__ = (Index("ix_absences_household_id", "household_id"),
+                      Index("ix_absences_child_days", "child_id", "first_day", "last_day"))
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    household_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("households.id"))
+    child_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("children.id"))
+    first_day: Mapped[dt.date] = mapped_column(Date)
+    last_day: Mapped[dt.date] = mapped_column(Date)
+    reason: Mapped[str] = mapped_column(String(500))
+    reported_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
+    certificate_status: Mapped[str] = mapped_column(String(16), default="none")
+    certificate_document_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)  # a document of the family's safe (vault)
+    certificate_given_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+    decided_by: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    decided_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+
+    child: Mapped[Child] = relationship(lazy="joined", innerjoin=True)

@@ -185,9 +185,3 @@ def household_view(household, for_agent=False):
 
 def booking_view(booking):
     return BookingView().dump(booking)
-
-
-def activities_view(offered):
-    """Weekdays as numbers, Monday being 0."""
-    return [{"code": activity.code, "label": activity.label, "weekdays": sorted(activity.weekdays)}
-            for activity in offered]

@@ -1,35 +1,32 @@
 from nameko.rpc import rpc
 
-from kit.caller import AGENTS, FAMILY, PARTS, Callers, allow
+from kit.caller import AGENTS, FAMILY, Callers, allow
 from kit.db import Database
 from kit.events import utcnow
 from kit.metrics import Metrics
 
-from family import bookings, child_keys, events, schemas, store
+from family import bookings, child_keys, clock, events, schemas, store
 # the module, not its class: `nameko run family.service` must find one service class here
 from family import request_consumers, request_entrypoints
-from family.activities import ACTIVITIES
-from family.models import Base, Booking
+from family.absence_entrypoints import AbsenceEntrypoints
+from family.activity_entrypoints import ActivityEntrypoints
+from family.models import Base
+from family.preregistration_entrypoints import PreregistrationEntrypoints
 
 HOUSEHOLD_CREATED, CHILD_KEY_REISSUED = "household_created", "child_key_reissued"
 
 
 def today():
-    """The day it is for the families: bookings close on the eve in Paris."""
-    return bookings.paris_date(utcnow())
+    """The day it is for the families, in Paris."""
+    return bookings.paris_date(clock.now())
 
 
-class FamilyService(request_entrypoints.RequestEntrypoints, request_consumers.RequestConsumers):
+class FamilyService(request_entrypoints.RequestEntrypoints, request_consumers.RequestConsumers,
+                    ActivityEntrypoints, PreregistrationEntrypoints, AbsenceEntrypoints):
     name = "family"
     db = Database(Base)
     metrics = Metrics()
     callers = Callers()
-
-    @rpc
-    @allow(parts=PARTS)
-    def activities(self, caller):
-        """The activities a child can be booked for, and the weekdays they run."""
-        return schemas.activities_view(ACTIVITIES.values())
 
     @rpc
     @allow(AGENTS)
@@ -71,42 +68,3 @@ class FamilyService(request_entrypoints.RequestEntrypoints, request_consumers.Re
         with self.db.reading() as session:
             return schemas.household_view(store.household(session, household_id),
                                           for_agent=caller.role in AGENTS)
-
-    @rpc
-    @allow(FAMILY)
-    def book(self, caller, child_id, activity, date):
-        request = schemas.booking_request(activity, date)
-        bookings.check_bookable(request["activity"], request["date"], today())
-        with self.db.transaction() as tx:
-            child = store.child_of_household(tx.session, caller.household_id, child_id)
-            booking = store.add_booking(tx.session, Booking(
-                household_id=child.household_id, child=child, activity=request["activity"].code,
-                date=request["date"], status=bookings.INITIAL))
-            tx.record_events([events.booking_made(booking)])
-        return schemas.booking_view(booking)
-
-    @rpc
-    @allow(FAMILY)
-    def cancel_booking(self, caller, booking_id):
-        with self.db.transaction() as tx:
-            booking = store.booking_of_household(tx.session, caller.household_id, booking_id)
-            if bookings.cancel(booking, today(), utcnow()):
-                tx.record_events([events.booking_cancelled(booking)])
-        return schemas.booking_view(booking)
-
-    @rpc
-    @allow(FAMILY + AGENTS)
-    def list_bookings(self, caller, month, household_id=None):
-        household_id = caller.household(household_id)
-        month = schemas.month(month)
-        with self.db.reading() as session:
-            household = store.household(session, household_id)
-            return [schemas.booking_view(booking)
-                    for booking in store.bookings_of_household(session, household.id, month)]
-
-    @rpc
-    @allow(parts=("billing",))
-    def billable_items(self, caller, period):
-        month = schemas.month(period, field="period", code="invalid_period")
-        with self.db.reading() as session:
-            return bookings.billable_items(store.billed_items(session, month))

@@ -10,7 +10,6 @@ from sqlalchemy.exc import IntegrityError
 
 from kit.errors import Conflict, NotFound
 
-from family.bookings import BILLED
 from family.models import Booking, Child, Guardian, Household, HouseholdJournalEntry
 
 # Keys are drawn from 10^5 x 36^6 values: one collision is already rare.
@@ -58,18 +57,6 @@ def bookings_of_household(session, household_id, month):
         .where(Booking.household_id == household_id,
                Booking.date >= month.first_day, Booking.date < month.next_first_day)
         .order_by(Booking.date, Child.first_name, Child.id, Booking.activity, Booking.created_at)
-    ).all()
-
-
-def billed_items(session, month):
-    """The booked days of a month, with what billing needs about each."""
-    return session.execute(
-        select(Booking.household_id, Household.quotient_familial, Booking.child_id,
-               Child.first_name.label("child_first_name"), Booking.activity, Booking.date)
-        .join(Child, Booking.child_id == Child.id)
-        .join(Household, Booking.household_id == Household.id)
-        .where(Booking.date >= month.first_day, Booking.date < month.next_first_day,
-               Booking.status.in_([str(status) for status in BILLED]))
     ).all()
 
 

@@ -3,25 +3,25 @@ and RabbitMQ, called over RPC as the gateway and billing call it."""
 import datetime as dt
 import time
 import uuid
-from types import SimpleNamespace
+from zoneinfo import ZoneInfo
 
 import eventlet
 import pytest
 from nameko.events import event_handler
-from nameko.testing.services import entrypoint_waiter
+from nameko.testing.services import entrypoint_hook, entrypoint_waiter
 from sqlalchemy import select
 
 from kit import errors
 from kit.caller import Caller, CallerKey
 
-from family import child_keys
-from family import service as family_service
-from family.models import Base, Booking, HouseholdJournalEntry, OutboxEvent
+from family import child_keys, clock as family_clock
+from family.models import ActivityDay, Base, Booking, HouseholdJournalEntry, OutboxEvent
 from family.service import FamilyService
 
-TODAY = dt.date(2026, 10, 1)  # a Thursday
+TODAY = dt.date(2026, 9, 24)  # a Thursday: next week's catering is still open
 FRIDAY, MONDAY, TUESDAY, WEDNESDAY = (dt.date(2026, 10, day) for day in (2, 5, 6, 7))
 NOVEMBER_MONDAY = dt.date(2026, 11, 2)
+PARIS = ZoneInfo("Europe/Paris")
 
 
 def household_data(*children, quotient_familial=640, last_name="Martin"):
@@ -34,18 +34,35 @@ def household_data(*children, quotient_familial=640, last_name="Martin"):
     }
 
 
+class Clock:
+    """The instant it is, as the service sees it: 08:00 in Paris on `today`, or `at`."""
+
+    def __init__(self, today):
+        self.today = today
+
+    @property
+    def today(self):
+        return self.at.astimezone(PARIS).date()
+
+    @today.setter
+    def today(self, day):
+        self.at = dt.datetime.combine(day, dt.time(8), tzinfo=PARIS)
+
+
 @pytest.fixture
 def clock(monkeypatch):
-    """The day it is in Paris, as the service sees it."""
-    now = SimpleNamespace(today=TODAY)
-    monkeypatch.setattr(family_service, "today", lambda: now.today)
+    now = Clock(TODAY)
+    monkeypatch.setattr(family_clock, "now", lambda: now.at)
     return now
 
 
 @pytest.fixture
 def family(container_factory, config, clock, rpc):
-    container_factory(FamilyService, config).start()
-    return rpc("family")
+    container = container_factory(FamilyService, config)
+    container.start()
+    calls = rpc("family")
+    calls.container = container  # for the timers, run by hand
+    return calls
 
 
 @pytest.fixture
@@ -97,17 +114,18 @@ def refused(error_class, call, *args):
 
 # What can be booked
 
-def test_the_activities_are_listed_with_the_weekdays_they_run(family):
-    assert family.as_part("gateway").activities() == [
-        {"code": "restauration_scolaire", "label": "Restauration scolaire", "weekdays": [0, 1, 3, 4]},
-        {"code": "accueil_du_soir", "label": "Accueil du soir", "weekdays": [0, 1, 3, 4]},
-        {"code": "etude", "label": "Étude surveillée", "weekdays": [0, 1, 3, 4]},
-        {"code": "alsh_mercredi", "label": "Accueil de loisirs du mercredi", "weekdays": [2]},
-    ]
+def test_the_nine_activities_are_listed_with_the_weekdays_they_run(family):
+    listed = family.as_part("gateway").activities()
+    assert [(a["code"], a["weekdays"], a["mode"]) for a in listed] == [
+        ("restauration_scolaire", [0, 1, 3, 4], "day"), ("accueil_du_soir", [0, 1, 3, 4], "day"),
+        ("etude", [0, 1, 3, 4], "day"), ("alsh_mercredi", [2], "day"), ("cis_mercredi", [2], "day"),
+        ("alsh_vacances", [0, 1, 2, 3, 4], "preregistration"), ("cis_vacances", [0, 1, 2, 3, 4], "preregistration"),
+        ("mini_sejour", [0, 1, 2, 3, 4], "preregistration"), ("centre_vacances", [0, 1, 2, 3, 4], "preregistration")]
+    assert listed[0]["booking_deadline_text"] == "jusqu'au jeudi de la semaine précédente, 23h59"
 
 
 def test_a_listed_activity_can_be_booked_on_a_weekday_it_lists(family, martin):
-    for activity in family.as_part("gateway").activities():
+    for activity in [a for a in family.as_part("gateway").activities() if a["mode"] == "day"]:
         day = MONDAY + dt.timedelta(days=activity["weekdays"][-1])
         booking = family.as_family(martin).book(child(martin, "Léa"), activity["code"], day.isoformat())
         assert booking["status"] == "booked"
@@ -337,7 +355,7 @@ def test_a_child_is_booked_for_a_day_the_activity_runs(family, martin, look):
     assert booking == {
         "id": booking["id"], "child_id": child(martin, "Léa"), "child_first_name": "Léa",
         "activity": "restauration_scolaire", "activity_label": "Restauration scolaire", "date": "2026-10-02",
-        "status": "booked", "created_at": booking["created_at"]}
+        "status": "booked", "created_at": booking["created_at"], "billed": True, "status_label": "réservé"}
     [made] = announced(look, "booking_made")
     assert made | {"event_id": None, "occurred_at": None} == {
         "event_id": None, "occurred_at": None, "booking_id": booking["id"], "household_id": martin["id"],
@@ -353,11 +371,13 @@ def test_a_wednesday_leisure_centre_is_booked(family, martin):
     ("piscine", "2026-10-05", errors.Invalid, "unknown_activity", "activity"),
     ("etude", "05/10/2026", errors.Invalid, "invalid_date", "date"),
     ("etude", "2026-02-30", errors.Invalid, "invalid_date", "date"),
-    ("etude", "2026-10-07", errors.Invalid, "activity_not_running", "date"),
-    ("alsh_mercredi", "2026-10-05", errors.Invalid, "activity_not_running", "date"),
-    ("restauration_scolaire", "2026-10-03", errors.Invalid, "activity_not_running", "date"),
-    ("restauration_scolaire", "2026-10-01", errors.Invalid, "booking_closed", "date"),
-    ("restauration_scolaire", "2026-09-29", errors.Invalid, "booking_closed", "date"),
+    ("etude", "2026-10-07", errors.Invalid, "no_activity", "date"),
+    ("alsh_mercredi", "2026-10-05", errors.Invalid, "no_activity", "date"),
+    ("restauration_scolaire", "2026-10-03", errors.Invalid, "no_activity", "date"),
+    ("restauration_scolaire", "2026-10-19", errors.Invalid, "no_activity", "date"),
+    ("restauration_scolaire", "2026-09-25", errors.Invalid, "past_deadline", "date"),
+    ("restauration_scolaire", "2026-09-22", errors.Invalid, "past_deadline", "date"),
+    ("alsh_vacances", "2026-10-19", errors.Invalid, "preregistration_only", "activity"),
 ])
 def test_a_booking_that_breaks_a_rule_is_refused_and_nothing_is_written(
         family, martin, look, activity, date, error_class, code, field):
@@ -403,7 +423,7 @@ def test_a_cancelled_day_can_be_booked_again(family, martin):
 def test_a_booking_is_cancelled_until_the_eve_of_the_day(family, martin, look):
     booking = family.as_family(martin).book(child(martin, "Léa"), "etude", "2026-10-02")
     cancelled = family.as_family(martin).cancel_booking(booking["id"])
-    assert cancelled == booking | {"status": "cancelled"}
+    assert cancelled == booking | {"status": "cancelled", "billed": False, "status_label": "annulé"}
     assert [p["booking_id"] for p in announced(look, "booking_cancelled")] == [booking["id"]]
 
 
@@ -507,18 +527,27 @@ def test_billable_items_are_the_booked_days_of_the_month_grouped_by_household(fa
 
     billable = family.as_part("billing").billable_items("2026-10")
 
-    assert sorted(billable, key=lambda entry: entry["quotient_familial"]) == [
-        {"household_id": martin["id"], "quotient_familial": 640, "items": [
-            {"child_id": tom, "child_first_name": "Tom", "activity": "etude", "date": "2026-10-02"},
-            {"child_id": lea, "child_first_name": "Léa", "activity": "restauration_scolaire", "date": "2026-10-05"},
+    def item(child_id, first_name, activity, day, basis, status="booked", reason=""):
+        booking_id = next(b["id"] for b in family.as_agent.list_bookings(day[:7], household_of[child_id])
+                          if b["child_id"] == child_id and b["date"] == day and b["activity"] == activity)
+        return {"item_id": f"booking:{booking_id}", "child_id": child_id, "child_first_name": first_name,
+                "activity": activity, "price_basis": basis, "date": day, "end_date": None, "status": status,
+                "billable": True, "reason": reason}
+
+    household_of = {lea: martin["id"], tom: martin["id"], zoe: durand["id"]}
+    qf = [{"value": 640, "valid_from": martin["created_at"][:10], "valid_until": None, "justified": True}]
+    assert sorted(billable, key=lambda entry: entry["quotient_familial"][0]["value"]) == [
+        {"household_id": martin["id"], "resident": True, "quotient_familial": qf, "items": [
+            item(tom, "Tom", "etude", "2026-10-02", "half_day"),
+            item(lea, "Léa", "restauration_scolaire", "2026-10-05", "day"),
         ]},
-        {"household_id": durand["id"], "quotient_familial": 1500, "items": [
-            {"child_id": zoe, "child_first_name": "Zoé", "activity": "alsh_mercredi", "date": "2026-10-07"},
-        ]},
+        {"household_id": durand["id"], "resident": True, "quotient_familial": [
+            {"value": 1500, "valid_from": durand["created_at"][:10], "valid_until": None, "justified": True}],
+         "items": [item(zoe, "Zoé", "alsh_mercredi", "2026-10-07", "day")]},
     ]
     assert nobody["id"] not in [entry["household_id"] for entry in billable]
-    assert family.as_part("billing").billable_items("2026-11") == [{"household_id": martin["id"], "quotient_familial": 640, "items": [
-        {"child_id": lea, "child_first_name": "Léa", "activity": "restauration_scolaire", "date": "2026-11-02"}]}]
+    assert [entry["items"] for entry in family.as_part("billing").billable_items("2026-11")] == [
+        [item(lea, "Léa", "restauration_scolaire", "2026-11-02", "day")]]
     assert family.as_part("billing").billable_items("2026-09") == []
 
 
@@ -567,3 +596,252 @@ def test_the_events_leave_the_outbox_for_the_other_services(family, container_fa
         ("household_created", household["id"]), ("child_key_reissued", household["id"]),
         ("booking_made", booking["id"]), ("booking_cancelled", booking["id"])]
     assert all({"event_id", "occurred_at", "household_id"} <= set(payload) for _, payload in Listener.heard)
+
+
+# Activities: periods, places, late cancellations, the catalogue, pre-registration, absences
+
+def items_of(family, period, household):
+    entry = next(e for e in family.as_part("billing").billable_items(period) if e["household_id"] == household["id"])
+    return [(i["child_first_name"], i["activity"], i["date"], i["status"], i["billable"]) for i in entry["items"]]
+
+
+# Booking a period
+
+def test_a_month_of_catering_is_booked_at_once_and_the_holiday_days_are_refused_with_why(family, martin):
+    report = family.as_family(martin).book_period({
+        "child_id": child(martin, "Léa"), "activity": "restauration_scolaire",
+        "first_day": "2026-10-12", "last_day": "2026-11-06", "weekdays": [0, 1, 3, 4]})
+    assert [b["date"] for b in report["booked"]] == [
+        "2026-10-12", "2026-10-13", "2026-10-15", "2026-10-16",
+        "2026-11-02", "2026-11-03", "2026-11-05", "2026-11-06"]
+    assert {r["date"]: (r["code"], r["reason"]) for r in report["refused"]} == {
+        day: ("no_activity", "Pas d'école : vacances de la toussaint.") for day in
+        ("2026-10-19", "2026-10-20", "2026-10-22", "2026-10-23", "2026-10-26", "2026-10-27", "2026-10-29",
+         "2026-10-30")}
+
+
+def test_a_period_reports_days_already_booked_past_the_deadline_and_not_for_the_childs_level(family, clock):
+    household = family.as_agent.create_household(household_data("Léa") | {"children": [
+        {"first_name": "Léa", "last_name": "Martin", "birth_date": "2021-05-02", "school": "Maternelle Jean Macé"}]})
+    lea = household["children"][0]["id"]
+    refused_study = family.as_family(household).book_period({"child_id": lea, "activity": "etude",
+                                                             "first_day": "2026-10-05", "last_day": "2026-10-06",
+                                                             "weekdays": [0, 1]})
+    assert [r["code"] for r in refused_study["refused"]] == ["not_allowed", "not_allowed"]
+    assert refused_study["refused"][0]["reason"] == "Réservé aux élèves de élémentaire."
+    family.as_family(household).book(lea, "restauration_scolaire", "2026-10-05")
+    report = family.as_family(household).book_period({"child_id": lea, "activity": "restauration_scolaire",
+                                                      "first_day": "2026-09-25", "last_day": "2026-10-06",
+                                                      "weekdays": [0, 4]})
+    assert [(r["date"], r["code"]) for r in report["refused"]] == [
+        ("2026-09-25", "past_deadline"), ("2026-10-05", "already_booked")]
+    assert [b["date"] for b in report["booked"]] == ["2026-09-28", "2026-10-02"]
+
+
+# Places
+
+def test_200_families_booking_the_last_20_places_at_once_make_exactly_20_bookings(family, rpc, look):
+    many = family.as_agent.create_household(household_data(*[f"Enfant{n:03d}" for n in range(200)]))
+    catalogue = family.as_agent.catalogue("2026-2027")
+    family.as_agent.update_catalogue("2026-2027", {"activities": {"etude": {"capacity": 20}}}, catalogue["version"])
+    clients = 40  # each its own connection to the broker, each sending its share of the 200 requests
+
+    def book_share(first):
+        calls, outcomes = rpc("family").as_family(many), []
+        for n in range(first, 200, clients):
+            try:
+                calls.book(many["children"][n]["id"], "etude", "2026-10-05")
+                outcomes.append("booked")
+            except errors.Conflict as conflict:
+                outcomes.append((conflict.code, conflict.message))
+        return outcomes
+
+    outcomes = [o for share in eventlet.GreenPool(clients).imap(book_share, range(clients)) for o in share]
+    assert len(outcomes) == 200
+    assert outcomes.count("booked") == 20
+    assert set(outcomes) - {"booked"} == {("full", "Étude surveillée, le 05/10/2026 : complet.")}
+    with look.connect() as connection:
+        assert connection.execute(select(ActivityDay.booked, ActivityDay.capacity)).all() == [(20, 20)]
+        assert len(connection.execute(select(Booking.id)).all()) == 20
+
+
+def test_a_cancelled_place_can_be_taken_again_and_capacity_cannot_drop_below_the_bookings(family, martin):
+    catalogue = family.as_agent.catalogue("2026-2027")
+    family.as_agent.update_catalogue("2026-2027", {"activities": {"etude": {"capacity": 1}}}, catalogue["version"])
+    lea, tom = child(martin, "Léa"), child(martin, "Tom")
+    first = family.as_family(martin).book(lea, "etude", "2026-10-05")
+    assert refused(errors.Conflict, family.as_family(martin).book, tom, "etude", "2026-10-05").code == "full"
+    error = refused(errors.Conflict, family.as_agent.update_catalogue, "2026-2027",
+                    {"activities": {"etude": {"capacity": 0}}}, 1)
+    assert error.code == "capacity_below_bookings"
+    family.as_family(martin).cancel_booking(first["id"])
+    assert family.as_family(martin).book(tom, "etude", "2026-10-05")["status"] == "booked"
+
+
+# Cancelling early and late; agents' overrides
+
+def test_an_early_cancellation_is_free_and_a_late_one_stays_billed(family, martin, clock):
+    lea = child(martin, "Léa")
+    early = family.as_family(martin).book(lea, "accueil_du_soir", "2026-10-05")
+    late = family.as_family(martin).book(lea, "accueil_du_soir", "2026-10-06")
+    clock.at = dt.datetime(2026, 10, 5, 18, 30, tzinfo=PARIS)   # after Monday 18:00, the eve of Tuesday
+    assert family.as_family(martin).cancel_booking(late["id"])["status"] == "late_cancellation"
+    clock.at = dt.datetime(2026, 10, 4, 17, 59, tzinfo=PARIS)
+    assert family.as_family(martin).cancel_booking(early["id"])["status"] == "cancelled"
+    assert items_of(family, "2026-10", martin) == [("Léa", "accueil_du_soir", "2026-10-06", "late_cancellation", True)]
+
+
+def test_an_agent_books_and_cancels_past_the_deadlines_for_a_family_journaled(family, martin, look):
+    lea = child(martin, "Léa")
+    booked = family.as_agent.book(lea, "restauration_scolaire", "2026-09-25", martin["id"])
+    cancelled = family.as_agent.cancel_booking(booked["id"], martin["id"])
+    assert cancelled["status"] == "cancelled"
+    with look.connect() as connection:
+        actions = connection.execute(select(HouseholdJournalEntry.action, HouseholdJournalEntry.actor_id)
+                                     .where(HouseholdJournalEntry.action.like("booking%"))
+                                     .order_by(HouseholdJournalEntry.occurred_at)).all()
+    assert sorted(actions) == [("booking_cancelled_by_agent", family.agent_id),
+                               ("booking_made_by_agent", family.agent_id)]
+
+
+# The month calendar
+
+def test_the_month_calendar_shows_what_is_booked_billed_and_why_a_day_is_closed(family, martin):
+    lea = child(martin, "Léa")
+    family.as_family(martin).book(lea, "restauration_scolaire", "2026-10-05")
+    month = family.as_family(martin).month_calendar(lea, "2026-10")
+    days = {day["date"]: day for day in month["days"]}
+    monday = {a["code"]: a for a in days["2026-10-05"]["activities"]}
+    assert monday["restauration_scolaire"]["booked_id"] and monday["restauration_scolaire"]["bookings"][0]["billed"]
+    assert monday["etude"]["bookable"] is True
+    assert days["2026-10-19"]["closed_reason"] == "pas d'école : vacances de la toussaint"
+    assert {a["code"] for a in days["2026-10-07"]["activities"]} == {"alsh_mercredi", "cis_mercredi"}
+    september = {day["date"]: day for day in family.as_family(martin).month_calendar(lea, "2026-09")["days"]}
+    assert {a["code"]: a["reason"] for a in september["2026-09-25"]["activities"]}["restauration_scolaire"] == \
+        "délai de réservation dépassé (jusqu'au jeudi de la semaine précédente, 23h59)"
+
+
+# The catalogue
+
+def test_agents_change_the_catalogue_in_versions_and_a_stale_change_is_refused(family, martin, look):
+    first = family.as_agent.catalogue("2026-2027")
+    assert (first["version"], first["school_holidays"][0]["name"]) == (0, "Vacances de la Toussaint")
+    changed = family.as_agent.update_catalogue("2026-2027", {
+        "activities": {"accueil_du_soir": {"booking_deadline": {"rule": "eve", "time": "12:00:00"}}},
+        "closures": [{"date": "2026-10-09", "reason": "Journée pédagogique"}]}, 0)
+    assert changed["version"] == 1 and changed["closures"] == [{"date": "2026-10-09", "reason": "Journée pédagogique"}]
+    assert refused(errors.Conflict, family.as_agent.update_catalogue, "2026-2027", {}, 0).code == "catalogue_changed"
+    error = refused(errors.Invalid, family.as_family(martin).book, child(martin, "Léa"), "etude", "2026-10-09")
+    assert (error.code, error.fields["date"]) == ("no_activity",
+                                                  "Fermeture de la Caisse des écoles (Journée pédagogique).")
+    before = snapshot(look)
+    bad = refused(errors.Invalid, family.as_agent.update_catalogue, "2026-2027",
+                  {"activities": {"etude": {"capacity": -1}}}, 1)
+    assert (bad.code, list(bad.fields)) == ("invalid_catalogue", ["activities.etude.capacity"])
+    assert snapshot(look) == before
+    assert refused(errors.Forbidden, family.as_family(martin).update_catalogue, "2026-2027", {}, 1)
+
+
+# Pre-registration
+
+def session_data(**changes):
+    return {"activity": "alsh_vacances", "label": "Vacances d'hiver, semaine 1", "first_day": "2027-02-08",
+            "last_day": "2027-02-12", "places": 2, "min_age": 3, "max_age": 11,
+            "opens_at": "2026-12-01T09:00:00+01:00", "price_basis": "day"} | changes
+
+
+def test_places_go_in_order_of_arrival_then_the_list_and_a_freed_place_is_offered_then_confirmed(
+        family, martin, clock, look):
+    session = family.as_agent.create_session(session_data())
+    other = family.as_agent.create_household(household_data("Zoé", last_name="Durand"))
+    refused(errors.Invalid, family.as_family(martin).preregister, {"session_id": session["id"],
+                                                                   "child_id": child(martin, "Léa")})
+    clock.at = dt.datetime(2026, 12, 1, 9, tzinfo=PARIS)
+    lea = family.as_family(martin).preregister({"session_id": session["id"], "child_id": child(martin, "Léa")})
+    zoe = family.as_family(other).preregister({"session_id": session["id"], "child_id": child(other, "Zoé"),
+                                               "wishes": ["2027-02-08", "2027-02-09"]})
+    tom = family.as_family(martin).preregister({"session_id": session["id"], "child_id": child(martin, "Tom")})
+    assert [(e["status_label"]) for e in (lea, zoe, tom)] == ["pré-inscrit", "pré-inscrit",
+                                                               "en liste d'attente (1re)"]
+    assert refused(errors.Conflict, family.as_family(martin).preregister,
+                   {"session_id": session["id"], "child_id": child(martin, "Tom")}).code == "already_preregistered"
+
+    assert family.as_agent.decide_preregistration(lea["id"], "confirm")["status_label"] == "confirmé"
+    family.as_agent.decide_preregistration(zoe["id"], "refuse")
+    offered = {e["child_first_name"]: e for e in family.as_family(martin).preregistrations()}["Tom"]
+    assert offered["status"] == "offered" and offered["offer_expires_at"] == "2026-12-03T08:00:00+00:00"
+    assert family.as_family(martin).answer_offer(tom["id"], True)["status_label"] == "confirmé"
+    listed = family.as_agent.session_list(session["id"])
+    assert [(e["child_first_name"], e["status"]) for e in listed["entries"]] == [
+        ("Léa", "confirmed"), ("Zoé", "refused"), ("Tom", "confirmed")]
+    assert listed["session"]["held"] == 2
+    statuses = [(p["child_first_name"], p["status"]) for p in announced(look, "preregistration_status_changed")]
+    assert statuses == [("Léa", "preregistered"), ("Zoé", "preregistered"), ("Tom", "waiting"), ("Léa", "confirmed"),
+                        ("Zoé", "refused"), ("Tom", "offered"), ("Tom", "confirmed")]
+    assert [i for i in items_of(family, "2027-02", martin)] == [
+        (name, "alsh_vacances", day, "booked", True) for day in ("2027-02-08", "2027-02-09", "2027-02-10",
+                                                                 "2027-02-11", "2027-02-12") for name in ("Léa", "Tom")]
+
+
+def test_an_offer_left_unanswered_passes_to_the_next_on_the_list(family, martin, clock):
+    session = family.as_agent.create_session(session_data(places=1, activity="mini_sejour", price_basis="stay"))
+    third = family.as_agent.create_household(household_data("Zoé", last_name="Durand"))
+    clock.at = dt.datetime(2026, 12, 1, 9, tzinfo=PARIS)
+    first = family.as_family(martin).preregister({"session_id": session["id"], "child_id": child(martin, "Léa")})
+    family.as_family(martin).preregister({"session_id": session["id"], "child_id": child(martin, "Tom")})
+    family.as_family(third).preregister({"session_id": session["id"], "child_id": child(third, "Zoé")})
+    family.as_family(martin).withdraw_preregistration(first["id"])
+    clock.at += dt.timedelta(hours=49)
+    with entrypoint_hook(family.container, "expire_offers") as expire:
+        expire()
+    listed = family.as_agent.session_list(session["id"])["entries"]
+    assert [(e["child_first_name"], e["status"]) for e in listed] == [
+        ("Léa", "withdrawn"), ("Tom", "expired"), ("Zoé", "offered")]
+
+
+def test_a_session_takes_children_of_its_ages_only_and_families_cannot_manage_lists(family, martin, clock):
+    session = family.as_agent.create_session(session_data(min_age=12, max_age=14))
+    clock.at = dt.datetime(2026, 12, 1, 9, tzinfo=PARIS)
+    assert refused(errors.Invalid, family.as_family(martin).preregister,
+                   {"session_id": session["id"], "child_id": child(martin, "Léa")}).code == "not_allowed"
+    refused(errors.Forbidden, family.as_family(martin).session_list, session["id"])
+    refused(errors.Forbidden, family.as_family(martin).create_session, session_data())
+
+
+# Absences
+
+def test_a_justified_absence_is_not_billed_and_an_unjustified_one_bills_its_first_day(family, martin, clock):
+    lea, tom = child(martin, "Léa"), child(martin, "Tom")
+    for name in (lea, tom):
+        family.as_family(martin).book_period({"child_id": name, "activity": "restauration_scolaire",
+                                              "first_day": "2026-10-05", "last_day": "2026-10-06",
+                                              "weekdays": [0, 1]})
+    clock.at = dt.datetime(2026, 10, 5, 9, tzinfo=PARIS)
+    certificate = str(uuid.uuid4())
+    justified = family.as_family(martin).report_absence({"child_id": lea, "first_day": "2026-10-05",
+                                                         "last_day": "2026-10-06", "reason": "Grippe",
+                                                         "document_id": certificate})
+    unjustified = family.as_family(martin).report_absence({"child_id": tom, "first_day": "2026-10-05",
+                                                           "last_day": "2026-10-06", "reason": "Rendez-vous"})
+    assert justified["certificate_label"] == "certificat en attente de validation"
+    assert [a["id"] for a in family.as_agent.pending_certificates()] == [justified["id"]]
+    assert family.as_agent.decide_certificate(justified["id"], True)["certificate_status"] == "validated"
+    assert refused(errors.Invalid, family.as_family(martin).attach_certificate, unjustified["id"],
+                   "pas-un-document").code == "invalid_document"
+    assert items_of(family, "2026-10", martin) == [
+        ("Léa", "restauration_scolaire", "2026-10-05", "absence_justified", False),
+        ("Tom", "restauration_scolaire", "2026-10-05", "absence_unjustified", True),
+        ("Léa", "restauration_scolaire", "2026-10-06", "absence_justified", False),
+        ("Tom", "restauration_scolaire", "2026-10-06", "absence_unjustified", False),
+    ]
+
+
+def test_a_certificate_after_48_hours_is_refused_and_another_family_sees_no_absence(family, martin, clock):
+    absence = family.as_family(martin).report_absence({"child_id": child(martin, "Léa"), "first_day": "2026-09-21",
+                                                       "last_day": "2026-09-22", "reason": "Fièvre"})
+    assert refused(errors.Invalid, family.as_family(martin).attach_certificate, absence["id"],
+                   str(uuid.uuid4())).code == "certificate_too_late"
+    other = family.as_agent.create_household(household_data("Zoé", last_name="Durand"))
+    assert family.as_family(other).absences() == []
+    assert refused(errors.NotFound, family.as_family(other).attach_certificate, absence["id"],
+                   str(uuid.uuid4())).code == "absence_not_found"

@@ -22,7 +22,8 @@ from notify import rendering, schemas, statuses, store
 from notify.mailer import DeliveryFailed, Mailer
 from notify.models import Base
 from notify import safe_emails  # the module, not its class: `nameko run notify.service` finds one service here
-from notify import request_emails
+from notify import request_emails  # the same
+from notify import activity_emails  # the same
 
 log = logging.getLogger(__name__)
 
@@ -31,7 +32,7 @@ RETRY_BATCH = 50
 DEFAULT_SENDING_LEASE = 120  # seconds; well over what an SMTP exchange may take (mailer.SMTP_TIMEOUT)
 
 
-class NotifyService(safe_emails.SafeEmails, request_emails.RequestEmails):
+class NotifyService(safe_emails.SafeEmails, request_emails.RequestEmails, activity_emails.ActivityEmails):
     name = "notify"
 
     db = Database(Base)

@@ -455,3 +455,19 @@ def test_the_family_is_told_before_a_document_expires(start_notify, smtp, config
     publish(container, config, "vault", "document_expiring", payload, "on_document_expiring")
     [received] = caught.wait_for(lambda m: m["Subject"] == subject)
     assert said in text_of(received)
+
+
+def test_the_family_is_told_when_a_place_is_offered_from_the_waiting_list(start_notify, smtp, config):
+    settings, caught = smtp
+    container = start_notify(Identity("parent@example.org"), **settings)
+    payload = new_event("preregistration_status_changed", preregistration_id=str(uuid.uuid4()),
+                        household_id=HOUSEHOLD, child_id=str(uuid.uuid4()), child_first_name="Tom",
+                        session_id=str(uuid.uuid4()), session_label="Vacances d'hiver, semaine 1", status="offered",
+                        status_label="place proposée", rank=None,
+                        offer_expires_at="2027-01-12T08:00:00+00:00")[1]
+    publish(container, config, "family", "preregistration_status_changed", payload,
+            "on_preregistration_status_changed")
+    [received] = caught.wait_for(lambda m: m["Subject"] == "Pré-inscription de Tom : place proposée")
+    body = text_of(received)
+    assert "Acceptez-la avant le 12 janvier 2027 à 09h00 (heure de Paris)" in body
+    assert f"{PORTAL}/preinscriptions" in body

@@ -2,7 +2,7 @@
 quotient familial periods and the addresses an accepted request sets
 
 Revision ID: 8c41d2e7a9b5
-Revises: 9c4d2e7f1a05
+Revises: c93a5cfda1d3
 Create Date: 2026-12-02 01:00:00
 
 """
