@@ -12,7 +12,7 @@ from alembic import op
 import sqlalchemy as sa
 
 revision: str = '8c41d2e7a9b5'
-down_revision: Union[str, Sequence[str], None] = '9c4d2e7f1a05'
+down_revision: Union[str, Sequence[str], None] = 'c93a5cfda1d3'
 branch_labels: Union[str, Sequence[str], None] = None
 depends_on: Union[str, Sequence[str], None] = None
 
