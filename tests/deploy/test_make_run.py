@@ -16,7 +16,7 @@ from loopback import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 RABBIT_API = "http://127.0.0.1:15672/api"
-READY = "Portail famille prêt"
+READY = "Ctrl-C pour tout arrêter"  # the last line of what `make run` says once the portal is ready
 
 
 @pytest.fixture
