@@ -1,10 +1,13 @@
 """The series the alerts and dashboards read exist, with the labels their queries use: the local
 portal is started as `make run` starts it, used a little (the demo is seeded, a parent logs in),
-and Debian's Prometheus scrapes the gateway, the five services and RabbitMQ's plugin."""
+and Debian's Prometheus scrapes the gateway, the five services and RabbitMQ's plugin. The login's
+request id is then found in the gateway's and identity's JSON logs, and the parent's address is not."""
+import json
 import os
 import signal
 import subprocess
 import time
+import uuid
 
 import requests
 import yaml
@@ -53,8 +56,10 @@ def test_the_series_the_alerts_and_dashboards_read_exist_with_their_labels(tmp_p
         assert ready, "".join(said[-40:])
         demo = next(line for line in said if "Parent (démo)" in line)
         email, password = demo.split(":", 1)[1].strip().split(" / ")
-        assert requests.post(f"http://127.0.0.1:{port}/api/v1/session", json={"email": email, "password": password},
-                             timeout=30).status_code == 200
+        request_id = f"ops{uuid.uuid4().hex}"
+        login = requests.post(f"http://127.0.0.1:{port}/api/v1/session", json={"email": email, "password": password},
+                              headers={"X-Request-ID": request_id}, timeout=30)
+        assert login.status_code == 200 and login.headers["X-Request-ID"] == request_id
         metrics_line = next(line for line in said if "Métriques" in line)
         first, last = map(int, metrics_line.rsplit("ports", 1)[1].split("-"))
 
@@ -82,6 +87,15 @@ def test_the_series_the_alerts_and_dashboards_read_exist_with_their_labels(tmp_p
         assert "success" in {item["outcome"] for item in logins}
         queues = {item["queue"] for item in series(url, "rabbitmq_detailed_queue_messages_ready")}
         assert {"rpc-family", "rpc-billing"} <= queues
+
+        # one grep follows the login from the gateway into identity, in JSON lines without the address
+        logs = tmp_path / "var" / "log"
+        followed = {part: [json.loads(line) for line in (logs / f"{part}.log").read_text().splitlines()
+                           if request_id in line] for part in ("gateway", "identity")}
+        assert followed["gateway"] and followed["identity"], followed
+        assert any(entry.get("request_id") == request_id and entry["entrypoint"] == "authenticate"
+                   for entry in followed["identity"])
+        assert email not in (logs / "identity.log").read_text() + (logs / "gateway.log").read_text()
     finally:
         if prometheus is not None:
             prometheus.terminate()
