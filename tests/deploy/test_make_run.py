@@ -5,32 +5,11 @@ import os
 import signal
 import subprocess
 import sys
-import time
-import uuid
-from pathlib import Path
 
 import pytest
 import requests
 
-from localstack import SERVICES
-from loopback import free_port, free_ports_in_a_row
-
-ROOT = Path(__file__).resolve().parents[2]
-RABBIT_API = "http://127.0.0.1:15672/api"
-READY = "Portail famille prêt"
-BANNER_END = "Ctrl-C pour tout arrêter"  # the last line of what the newcomer reads: addresses and accounts
-
-
-@pytest.fixture
-def vhost():
-    """The machine's RabbitMQ, a vhost of its own so that nothing else answers for the portal."""
-    name = f"make-run-{uuid.uuid4().hex[:8]}"
-    auth = ("guest", "guest")
-    requests.put(f"{RABBIT_API}/vhosts/{name}", auth=auth, timeout=10).raise_for_status()
-    requests.put(f"{RABBIT_API}/permissions/{name}/guest", auth=auth, timeout=10,
-                 json={"configure": ".*", "write": ".*", "read": ".*"}).raise_for_status()
-    yield f"amqp://guest:guest@127.0.0.1:5672/{name}"
-    requests.delete(f"{RABBIT_API}/vhosts/{name}", auth=auth, timeout=10)
+from local_portal import launch, said_until_ready, vhost  # noqa: F401 -- the fixture too
 
 
 @pytest.fixture
@@ -41,27 +20,6 @@ def busy_machine():
     for hog in hogs:
         hog.kill()
         hog.wait()
-
-
-def launch(var_dir, amqp_uri):
-    port = free_port()
-    env = {key: value for key, value in os.environ.items() if not key.startswith(("PORTAL_", "PORTAIL_"))}
-    env.update(PORTAIL_VAR_DIR=str(var_dir), PORTAL_PORT=str(port), AMQP_URI=amqp_uri,
-               METRICS_PORTS_FROM=str(free_ports_in_a_row(len(SERVICES))), VAULT_HTTP_PORT=str(free_port()))
-    launcher = subprocess.Popen([sys.executable, "deploy/localstack.py"], cwd=ROOT, env=env, text=True,
-                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
-    return launcher, port
-
-
-def said_until_ready(launcher, seconds):
-    said, deadline = [], time.monotonic() + seconds
-    for line in launcher.stdout:
-        said.append(line)
-        if BANNER_END in line:
-            return said, any(READY in earlier for earlier in said)
-        if time.monotonic() > deadline:
-            break
-    return said, False
 
 
 @pytest.mark.parametrize("attempt", [1, 2])

@@ -1,11 +1,15 @@
 """Prometheus metrics of a service: calls, errors and latency per entrypoint,
 served on the service's own port (`METRICS_PORT`)."""
+import logging
 import time
 
 from nameko.extensions import DependencyProvider
 from prometheus_client import Counter, Gauge, Histogram, start_http_server
 
+from kit import logs
 from kit.config import setting
+
+log = logging.getLogger(__name__)
 
 ENTRYPOINT_CALLS = Counter(
     "portail_entrypoint_calls_total", "Entrypoint calls by outcome",
@@ -42,5 +46,9 @@ class Metrics(DependencyProvider):
         service, entrypoint = self.container.service_name, worker_ctx.entrypoint.method_name
         outcome = "success" if exc_info is None else exc_info[0].__name__
         ENTRYPOINT_CALLS.labels(service, entrypoint, outcome).inc()
-        if started is not None:
-            ENTRYPOINT_LATENCY.labels(service, entrypoint).observe(time.perf_counter() - started)
+        elapsed = time.perf_counter() - started if started is not None else None
+        if elapsed is not None:
+            ENTRYPOINT_LATENCY.labels(service, entrypoint).observe(elapsed)
+        # one line per call made for a request (under its request id, kit.logs); timers' ticks in DEBUG
+        log.log(logging.INFO if logs.request_id() else logging.DEBUG, "%s: %s in %.0f ms",
+                entrypoint, outcome, (elapsed or 0) * 1000)

@@ -120,3 +120,22 @@ def test_the_services_and_the_gateway_log_through_the_json_formatter():
     gateway = logs.config("gateway")
     assert gateway["formatters"]["json"] == {"()": logs.JsonFormatter, "part": "gateway"}
     assert {gateway["loggers"][name]["handlers"][0] for name in ("gunicorn.error", "gunicorn.access")} == {"console"}
+
+
+def test_each_call_made_for_a_request_leaves_one_line_under_its_id(caplog):
+    from kit.metrics import Metrics
+    metrics = Metrics()
+    metrics.container = types.SimpleNamespace(service_name="family")
+    metrics.setup()
+    call = types.SimpleNamespace(call_id="family.book.1", entrypoint=types.SimpleNamespace(method_name="book"))
+    logs.bind(request_id="req-from-gateway-3", entrypoint="book")
+    with caplog.at_level(logging.DEBUG, logger="kit.metrics"):
+        metrics.worker_setup(call)
+        metrics.worker_result(call, exc_info=(ValueError, ValueError("x"), None))
+        logs.clear()
+        metrics.worker_setup(call)
+        metrics.worker_result(call)  # a timer's tick: no request behind it
+    [served, tick] = caplog.records
+    assert served.levelno == logging.INFO and served.getMessage().startswith("book: ValueError in ")
+    assert line(served.getMessage())["message"] == served.getMessage()
+    assert tick.levelno == logging.DEBUG
