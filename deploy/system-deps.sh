@@ -49,6 +49,11 @@ ensure_postgresql() {
 }
 
 if [ -z "${AMQP_URI:-}" ]; then ensure_rabbitmq; fi
+# The font of the invoices' PDF (BILLING_PDF_FONT)
+if [ ! -e /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ]; then
+  as_root apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq --no-install-recommends fonts-dejavu-core >/dev/null
+fi
 if [ "$mode" = test ]; then
   ensure_rabbitmq
   ensure_postgresql
@@ -56,7 +61,7 @@ if [ "$mode" = test ]; then
     as_root rabbitmq-plugins enable --quiet rabbitmq_management rabbitmq_prometheus >/dev/null
     wait_for_port 15672 "RabbitMQ management"
   fi
-  apt_install chromium:chromium prometheus:prometheus promtool:prometheus docker-compose:docker-compose
+  apt_install chromium:chromium prometheus:prometheus promtool:prometheus docker-compose:docker-compose pdftotext:poppler-utils
   # Chromium in French for the page tests (dates typed day, month, year)
   if [ ! -e /usr/lib/chromium/locales/fr.pak ]; then
     as_root apt-get update -qq

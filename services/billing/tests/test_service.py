@@ -2,41 +2,54 @@
 with family's billable items played by a stand-in of the contract's shape."""
 import time
 import uuid
+from datetime import datetime
 
 import eventlet
 import pytest
 from nameko.events import event_handler
-from nameko.testing.services import replace_dependencies
+from nameko.testing.services import entrypoint_hook, replace_dependencies
 from sqlalchemy import func, select
 
 from kit.errors import Invalid, NotFound
 
 from billing import models
+from billing.periods import PARIS
+from billing.schedule import due_for_timer
 from billing.service import BillingService
 
 MARTIN, DURAND = str(uuid.uuid4()), str(uuid.uuid4())
 LEA, TOM, NOE = str(uuid.uuid4()), str(uuid.uuid4()), str(uuid.uuid4())
 
 
-def booked(child_id, first_name, activity, *dates):
-    return [{"child_id": child_id, "child_first_name": first_name, "activity": activity, "date": day}
+def booked(child_id, first_name, activity, *dates, status="booked", billable=True):
+    return [{"item_id": f"{activity}:{child_id}:{day}", "child_id": child_id, "child_first_name": first_name,
+             "activity": activity, "price_basis": "day", "date": day, "end_date": None, "status": status,
+             "billable": billable, "reason": ""}
             for day in dates]
+
+
+def quotient(value, justified=True):
+    return [{"value": value, "valid_from": "2026-01-01", "valid_until": None, "justified": justified}]
+
+
+def household(household_id, qf, items, resident=True):
+    return {"household_id": household_id, "resident": resident, "quotient_familial": quotient(qf), "items": items}
 
 
 def october():
     """Two households: the Martins (QF 650, bracket B) and the Durands (QF 1950, bracket F)."""
     return [
-        {"household_id": MARTIN, "quotient_familial": 650, "items": [
+        {"household_id": MARTIN, "resident": True, "quotient_familial": quotient(650), "items": [
             *booked(LEA, "Léa", "restauration_scolaire", "2026-10-01", "2026-10-02", "2026-10-05", "2026-10-06"),
             *booked(TOM, "Tom", "alsh_mercredi", "2026-10-07", "2026-10-14"),
             *booked(LEA, "Léa", "etude", "2026-10-05", "2026-10-06"),
         ]},
-        {"household_id": DURAND, "quotient_familial": 1950, "items": booked(
-            NOE, "Noé", "restauration_scolaire", "2026-10-01")},
+        household(DURAND, 1950, booked(NOE, "Noé", "restauration_scolaire", "2026-10-01")),
     ]
 
 
 announced = []
+answers = {}  # what family's stand-in answers, by month
 
 
 class InvoiceListener:
@@ -58,7 +71,9 @@ def family(container_factory, config):
     listener.start()
     container = container_factory(BillingService, config)
     family = replace_dependencies(container, "family")
-    family.billable_items.return_value = october()
+    answers.clear()
+    answers["2026-10"] = october()
+    family.billable_items.side_effect = lambda period: answers.get(period, [])
     container.start()
     return family
 
@@ -80,20 +95,23 @@ def wait_until(condition, timeout=10):
         eventlet.sleep(0.05)
 
 
-def test_the_simulator_gives_the_prices_of_the_households_bracket(billing):
-    assert billing.as_part("gateway").simulate(650) == {
-        "quotient_familial": 650,
-        "bracket": "B",
-        "reason": "Quotient familial de 650 € : tranche B (de 401 € à 700 €)",
-        "tariffs": [
-            {"activity": "restauration_scolaire", "activity_label": "Restauration scolaire", "unit_price_cents": 160},
-            {"activity": "accueil_du_soir", "activity_label": "Accueil du soir", "unit_price_cents": 120},
-            {"activity": "etude", "activity_label": "Étude surveillée", "unit_price_cents": 100},
-            {"activity": "alsh_mercredi", "activity_label": "Accueil de loisirs du mercredi", "unit_price_cents": 450},
-        ],
-    }
-    assert billing.as_part("gateway").simulate(0)["bracket"] == "A"
-    assert billing.as_part("gateway").simulate(1901)["bracket"] == "F"
+def test_the_simulator_gives_each_activitys_price_at_the_quotient_and_why(billing):
+    simulated = billing.as_part("gateway").simulate(650)
+    assert (simulated["quotient_familial"], simulated["bracket"]) == (650, "B")
+    assert simulated["reason"] == "Quotient familial de 650 € : tranche B (de 401 € à 700 €)"
+    prices = {tariff["activity"]: tariff for tariff in simulated["tariffs"]}
+    assert len(prices) == 9
+    assert prices["restauration_scolaire"] == {
+        "activity": "restauration_scolaire", "activity_label": "Restauration scolaire", "unit_price_cents": 160,
+        "price_basis": "day", "price_basis_label": "par jour", "rule": "bracket", "bracket": "B",
+        "reason": "Quotient familial de 650 € : tranche B (de 401 € à 700 €)."}
+    assert prices["alsh_vacances"]["unit_price_cents"] == 780  # 1.20 % of 650 €
+    assert prices["alsh_vacances"]["rule"] == "effort_rate"
+    assert prices["centre_vacances"]["price_basis_label"] == "par séjour"
+    assert billing.as_family(MARTIN).simulate(0)["bracket"] == "A"
+    assert billing.as_agent.simulate(1901)["bracket"] == "F"
+    unjustified = billing.as_family(MARTIN).simulate(300, justified=False)
+    assert {t["rule"] for t in unjustified["tariffs"]} == {"not_justified"}
 
 
 @pytest.mark.parametrize("quotient_familial", [-1, "650", None, 12.5])
@@ -104,45 +122,56 @@ def test_the_simulator_refuses_a_quotient_that_is_not_a_whole_number_of_euros(bi
     assert set(refused.value.fields) == {"quotient_familial"}
 
 
-def test_the_migration_seeds_the_default_grid_of_the_contract(family, look, contract_tariffs):
+def test_the_migration_seeds_a_tariff_for_each_of_the_nine_activities(family, look):
     with look.connect() as connection:
-        rows = connection.execute(select(
-            models.Tariff.activity, models.Tariff.bracket, models.Tariff.qf_min, models.Tariff.qf_max,
-            models.Tariff.unit_price_cents, models.Tariff.valid_from)).all()
-    assert sorted(rows) == sorted(
-        (t.activity, t.bracket.code, t.bracket.qf_min, t.bracket.qf_max, t.unit_price_cents, t.valid_from)
-        for t in contract_tariffs)
+        rows = connection.execute(select(models.TariffVersion.activity, models.TariffVersion.kind,
+                                         models.TariffVersion.price_basis)).all()
+    assert len(rows) == 9
+    assert ("alsh_vacances", "effort_rate", "day") in rows
+    assert ("centre_vacances", "brackets", "stay") in rows
 
 
 def test_a_run_bills_each_household_once_with_its_lines_and_total(billing, family):
-    assert billing.as_agent.run_period("2026-10") == {"period": "2026-10", "invoices_created": 2, "already_invoiced": 0}
+    assert billing.as_agent.run_period("2026-10") == {
+        "period": "2026-10", "invoices_created": 2, "already_invoiced": 0, "total_cents": 2260}
     family.billable_items.assert_called_once_with("2026-10")
 
     [summary] = billing.as_family(MARTIN).list_invoices()
     invoice = billing.as_family(MARTIN).get_invoice(summary["number"])
-    assert invoice == {**summary, "lines": invoice["lines"]}
-    assert invoice["period"] == "2026-10"
-    assert invoice["due_date"] == "2026-11-30"
-    assert invoice["status"] == "issued"
+    assert invoice == {**summary, "lines": invoice["lines"], "payments": []}
+    assert (invoice["period"], invoice["due_date"], invoice["status"]) == ("2026-10", "2026-11-30", "issued")
+    assert (invoice["paid_cents"], invoice["due_cents"], invoice["online"]) == (0, 1740, False)
     assert invoice["issued_at"].endswith("+00:00")
     assert uuid.UUID(invoice["id"])
+    common = {"kind": "charge", "status": "booked", "price_basis": "day", "origin": "2026-10"}
     assert invoice["lines"] == [
         {"child_id": LEA, "child_first_name": "Léa", "activity": "restauration_scolaire",
          "activity_label": "Restauration scolaire", "label": "Restauration scolaire — Léa (4 jours)",
          "dates": ["2026-10-01", "2026-10-02", "2026-10-05", "2026-10-06"],
-         "quantity": 4, "unit_price_cents": 160, "amount_cents": 640},
+         "quantity": 4, "unit_price_cents": 160, "amount_cents": 640, **common},
         {"child_id": LEA, "child_first_name": "Léa", "activity": "etude",
          "activity_label": "Étude surveillée", "label": "Étude surveillée — Léa (2 jours)",
-         "dates": ["2026-10-05", "2026-10-06"], "quantity": 2, "unit_price_cents": 100, "amount_cents": 200},
+         "dates": ["2026-10-05", "2026-10-06"], "quantity": 2, "unit_price_cents": 100, "amount_cents": 200,
+         **common},
         {"child_id": TOM, "child_first_name": "Tom", "activity": "alsh_mercredi",
          "activity_label": "Accueil de loisirs du mercredi", "label": "Accueil de loisirs du mercredi — Tom (2 jours)",
-         "dates": ["2026-10-07", "2026-10-14"], "quantity": 2, "unit_price_cents": 450, "amount_cents": 900},
+         "dates": ["2026-10-07", "2026-10-14"], "quantity": 2, "unit_price_cents": 450, "amount_cents": 900,
+         **common},
     ]
     assert invoice["total_cents"] == 1740
-
     [durand] = billing.as_family(DURAND).list_invoices()
     assert durand["total_cents"] == 520
     assert {summary["number"], durand["number"]} == {"F-2026-10-0000001", "F-2026-10-0000002"}
+
+
+def test_a_month_that_has_not_ended_is_refused_with_a_clear_error(billing, family, look):
+    today = datetime.now(PARIS).date()
+    with pytest.raises(Invalid) as refused:
+        billing.as_agent.run_period(f"{today:%Y-%m}")
+    assert refused.value.code == "month_not_over"
+    assert "n'est pas terminé : il pourra être facturé à partir du 1er " in refused.value.message
+    family.billable_items.assert_not_called()
+    assert_nothing_written(look)
 
 
 def test_each_new_invoice_is_announced_once_with_what_notify_needs(billing, look):
@@ -162,35 +191,51 @@ def test_each_new_invoice_is_announced_once_with_what_notify_needs(billing, look
 def test_running_a_month_again_bills_nothing_twice_and_announces_nothing_more(billing, family, look):
     billing.as_agent.run_period("2026-10")
     wait_until(lambda: len(announced) == 2)
-    numbers = {invoice["number"] for household in (MARTIN, DURAND)
-               for invoice in billing.as_family(household).list_invoices()}
-
-    assert billing.as_agent.run_period("2026-10") == {"period": "2026-10", "invoices_created": 0, "already_invoiced": 2}
+    assert billing.as_agent.run_period("2026-10")["invoices_created"] == 0
     eventlet.sleep(0.5)
     assert len(announced) == 2
     assert count(look, models.Invoice) == 2
     assert count(look, models.OutboxEvent) == 2
-    assert {invoice["number"] for household in (MARTIN, DURAND)
-            for invoice in billing.as_family(household).list_invoices()} == numbers
 
 
-def test_a_household_billable_only_on_the_second_run_gets_the_next_number(billing, family):
+def test_an_item_booked_after_its_month_was_billed_goes_on_the_next_invoice_once(billing, family):
     billing.as_agent.run_period("2026-10")
-    latecomer = {"household_id": str(uuid.uuid4()), "quotient_familial": 0,
-                 "items": booked(str(uuid.uuid4()), "Inès", "etude", "2026-10-20")}
-    family.billable_items.return_value = october() + [latecomer]
-    assert billing.as_agent.run_period("2026-10") == {"period": "2026-10", "invoices_created": 1, "already_invoiced": 2}
-    assert billing.as_family(latecomer["household_id"]).list_invoices()[0]["number"] == "F-2026-10-0000003"
+    late = booked(LEA, "Léa", "restauration_scolaire", "2026-10-30")
+    answers["2026-10"] = [{**october()[0], "items": october()[0]["items"] + late}, october()[1]]
+    assert billing.as_agent.run_period("2026-10")["invoices_created"] == 0  # the month's invoice is out
+    answers["2026-11"] = [household(MARTIN, 650, booked(LEA, "Léa", "etude", "2026-11-02"))]
+    billing.as_agent.run_period("2026-11")
+    november = billing.as_family(MARTIN).get_invoice("F-2026-11-0000003")
+    assert [(line["label"], line["amount_cents"]) for line in november["lines"]] == [
+        ("Régularisation de octobre 2026 : Restauration scolaire — Léa (1 jour)", 160),
+        ("Étude surveillée — Léa (1 jour)", 100)]
+    answers["2026-12"] = []
+    assert family.billable_items.call_args_list[-2:] == [(("2026-10",),), (("2026-11",),)]
+
+
+def test_an_absence_justified_after_billing_is_credited_on_the_next_invoice(billing, family):
+    billing.as_agent.run_period("2026-10")
+    items = october()[0]["items"]
+    items[0] = {**items[0], "status": "absence_justified", "billable": False}
+    answers["2026-10"] = [{**october()[0], "items": items}]
+    answers["2026-11"] = [household(MARTIN, 650, booked(LEA, "Léa", "etude", "2026-11-02"))]
+    billing.as_agent.run_period("2026-11")
+    [november, _] = billing.as_family(MARTIN).list_invoices()
+    detail = billing.as_family(MARTIN).get_invoice(november["number"])
+    assert [(line["kind"], line["amount_cents"]) for line in detail["lines"]] == [("credit", -160),
+                                                                                  ("charge", 100)]
+    assert detail["total_cents"] == -60
+    assert detail["status"] == "paid"
 
 
 @pytest.mark.parametrize("earlier_run", [False, True], ids=["first_run", "after_an_earlier_run"])
 def test_two_simultaneous_runs_of_a_month_bill_each_household_once_with_distinct_numbers(
         billing, family, rpc, look, earlier_run):
-    if earlier_run:  # the month's numbering row exists already: only its lock keeps the runs apart
+    if earlier_run:
         billing.as_agent.run_period("2026-10")
     already = 2 if earlier_run else 0
-    households = [{"household_id": str(uuid.uuid4()), "quotient_familial": 100 * rank,
-                   "items": booked(str(uuid.uuid4()), "Léa", "etude", "2026-10-01", "2026-10-02")}
+    households = [household(str(uuid.uuid4()), 100 * rank,
+                            booked(str(uuid.uuid4()), "Léa", "etude", "2026-10-01", "2026-10-02"))
                   for rank in range(25)]
 
     def slow_family(period):
@@ -204,48 +249,36 @@ def test_two_simultaneous_runs_of_a_month_bill_each_household_once_with_distinct
 
     created = 27 - already
     assert sorted(result["invoices_created"] for result in results) == [0, created]
-    assert sorted(result["already_invoiced"] for result in results) == [already, 27]
     with look.connect() as connection:
         numbers = connection.execute(select(models.Invoice.number)).scalars().all()
-        assert connection.execute(select(models.BillingRun.last_sequence)).scalar_one() == 27
+        assert connection.execute(select(models.NumberSequence.last)).scalar_one() == 27
     assert sorted(numbers) == [f"F-2026-10-{rank:07d}" for rank in range(1, 28)]
     wait_until(lambda: len(announced) == 27)
     assert len({event["invoice_number"] for event in announced}) == 27
 
 
-def test_each_month_numbers_its_invoices_from_one(billing, family):
+def test_numbers_follow_each_other_through_the_year(billing, family):
     billing.as_agent.run_period("2026-10")
-    family.billable_items.return_value = [
-        {**entry, "items": [{**item, "date": item["date"].replace("2026-10", "2026-11")} for item in entry["items"]]}
-        for entry in october()]
+    answers["2026-11"] = [{**entry, "items": [{**item, "item_id": item["item_id"] + "-nov",
+                                               "date": item["date"].replace("2026-10", "2026-11")}
+                                              for item in entry["items"]]} for entry in october()]
     billing.as_agent.run_period("2026-11")
     numbers = sorted(invoice["number"]
-                     for household in (MARTIN, DURAND) for invoice in billing.as_family(household).list_invoices())
-    assert numbers == ["F-2026-10-0000001", "F-2026-10-0000002", "F-2026-11-0000001", "F-2026-11-0000002"]
-
-
-def test_a_family_sees_its_invoices_newest_first(billing, family):
-    billing.as_agent.run_period("2026-10")
-    family.billable_items.return_value = [
-        {**october()[0], "items": booked(LEA, "Léa", "etude", "2026-11-02")}]
-    billing.as_agent.run_period("2026-11")
-    assert [(invoice["period"], invoice["total_cents"]) for invoice in billing.as_family(MARTIN).list_invoices()] == [
-        ("2026-11", 100), ("2026-10", 1740)]
-    assert set(billing.as_family(MARTIN).list_invoices()[0]) == {
-        "id", "number", "period", "issued_at", "due_date", "total_cents", "status"}
-    assert billing.as_family(str(uuid.uuid4())).list_invoices() == []
+                     for household_id in (MARTIN, DURAND) for invoice in billing.as_family(household_id).list_invoices())
+    assert numbers == ["F-2026-10-0000001", "F-2026-10-0000002", "F-2026-11-0000003", "F-2026-11-0000004"]
 
 
 def test_another_familys_invoice_is_not_found(billing):
     billing.as_agent.run_period("2026-10")
     [durand] = billing.as_family(DURAND).list_invoices()
     assert billing.as_family(DURAND).get_invoice(durand["number"])["total_cents"] == 520
-    for household, number in [(MARTIN, durand["number"]), (str(uuid.uuid4()), durand["number"]),
-                              (MARTIN, "F-2026-10-0000999")]:
+    for household_id, number in [(MARTIN, durand["number"]), (str(uuid.uuid4()), durand["number"]),
+                                 (MARTIN, "F-2026-10-0000999")]:
         with pytest.raises(NotFound) as refused:
-            billing.as_family(household).get_invoice(number)
+            billing.as_family(household_id).get_invoice(number)
         assert refused.value.code == "invoice_not_found"
-        assert refused.value.message == "Facture introuvable."
+        with pytest.raises(NotFound):
+            billing.as_family(household_id).invoice_pdf(number)
 
 
 def test_malformed_invoice_queries_are_refused(billing):
@@ -258,7 +291,8 @@ def test_malformed_invoice_queries_are_refused(billing):
 
 
 def assert_nothing_written(look):
-    for model in (models.Invoice, models.InvoiceLine, models.BillingRun, models.OutboxEvent):
+    for model in (models.Invoice, models.InvoiceLine, models.NumberSequence, models.OutboxEvent, models.BilledItem,
+                  models.RunJournalEntry):
         assert count(look, model) == 0, model.__tablename__
 
 
@@ -267,15 +301,13 @@ def test_a_bad_period_is_refused_and_nothing_is_written(billing, family, look, p
     with pytest.raises(Invalid) as refused:
         billing.as_agent.run_period(period)
     assert refused.value.code == "invalid_period"
-    assert refused.value.fields == {"period": "Mois au format AAAA-MM attendu (par exemple 2026-10)."}
     family.billable_items.assert_not_called()
     assert_nothing_written(look)
 
 
 def test_an_activity_without_a_price_stops_the_run_before_anything_is_billed(billing, family, look):
-    family.billable_items.return_value = october() + [
-        {"household_id": str(uuid.uuid4()), "quotient_familial": 300,
-         "items": booked(str(uuid.uuid4()), "Jade", "piscine", "2026-10-03")}]
+    answers["2026-10"] = october() + [household(str(uuid.uuid4()), 300,
+                                                booked(str(uuid.uuid4()), "Jade", "piscine", "2026-10-03"))]
     with pytest.raises(Invalid) as refused:
         billing.as_agent.run_period("2026-10")
     assert refused.value.code == "unknown_activity"
@@ -284,9 +316,8 @@ def test_an_activity_without_a_price_stops_the_run_before_anything_is_billed(bil
 
 
 def test_malformed_billable_items_stop_the_run_before_anything_is_billed(billing, family, look):
-    family.billable_items.return_value = october() + [
-        {"household_id": str(uuid.uuid4()), "quotient_familial": 300,
-         "items": booked(str(uuid.uuid4()), "Jade", "etude", "le 3 octobre")}]
+    answers["2026-10"] = october() + [household(str(uuid.uuid4()), 300,
+                                                booked(str(uuid.uuid4()), "Jade", "etude", "le 3 octobre"))]
     with pytest.raises(Invalid) as refused:
         billing.as_agent.run_period("2026-10")
     assert refused.value.code == "invalid_billable_items"
@@ -294,18 +325,41 @@ def test_malformed_billable_items_stop_the_run_before_anything_is_billed(billing
     assert_nothing_written(look)
 
 
-def test_a_month_with_nothing_booked_bills_nobody(billing, family, look):
-    family.billable_items.return_value = []
-    assert billing.as_agent.run_period("2026-08") == {"period": "2026-08", "invoices_created": 0, "already_invoiced": 0}
-    assert count(look, models.Invoice) == 0
-
-
-def test_a_run_is_journaled_with_the_agent_who_started_it(billing, look):
+def test_runs_are_journaled_with_the_agent_who_started_them(billing, look):
     billing.as_agent.run_period("2026-10")
-    with look.connect() as connection:
-        rows = connection.execute(select(models.RunJournalEntry.period, models.RunJournalEntry.started_by,
-                                         models.RunJournalEntry.invoices_created)).all()
-    assert rows == [("2026-10", billing.agent_id, 2)]
+    [run] = billing.as_agent.list_runs()
+    assert (run["period"], run["started_by"], run["invoices_created"], run["total_cents"], run["automatic"]) == (
+        "2026-10", str(billing.agent_id), 2, 2260, False)
+
+
+def test_the_timer_bills_the_month_that_ended_once_from_its_day_and_hour(container_factory, config, rpc, look):
+    ended = due_for_timer(datetime.now(PARIS), 1, 0)
+    day = f"{ended.key}-03"
+    container = container_factory(BillingService, {**config, "BILLING_RUN_DAY": 1, "BILLING_RUN_HOUR": 0})
+    family = replace_dependencies(container, "family")
+    family.billable_items.side_effect = lambda period: (
+        [household(MARTIN, 650, booked(LEA, "Léa", "etude", day))] if period == ended.key else [])
+    container.start()
+    with entrypoint_hook(container, "monthly_run") as tick:
+        tick()
+        tick()  # the next tick, or another instance: the month is billed already
+    [run] = rpc("billing").as_agent.list_runs()
+    assert (run["period"], run["automatic"], run["started_by"], run["invoices_created"]) == (
+        ended.key, True, None, 1)
+    assert count(look, models.Invoice) == 1
+
+
+def test_the_timer_waits_for_its_day_and_hour(container_factory, config, look):
+    now = datetime.now(PARIS)
+    container = container_factory(BillingService, {**config, "BILLING_RUN_DAY": 28, "BILLING_RUN_HOUR": 23}
+                                  if (now.day, now.hour) < (28, 23) else {**config, "BILLING_RUN_DAY": 31,
+                                                                          "BILLING_RUN_HOUR": 24})
+    family = replace_dependencies(container, "family")
+    container.start()
+    with entrypoint_hook(container, "monthly_run") as tick:
+        tick()
+    family.billable_items.assert_not_called()
+    assert count(look, models.RunJournalEntry) == 0
 
 
 def test_only_agents_run_billing_and_a_family_sees_only_its_invoices(billing, look):

@@ -1,0 +1,47 @@
+"""Billing's settings: from the nameko config, then the environment, then defaults for `make run`."""
+from dataclasses import dataclass
+
+from nameko.extensions import DependencyProvider
+
+from kit.config import portal_base_url, setting
+
+
+@dataclass(frozen=True)
+class BillingSettings:
+    run_day: int  # the day of the month the timer bills the month that ended
+    run_hour: int  # from this hour (Europe/Paris) on that day
+    lookback_months: int  # earlier months re-read for items that arrived late or changed
+    payfip_client_id: str  # the régie's number at PayFiP (numcli)
+    payfip_url: str  # where families are sent to pay (a local simulator in tests and make run)
+    payfip_mode: str  # T: test, X: production (TIPI's saisie)
+    portal_base_url: str
+    creditor_name: str
+    creditor_id: str  # SEPA identifiant créancier (ICS)
+    creditor_iban: str
+    creditor_bic: str
+    pdf_font: str  # a TrueType font with its -Bold twin beside it
+
+    @classmethod
+    def from_config(cls, config=None):
+        return cls(
+            run_day=int(setting(config, "BILLING_RUN_DAY", 2)),
+            run_hour=int(setting(config, "BILLING_RUN_HOUR", 6)),
+            lookback_months=int(setting(config, "BILLING_LOOKBACK_MONTHS", 3)),
+            payfip_client_id=setting(config, "PAYFIP_CLIENT_ID", "123456"),
+            payfip_url=setting(config, "PAYFIP_URL", "http://127.0.0.1:8090/tpa/paiement.web"),
+            payfip_mode=setting(config, "PAYFIP_MODE", "T"),
+            portal_base_url=portal_base_url(config),
+            creditor_name=setting(config, "SEPA_CREDITOR_NAME", "Caisse des écoles"),
+            creditor_id=setting(config, "SEPA_CREDITOR_ID", "FR72ZZZ123456"),
+            creditor_iban=setting(config, "SEPA_CREDITOR_IBAN", "FR7630001007941234567890185"),
+            creditor_bic=setting(config, "SEPA_CREDITOR_BIC", "BDFEFRPPCCT"),
+            pdf_font=setting(config, "BILLING_PDF_FONT", "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"),
+        )
+
+
+class Settings(DependencyProvider):
+    def setup(self):
+        self.settings = BillingSettings.from_config(self.container.config)
+
+    def get_dependency(self, worker_ctx):
+        return self.settings
