@@ -1,10 +1,13 @@
 """The billing service in a nameko container against PostgreSQL and RabbitMQ,
 with family's billable items played by a stand-in of the contract's shape."""
+import base64
+import subprocess
 import time
 import uuid
 from datetime import datetime
 
 import eventlet
+from babel.dates import format_date
 import pytest
 from nameko.events import event_handler
 from nameko.testing.services import entrypoint_hook, replace_dependencies
@@ -49,6 +52,7 @@ def october():
 
 
 announced = []
+receipts = []
 answers = {}  # what family's stand-in answers, by month
 
 
@@ -61,12 +65,17 @@ class InvoiceListener:
     def on_invoice_ready(self, payload):
         announced.append(payload)
 
+    @event_handler("billing", "payment_received")
+    def on_payment_received(self, payload):
+        receipts.append(payload)
+
 
 @pytest.fixture
 def family(container_factory, config):
     """Starts billing (and a listener of its events) with family played by a
     mock answering October's billable items; returns the mock."""
     announced.clear()
+    receipts.clear()
     listener = container_factory(InvoiceListener, config)
     listener.start()
     container = container_factory(BillingService, config)
@@ -374,3 +383,183 @@ def test_only_agents_run_billing_and_a_family_sees_only_its_invoices(billing, lo
     with pytest.raises(NotFound):
         billing.as_family(MARTIN).list_invoices(DURAND)
     assert billing.as_agent.list_invoices(MARTIN) == [martin]
+
+
+# Paying, reading, cancelling
+
+def stay(child_id, first_name, activity, first, last):
+    return [{"item_id": f"{activity}:{child_id}:{first}", "child_id": child_id, "child_first_name": first_name,
+             "activity": activity, "price_basis": "stay", "date": first, "end_date": last, "status": "booked",
+             "billable": True, "reason": ""}]
+
+
+# The month that ended: its invoices are not due yet, whatever day the tests run.
+LAST = due_for_timer(datetime.now(PARIS), 1, 0)
+
+
+def moved_to_last_month(entries):
+    return [{**entry, "items": [{**item, "item_id": item["item_id"].replace("2026-10", LAST.key),
+                                 "date": item["date"].replace("2026-10", LAST.key),
+                                 "end_date": item["end_date"] and item["end_date"].replace("2026-10", LAST.key)}
+                                for item in entry["items"]]} for entry in entries]
+
+
+@pytest.fixture
+def invoices(billing):
+    """Last month billed: the Martins' catering and activities (17,40 €), the Durands' catering and a holiday stay."""
+    answers[LAST.key] = moved_to_last_month([
+        october()[0], household(DURAND, 1950, booked(NOE, "Noé", "restauration_scolaire", "2026-10-01")
+                                + stay(NOE, "Noé", "centre_vacances", "2026-10-19", "2026-10-23"))])
+    billing.as_agent.run_period(LAST.key)
+    return {"martin": billing.as_family(MARTIN).list_invoices()[0]["number"],
+            "durand": billing.as_family(DURAND).list_invoices()[0]["number"]}
+
+
+def pay(billing, household_id, number, amount, means="especes", **details):
+    return billing.as_agent.record_counter_payment(household_id, {"number": number, "amount_cents": amount,
+                                                                  "means": means, **details})
+
+
+def test_a_partial_counter_payment_gives_a_receipt_and_leaves_the_invoice_partly_paid(billing, invoices, look):
+    receipt = pay(billing, MARTIN, invoices["martin"], 1000, "cheque", cheque_number="1234567", bank="Crédit Mutuel")
+    assert receipt["reference"].startswith("P-")
+    assert (receipt["amount_cents"], receipt["applied_cents"], receipt["excess_cents"]) == (1000, 1000, 0)
+    assert receipt["means_label"] == "Chèque"
+    assert receipt["details"] == {"cheque_number": "1234567", "bank": "Crédit Mutuel"}
+    assert (receipt["invoice"]["status"], receipt["invoice"]["due_cents"]) == ("partly_paid", 740)
+    pay(billing, MARTIN, invoices["martin"], 740, "carte")
+    invoice = billing.as_family(MARTIN).get_invoice(invoices["martin"])
+    assert (invoice["status"], invoice["paid_cents"], invoice["due_cents"]) == ("paid", 1740, 0)
+    assert [p["means"] for p in invoice["payments"]] == ["cheque", "carte"]
+    wait_until(lambda: len(receipts) == 2)
+    assert {r["means"] for r in receipts} == {"cheque", "carte"}
+    assert set(receipts[0]) >= {"event_id", "occurred_at", "payment_id", "invoice_number", "household_id",
+                                "amount_cents", "means", "received_on"}
+
+
+def test_a_payment_beyond_what_is_owed_is_recorded_and_flagged_for_a_refund(billing, invoices):
+    receipt = pay(billing, MARTIN, invoices["martin"], 2000)
+    assert (receipt["applied_cents"], receipt["excess_cents"]) == (1740, 260)
+    account = billing.as_agent.household_account(MARTIN)
+    assert account["invoices"][0]["overpaid_cents"] == 260
+    assert account["balance_cents"] == -260
+
+
+def test_bons_caf_are_refused_on_catering_and_accepted_on_a_holiday_stay(billing, invoices, look):
+    with pytest.raises(Invalid) as refused:
+        pay(billing, MARTIN, invoices["martin"], 500, "bons_caf")
+    assert refused.value.code == "bons_caf_not_accepted"
+    assert count(look, models.Payment) == 0
+    durand = billing.as_family(DURAND).get_invoice(invoices["durand"])
+    stay_cents = next(line["amount_cents"] for line in durand["lines"] if line["activity"] == "centre_vacances")
+    assert stay_cents == 45000
+    with pytest.raises(Invalid) as refused:
+        pay(billing, DURAND, invoices["durand"], durand["total_cents"], "bons_caf")
+    assert refused.value.code == "bons_caf_exceed_stays"
+    receipt = pay(billing, DURAND, invoices["durand"], stay_cents, "bons_caf")
+    assert receipt["invoice"]["due_cents"] == 520
+
+
+def test_a_family_cannot_record_a_counter_payment(billing, invoices):
+    from kit.errors import Forbidden
+    with pytest.raises(Forbidden):
+        billing.as_family(MARTIN).record_counter_payment(MARTIN, {"number": invoices["martin"], "amount_cents": 1,
+                                                                  "means": "especes"})
+
+
+def test_the_invoice_pdf_is_made_once_and_reads_as_the_invoice(billing, invoices, look, tmp_path):
+    first = billing.as_family(MARTIN).invoice_pdf(invoices["martin"])
+    again = billing.as_agent.invoice_pdf(invoices["martin"], MARTIN)
+    assert first == again
+    assert first["filename"] == f"{invoices['martin']}.pdf"
+    path = tmp_path / "facture.pdf"
+    path.write_bytes(base64.b64decode(first["pdf"]))
+    text = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True,
+                          check=True).stdout
+    due = format_date(LAST.due_date, "d MMMM yyyy", locale="fr_FR")
+    for expected in (f"Facture {invoices['martin']}", f"Prestations de {LAST.label}", "Léa", "Tom",
+                     "Restauration scolaire — Léa (4 jours)", "Total de la facture", "17,40 €",
+                     f"À payer au plus tard le {due}", "Comment payer"):
+        assert expected in text, expected
+    assert count(look, models.InvoiceDocument) == 1
+
+
+def test_a_family_opts_in_to_the_online_invoice_and_out_again_journaled(billing, look):
+    assert billing.as_family(MARTIN).online_invoice() == {"opted_in": False, "journal": []}
+    assert billing.as_family(MARTIN).set_online_invoice(True) == {"opted_in": True}
+    billing.as_family(MARTIN).set_online_invoice(True)  # the same choice again changes nothing
+    billing.as_family(MARTIN).set_online_invoice(False)
+    choice = billing.as_agent.online_invoice(MARTIN)
+    assert choice["opted_in"] is False
+    assert [entry["opted_in"] for entry in choice["journal"]] == [False, True]
+    with pytest.raises(Invalid):
+        billing.as_family(MARTIN).set_online_invoice("oui")
+
+
+def test_an_invoice_issued_after_opting_in_is_online(billing, family):
+    billing.as_family(MARTIN).set_online_invoice(True)
+    billing.as_agent.run_period("2026-10")
+    assert billing.as_family(MARTIN).list_invoices()[0]["online"] is True
+    assert billing.as_family(DURAND).list_invoices()[0]["online"] is False
+
+
+def test_an_agent_cancels_an_unpaid_invoice_with_a_credit_note_but_not_a_paid_one(billing, invoices):
+    cancelled = billing.as_agent.cancel_invoice(MARTIN, invoices["martin"], "Erreur de pointage")
+    assert cancelled["status"] == "cancelled"
+    assert cancelled["credit_note_number"] == f"AV-{datetime.now(PARIS).year}-0000001"
+    assert cancelled["due_cents"] == 0
+    pay(billing, DURAND, invoices["durand"], 100)
+    from kit.errors import Conflict
+    with pytest.raises(Conflict) as refused:
+        billing.as_agent.cancel_invoice(DURAND, invoices["durand"], "Erreur")
+    assert refused.value.code == "invoice_has_payments"
+
+
+def test_agents_find_invoices_by_period_status_and_household_and_export_the_month(billing, invoices):
+    pay(billing, MARTIN, invoices["martin"], 1740)
+    assert [i["number"] for i in billing.as_agent.search_invoices(period=LAST.key, status="paid")] == [
+        invoices["martin"]]
+    assert [i["number"] for i in billing.as_agent.search_invoices(household_id=DURAND)] == [invoices["durand"]]
+    assert billing.as_agent.search_invoices(period="2026-09") == []
+    with pytest.raises(Invalid):
+        billing.as_agent.search_invoices(status="perdue")
+    export = billing.as_agent.export_period(LAST.key)
+    rows = export["csv"].splitlines()
+    assert rows[0].startswith("numero;foyer;periode")
+    assert len(rows) == 3
+    assert f"{invoices['martin']};{MARTIN};{LAST.key};" in export["csv"]
+
+
+def test_agents_add_a_tariff_version_that_applies_from_its_date(billing, family, look):
+    brackets = [{"qf_min": 0, "qf_max": 999, "price_cents": 90}, {"qf_min": 1000, "qf_max": None,
+                                                                     "price_cents": 300}]
+    added = billing.as_agent.add_tariff({"activity": "etude", "effective_from": "2026-10-15", "price_basis": "day",
+                                         "kind": "brackets", "brackets": brackets, "non_resident_cents": 400})
+    assert (added["version"], added["school_year"]) == (2, "2026-2027")
+    answers["2026-10"] = [household(MARTIN, 650, booked(LEA, "Léa", "etude", "2026-10-14", "2026-10-15"))]
+    billing.as_agent.run_period("2026-10")
+    [invoice] = billing.as_family(MARTIN).list_invoices()
+    assert [(l["quantity"], l["unit_price_cents"]) for l in billing.as_family(MARTIN).get_invoice(
+        invoice["number"])["lines"]] == [(1, 100), (1, 90)]
+    versions = billing.as_agent.list_tariffs(on="2026-10-20")
+    assert next(t for t in versions["in_force"] if t["activity"] == "etude")["version"] == 2
+    with pytest.raises(Invalid) as refused:
+        billing.as_agent.add_tariff({"activity": "etude", "effective_from": "2026-10-15", "price_basis": "day",
+                                     "kind": "brackets", "brackets": brackets[1:]})
+    assert refused.value.code == "invalid_tariff"
+    assert count(look, models.TariffVersion) == 10
+    from kit.errors import Forbidden
+    with pytest.raises(Forbidden):
+        billing.as_family(MARTIN).add_tariff({})
+
+
+def test_an_unpaid_invoice_past_its_due_date_becomes_overdue(billing, invoices, container_factory, config, look):
+    with look.begin() as connection:
+        connection.execute(models.Invoice.__table__.update().values(due_date=datetime(2026, 11, 1).date()))
+    pay(billing, DURAND, invoices["durand"], 100_000)
+    container = container_factory(BillingService, config)
+    container.start()
+    with entrypoint_hook(container, "mark_overdue") as sweep:
+        sweep()
+    assert billing.as_family(MARTIN).get_invoice(invoices["martin"])["status"] == "overdue"
+    assert billing.as_family(DURAND).get_invoice(invoices["durand"])["status"] == "paid"
