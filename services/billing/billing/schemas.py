@@ -52,6 +52,15 @@ def invoice_filter(**values):
     return load(InvoiceFilterInput(), values, None, "invalid_filter")
 
 
+class PayerInput(Schema):
+    email = fields.Email(required=True, validate=validate.Length(min=6, max=80),
+                         metadata={"message": "Adresse électronique attendue (6 à 80 caractères)."})
+
+
+def payer_email(value):
+    return load(PayerInput(), {"email": value}, None, "invalid_email")["email"]
+
+
 class CancelInput(Schema):
     reason = fields.String(required=True, validate=validate.Length(min=3, max=300),
                            metadata={"message": "Motif de l'annulation attendu (3 à 300 caractères)."})

@@ -6,6 +6,7 @@ the class assembles them with the dependencies they use.
 """
 from billing.entrypoints.invoices import InvoiceEntrypoints
 from billing.entrypoints.online_invoice import OnlineInvoiceEntrypoints
+from billing.entrypoints.online_payment import OnlinePaymentEntrypoints
 from billing.entrypoints.payments import PaymentEntrypoints
 from billing.entrypoints.runs import RunEntrypoints
 from billing.entrypoints.tariffs import TariffEntrypoints
@@ -18,7 +19,7 @@ from kit.rpc import ServiceRpc
 
 
 class BillingService(RunEntrypoints, InvoiceEntrypoints, TariffEntrypoints, OnlineInvoiceEntrypoints,
-                     PaymentEntrypoints):
+                     PaymentEntrypoints, OnlinePaymentEntrypoints):
     name = "billing"
 
     db = Database(Base)

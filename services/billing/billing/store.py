@@ -6,6 +6,8 @@ from sqlalchemy import func, insert, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import selectinload
 
+from kit.events import utcnow
+
 from billing import lines as domain_lines
 from billing import models, tariffs as domain_tariffs
 from billing.numbering import INVOICE
@@ -261,3 +263,19 @@ def online_journal(session, household_id):
     return list(session.scalars(select(models.OnlineInvoiceJournalEntry).where(
         models.OnlineInvoiceJournalEntry.household_id == household_id)
         .order_by(models.OnlineInvoiceJournalEntry.at.desc())))
+
+
+# Online payments
+
+def add_online_payment(session, transaction_id, invoice, amount_cents):
+    session.add(models.OnlinePayment(transaction_id=transaction_id, invoice_id=invoice.id,
+                                     household_id=invoice.household_id, amount_cents=amount_cents))
+
+
+def online_payment(session, transaction_id, lock=False):
+    query = select(models.OnlinePayment).where(models.OnlinePayment.transaction_id == transaction_id)
+    return session.scalars(query.with_for_update() if lock else query).one_or_none()
+
+
+def end_online_payment(started, state):
+    started.state, started.ended_at = state, utcnow()

@@ -1,18 +1,24 @@
 """The billing service in a nameko container against PostgreSQL and RabbitMQ,
 with family's billable items played by a stand-in of the contract's shape."""
 import base64
+import html
+import importlib.util
+import re
 import subprocess
 import time
 import uuid
 from datetime import datetime
+from urllib.parse import parse_qsl, urlencode
 
 import eventlet
+import requests
 from babel.dates import format_date
 import pytest
 from nameko.events import event_handler
 from nameko.testing.services import entrypoint_hook, replace_dependencies
 from sqlalchemy import func, select
 
+from kit.config import REPOSITORY
 from kit.errors import Invalid, NotFound
 
 from billing import models
@@ -563,3 +569,122 @@ def test_an_unpaid_invoice_past_its_due_date_becomes_overdue(billing, invoices, 
         sweep()
     assert billing.as_family(MARTIN).get_invoice(invoices["martin"])["status"] == "overdue"
     assert billing.as_family(DURAND).get_invoice(invoices["durand"])["status"] == "paid"
+
+
+# Paying online through the PayFiP simulator
+
+@pytest.fixture(scope="module")
+def payfip():
+    spec = importlib.util.spec_from_file_location("payfip_simulator", REPOSITORY / "deploy" / "payfip_simulator.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    server, simulator = module.start()
+    yield f"http://127.0.0.1:{server.server_port}/tpa/paiement.web", simulator
+    server.shutdown()
+
+
+@pytest.fixture
+def online(container_factory, config, payfip, rpc):
+    """Billing with PayFiP at the simulator, last month billed, the Martins opted in."""
+    url, simulator = payfip
+    simulator.notifications.clear()
+    receipts.clear()
+    container_factory(InvoiceListener, config).start()
+    container = container_factory(BillingService, {**config, "PAYFIP_URL": url, "PAYFIP_CLIENT_ID": "654321",
+                                                   "PORTAL_BASE_URL": "http://127.0.0.1:9"})
+    family = replace_dependencies(container, "family")
+    answers.clear()
+    answers[LAST.key] = moved_to_last_month(october())
+    family.billable_items.side_effect = lambda period: answers.get(period, [])
+    container.start()
+    billing = rpc("billing")
+    billing.as_agent.run_period(LAST.key)
+    billing.as_family(MARTIN).set_online_invoice(True)
+    return billing, simulator, billing.as_family(MARTIN).list_invoices()[0]["number"]
+
+
+def pay_on_simulator(url, card="4970100000000000", choice="payer"):
+    """What a family does on PayFiP's pages; returns the query string of the link back to the portal."""
+    page = requests.get(url, timeout=10)
+    assert page.status_code == 200 and "Montant à payer" in page.text
+    form = dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)">', page.text))
+    form = {name: html.unescape(value) for name, value in form.items()}
+    result = requests.post(url.split("?")[0] + "/resultat", data={**form, "carte": card, "expiration": "12/30",
+                                                    "cryptogramme": "123", "choix": choice}, timeout=10)
+    back = html.unescape(re.search(r'href="([^"]+)">Retour au site', result.text)[1])
+    return back.split("?", 1)[1]
+
+
+def test_a_family_pays_its_invoice_online_and_a_replayed_notification_changes_nothing(online, look):
+    billing, simulator, number = online
+    started = billing.as_family(MARTIN).start_online_payment(number, "parent@example.org")
+    assert started["amount_cents"] == 1740
+    query = dict(parse_qsl(started["url"].split("?", 1)[1]))
+    assert (query["numcli"], query["montant"], query["refdet"], query["saisie"]) == (
+        "654321", "1740", started["transaction_id"], "T")
+    assert query["urlcl"] == "http://127.0.0.1:9/paiement/payfip/notification"
+    back = pay_on_simulator(started["url"])
+    [(urlcl, notified)] = simulator.notifications
+    assert notified == back
+    first = billing.as_part("gateway").payfip_notification(notified)
+    assert (first["state"], first["invoice_status"], first["invoice_number"]) == ("paid", "paid", number)
+    for _ in range(2):  # the family's return, then PayFiP's notification once more
+        assert billing.as_part("gateway").payfip_notification(back) == first
+    invoice = billing.as_family(MARTIN).get_invoice(number)
+    [payment] = invoice["payments"]
+    assert (payment["means"], payment["amount_cents"], invoice["paid_cents"]) == ("carte_en_ligne", 1740, 1740)
+    assert count(look, models.Payment) == 1
+    wait_until(lambda: len(receipts) == 1)
+
+
+def test_a_refused_card_or_a_cancelled_payment_pays_nothing(online, look):
+    billing, _, number = online
+    for card, choice in (("4970100000000002", "payer"), ("4970100000000000", "annuler")):
+        started = billing.as_family(MARTIN).start_online_payment(number, "parent@example.org")
+        outcome = billing.as_part("gateway").payfip_notification(pay_on_simulator(started["url"], card, choice))
+        assert outcome["state"] == ("refused" if choice == "payer" else "cancelled")
+    assert count(look, models.Payment) == 0
+    assert billing.as_family(MARTIN).get_invoice(number)["status"] == "issued"
+
+
+def test_a_forged_or_altered_notification_is_refused(online, look):
+    billing, _, number = online
+    started = billing.as_family(MARTIN).start_online_payment(number, "parent@example.org")
+    back = dict(parse_qsl(pay_on_simulator(started["url"])))
+    for changes, code in (({"montant": "100"}, "notification_mismatch"), ({"numcli": "111111"}, "notification_mismatch"),
+                          ({"refdet": "PF0000000000"}, "payment_unknown")):
+        with pytest.raises((Invalid, NotFound)) as refused:
+            billing.as_part("gateway").payfip_notification(urlencode({**back, **changes}))
+        assert refused.value.code == code
+    with pytest.raises(Invalid):
+        billing.as_part("gateway").payfip_notification("bonjour")
+    from kit.errors import Forbidden
+    with pytest.raises(Forbidden):
+        billing.as_family(MARTIN).payfip_notification(urlencode(back))
+    assert count(look, models.Payment) == 0
+
+
+def test_a_second_online_payment_of_a_paid_invoice_is_recorded_and_flagged(online):
+    billing, _, number = online
+    first = billing.as_family(MARTIN).start_online_payment(number, "parent@example.org")
+    second = billing.as_family(MARTIN).start_online_payment(number, "parent@example.org")  # another tab
+    for started in (first, second):
+        billing.as_part("gateway").payfip_notification(pay_on_simulator(started["url"]))
+    invoice = billing.as_family(MARTIN).get_invoice(number)
+    assert (invoice["paid_cents"], invoice["overpaid_cents"], invoice["status"]) == (1740, 1740, "paid")
+    assert [p["excess_cents"] for p in invoice["payments"]] == [0, 1740]
+    from kit.errors import Conflict
+    with pytest.raises(Conflict) as refused:
+        billing.as_family(MARTIN).start_online_payment(number, "parent@example.org")
+    assert refused.value.code == "nothing_to_pay"
+
+
+def test_online_payment_needs_the_online_invoice(online):
+    billing, _, number = online
+    billing.as_family(MARTIN).set_online_invoice(False)
+    from kit.errors import Conflict
+    with pytest.raises(Conflict) as refused:
+        billing.as_family(MARTIN).start_online_payment(number, "parent@example.org")
+    assert refused.value.code == "online_invoice_required"
+    with pytest.raises(Invalid):
+        billing.as_family(DURAND).start_online_payment(number, "pas-une-adresse")
