@@ -14,7 +14,7 @@ from eopayment.tipi import TIPI_URL
 from nameko.rpc import rpc
 
 from kit.caller import FAMILY, GATEWAY, allow
-from kit.errors import Conflict, Invalid, NotFound
+from kit.errors import Conflict, Forbidden, Invalid, NotFound
 
 from billing import schemas, statuses, store
 from billing.entrypoints.invoices import not_found
@@ -65,7 +65,10 @@ class OnlinePaymentEntrypoints:
     @rpc
     @allow(parts=(GATEWAY,))
     def payfip_notification(self, caller, query_string):
-        """PayFiP's word on a payment (its notification or the family's return), verified and idempotent."""
+        """PayFiP's word on a payment (its notification or the family's return), verified and idempotent.
+        The gateway hands it over as itself: no person's session vouches for what PayFiP says."""
+        if caller.is_person:
+            raise Forbidden("Vous n'avez pas accès à cette action.", code="caller_not_allowed")
         if not isinstance(query_string, str) or len(query_string) > 4000:
             raise Invalid("Notification de paiement illisible.", code="invalid_notification")
         try:
