@@ -29,3 +29,15 @@ def invoice_cancelled(invoice):
         INVOICE_CANCELLED,
         invoice_id=str(invoice.id), invoice_number=invoice.number, household_id=str(invoice.household_id),
         credit_note_number=invoice.credit_note_number, total_cents=invoice.total_cents)
+
+
+DIRECT_DEBIT_REJECTED = "direct_debit_rejected"
+
+
+def direct_debit_rejected(invoice, collection, reason_label, mandate_status):
+    """The bank rejected a debit: the invoice is owed again (notify tells the family)."""
+    return new_event(
+        DIRECT_DEBIT_REJECTED,
+        invoice_number=invoice.number, household_id=str(invoice.household_id), amount_cents=collection.amount_cents,
+        reason=reason_label, mandate_suspended=mandate_status == "suspended",
+        due_cents=max(invoice.total_cents - invoice.paid_cents, 0))

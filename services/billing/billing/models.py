@@ -198,3 +198,54 @@ class InvoiceDocument(Base):
     invoice_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("invoices.id"), primary_key=True)
     pdf: Mapped[bytes] = mapped_column(LargeBinary)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class Mandate(Base):
+    """A household's SEPA mandate, from its accepted direct-debit request."""
+
+    __tablename__ = "mandates"
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    household_id: Mapped[uuid.UUID] = mapped_column(Uuid, unique=True)
+    rum: Mapped[str] = mapped_column(String(35), unique=True)
+    request_reference: Mapped[str] = mapped_column(String(40))
+    account_holder: Mapped[str] = mapped_column(String(70))
+    iban: Mapped[str] = mapped_column(String(34))
+    bic: Mapped[str] = mapped_column(String(11))
+    signed_on: Mapped[date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(12), default="active")
+    rejections: Mapped[int] = mapped_column(Integer, default=0)
+    collected: Mapped[bool] = mapped_column(Boolean, default=False)  # a first debit went through: RCUR next
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class DebitBatch(Base):
+    """The pain.008 file of one due date, as generated."""
+
+    __tablename__ = "debit_batches"
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    message_id: Mapped[str] = mapped_column(String(35), unique=True)
+    due_date: Mapped[date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(12), default="generated")  # generated, sent
+    count: Mapped[int] = mapped_column(Integer)
+    total_cents: Mapped[int] = mapped_column(Integer)
+    xml: Mapped[bytes] = mapped_column(LargeBinary)
+    created_by: Mapped[uuid.UUID | None] = mapped_column(Uuid, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+
+
+class DebitCollection(Base):
+    __tablename__ = "debit_collections"
+
+    end_to_end_id: Mapped[str] = mapped_column(String(35), primary_key=True)
+    batch_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("debit_batches.id"), index=True)
+    invoice_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("invoices.id"), index=True)
+    mandate_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("mandates.id"))
+    amount_cents: Mapped[int] = mapped_column(Integer)
+    sequence_type: Mapped[str] = mapped_column(String(4))
+    status: Mapped[str] = mapped_column(String(12), default="pending")  # pending, collected, rejected
+    payment_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, nullable=True)
+    rejection_reason: Mapped[str | None] = mapped_column(String(4), nullable=True)
+    mandate: Mapped[Mandate] = relationship()

@@ -301,3 +301,42 @@ class RunView(Schema):
     invoices_created = fields.Integer()
     total_cents = fields.Integer()
     duration_ms = fields.Integer()
+
+
+class DirectDebitAccepted(FamilyAnswer):
+    event_id = fields.String(required=True)
+    household_id = fields.UUID(required=True)
+    request_id = fields.String(required=True)
+    request_reference = fields.String(load_default="")
+
+
+class DirectDebitDetails(FamilyAnswer):
+    household_id = fields.UUID(required=True)
+    request_reference = fields.String(required=True, validate=validate.Length(min=1, max=40))
+    account_holder = fields.String(required=True, validate=validate.Length(min=1, max=140))
+    iban = fields.String(required=True)
+    bic = fields.String(required=True)
+    signed_on = fields.Date(required=True)
+
+
+def direct_debit_accepted(payload):
+    """The event's fields, or None when it is malformed (it will never be readable)."""
+    schema = DirectDebitAccepted()
+    return None if schema.validate(payload or {}) else schema.load(payload)
+
+
+def direct_debit_details(answer):
+    schema = DirectDebitDetails()
+    return None if not isinstance(answer, dict) or schema.validate(answer) else schema.load(answer)
+
+
+def day(value, name):
+    schema = Schema.from_dict({name: fields.Date(required=True, metadata={
+        "message": "Date au format AAAA-MM-JJ attendue."})})()
+    return load(schema, {name: value}, None, "invalid_date")[name]
+
+
+def uuid_of(value, name):
+    schema = Schema.from_dict({name: fields.UUID(required=True, metadata={
+        "message": "Identifiant invalide (UUID attendu)."})})()
+    return load(schema, {name: value}, None, "invalid_id")[name]

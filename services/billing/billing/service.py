@@ -4,6 +4,7 @@ online invoices, payments.
 Each section of entrypoints is a mixin of its own module (billing/entrypoints);
 the class assembles them with the dependencies they use.
 """
+from billing.entrypoints.direct_debit import DirectDebitEntrypoints
 from billing.entrypoints.invoices import InvoiceEntrypoints
 from billing.entrypoints.online_invoice import OnlineInvoiceEntrypoints
 from billing.entrypoints.online_payment import OnlinePaymentEntrypoints
@@ -19,7 +20,7 @@ from kit.rpc import ServiceRpc
 
 
 class BillingService(RunEntrypoints, InvoiceEntrypoints, TariffEntrypoints, OnlineInvoiceEntrypoints,
-                     PaymentEntrypoints, OnlinePaymentEntrypoints):
+                     PaymentEntrypoints, OnlinePaymentEntrypoints, DirectDebitEntrypoints):
     name = "billing"
 
     db = Database(Base)

@@ -13,7 +13,7 @@ from billing import models, tariffs as domain_tariffs
 from billing.numbering import INVOICE
 
 # Key of the PostgreSQL advisory locks of billing (any constant both instances agree on).
-RUN_LOCK, TIMER_LOCK = 7_206_001, 7_206_002
+RUN_LOCK, TIMER_LOCK, DEBIT_LOCK = 7_206_001, 7_206_002, 7_206_003
 
 
 def _dialect(session):
@@ -279,3 +279,82 @@ def online_payment(session, transaction_id, lock=False):
 
 def end_online_payment(started, state):
     started.state, started.ended_at = state, utcnow()
+
+
+# SEPA
+
+def mandate_of(session, household_id):
+    return session.scalars(select(models.Mandate).where(models.Mandate.household_id == household_id)).one_or_none()
+
+
+def set_mandate(session, household_id, rum, request_reference, account_holder, iban, bic, signed_on, now):
+    """The household's mandate from its latest accepted request: a new one starts again with FRST."""
+    mandate = session.scalars(select(models.Mandate).where(models.Mandate.household_id == household_id)
+                              .with_for_update()).one_or_none()
+    if mandate is None:
+        mandate = models.Mandate(household_id=household_id, created_at=now)
+        session.add(mandate)
+    mandate.rum, mandate.request_reference, mandate.account_holder = rum, request_reference, account_holder[:70]
+    mandate.iban, mandate.bic, mandate.signed_on = iban, bic, signed_on
+    mandate.status, mandate.rejections, mandate.collected = "active", 0, False
+    return mandate
+
+
+def lock_debits(session):
+    if _is_postgresql(session):
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": DEBIT_LOCK})
+
+
+def invoices_to_debit(session, due_date):
+    """(invoice, mandate) of the due date still owed, of households with an active mandate, not in a batch yet."""
+    in_batch = select(models.DebitCollection.invoice_id).where(
+        models.DebitCollection.status.in_(("pending", "collected")))
+    rows = session.execute(
+        select(models.Invoice, models.Mandate).join(models.Mandate, models.Mandate.household_id ==
+                                                    models.Invoice.household_id)
+        .where(models.Invoice.due_date == due_date, models.Mandate.status == "active",
+               models.Invoice.status.in_(("issued", "partly_paid", "overdue")),
+               models.Invoice.total_cents > models.Invoice.paid_cents, models.Invoice.id.not_in(in_batch))
+        .order_by(models.Invoice.number)).all()
+    return [(invoice, mandate) for invoice, mandate in rows]
+
+
+def add_debit_batch(session, message_id, due_date, collections, owed, xml, caller, now):
+    batch = models.DebitBatch(message_id=message_id, due_date=due_date, count=len(collections),
+                              total_cents=sum(c.amount_cents for c in collections), xml=xml,
+                              created_by=caller.account_id, created_at=now)
+    session.add(batch)
+    session.flush()
+    session.add_all(models.DebitCollection(
+        end_to_end_id=collection.end_to_end_id, batch_id=batch.id, invoice_id=invoice.id, mandate_id=mandate.id,
+        amount_cents=collection.amount_cents, sequence_type=collection.sequence_type)
+        for collection, (invoice, mandate) in zip(collections, owed, strict=True))
+    return batch
+
+
+def debit_batches(session):
+    return list(session.scalars(select(models.DebitBatch).order_by(models.DebitBatch.created_at.desc())))
+
+
+def debit_batch(session, batch_id, lock=False):
+    query = select(models.DebitBatch).where(models.DebitBatch.id == batch_id)
+    return session.scalars(query.with_for_update() if lock else query).one_or_none()
+
+
+def collections_of(session, batch_id):
+    return list(session.scalars(select(models.DebitCollection).where(models.DebitCollection.batch_id == batch_id)
+                                .options(selectinload(models.DebitCollection.mandate))))
+
+
+def collection(session, end_to_end_id, lock=False):
+    query = (select(models.DebitCollection).where(models.DebitCollection.end_to_end_id == end_to_end_id))
+    return session.scalars(query.with_for_update() if lock else query).one_or_none()
+
+
+def reverse_payment(session, invoice, collection, reason, caller, today):
+    """The debit's money taken back: a negative payment, what it had paid no longer counts."""
+    paid = session.get(models.Payment, collection.payment_id)
+    invoice.paid_cents -= paid.applied_cents
+    invoice.overpaid_cents -= paid.excess_cents
+    add_payment(session, invoice, -paid.amount_cents, -paid.applied_cents, -paid.excess_cents, paid.means,
+                {"rejet": reason, "end_to_end_id": collection.end_to_end_id}, today, caller)

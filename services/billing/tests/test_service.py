@@ -8,6 +8,7 @@ import subprocess
 import time
 import uuid
 from datetime import datetime
+from pathlib import Path
 from urllib.parse import parse_qsl, urlencode
 
 import eventlet
@@ -15,10 +16,15 @@ import requests
 from babel.dates import format_date
 import pytest
 from nameko.events import event_handler
-from nameko.testing.services import entrypoint_hook, replace_dependencies
+from nameko.testing.services import entrypoint_hook, entrypoint_waiter, replace_dependencies
 from sqlalchemy import func, select
 
+import sepaxml
+import xmlschema
+
+from kit.caller import CallerKey
 from kit.config import REPOSITORY
+from kit.outbox import sealed_dispatcher
 from kit.errors import Invalid, NotFound
 
 from billing import models
@@ -60,6 +66,8 @@ def october():
 announced = []
 receipts = []
 answers = {}  # what family's stand-in answers, by month
+family_container = []  # the billing container of the `family` fixture
+SEPA_XSD = Path(sepaxml.__file__).parent / "schemas" / "pain.008.001.02.xsd"
 
 
 class InvoiceListener:
@@ -90,6 +98,7 @@ def family(container_factory, config):
     answers["2026-10"] = october()
     family.billable_items.side_effect = lambda period: answers.get(period, [])
     container.start()
+    family_container[:] = [container]
     return family
 
 
@@ -688,3 +697,64 @@ def test_online_payment_needs_the_online_invoice(online):
     assert refused.value.code == "online_invoice_required"
     with pytest.raises(Invalid):
         billing.as_family(DURAND).start_online_payment(number, "pas-une-adresse")
+
+
+# SEPA direct debit
+
+IBAN = "FR7630006000011234567890189"
+
+
+@pytest.fixture
+def debits(billing, family, config, invoices):
+    """The Martins' direct debit accepted by an agent: family's event, then its details."""
+    request_id = str(uuid.uuid4())
+    family.direct_debit_details.return_value = {
+        "household_id": MARTIN, "request_reference": "DEM-2026-00042", "account_holder": "Camille Martin",
+        "iban": IBAN, "bic": "AGRIFRPP", "signed_on": "2026-09-12"}
+    dispatch = sealed_dispatcher(config, CallerKey(config["CALLER_CONTEXT_KEY"]))
+    with entrypoint_waiter(family_container[0], "on_direct_debit_accepted", timeout=10):
+        dispatch("family", "direct_debit_accepted", {"event_id": str(uuid.uuid4()), "occurred_at": "2026-11-02T08:00:00+00:00",
+                                                      "household_id": MARTIN, "request_id": request_id,
+                                                      "request_reference": "DEM-2026-00042"})
+    family.direct_debit_details.assert_called_once_with(request_id)
+    return invoices
+
+
+def test_an_accepted_direct_debit_request_makes_a_mandate(billing, debits):
+    mandate = billing.as_agent.mandate(MARTIN)
+    assert mandate["rum"].startswith("RUM-DEM-2026-00042-")
+    assert (mandate["iban"], mandate["status"], mandate["sequence_type"]) == (IBAN, "active", "FRST")
+    assert billing.as_family(MARTIN).mandate()["iban"] == "FR76 **** **** 0189"
+    assert billing.as_family(DURAND).mandate() is None
+
+
+def test_a_batch_collects_what_is_owed_then_a_rejection_reopens_the_invoice(billing, debits, look):
+    batch = billing.as_agent.generate_debit_batch(LAST.due_date.isoformat())
+    assert (batch["count"], batch["total_cents"], batch["status"]) == (1, 1740, "generated")
+    xml = base64.b64decode(billing.as_agent.debit_batch_file(batch["id"])["xml"])
+    xmlschema.XMLSchema(SEPA_XSD).validate(xml.decode())
+    assert b"<SeqTp>FRST</SeqTp>" in xml
+    from kit.errors import Conflict
+    with pytest.raises(Conflict) as refused:  # nothing twice
+        billing.as_agent.generate_debit_batch(LAST.due_date.isoformat())
+    assert refused.value.code == "nothing_to_debit"
+    billing.as_agent.mark_debit_batch_sent(batch["id"])
+    assert billing.as_family(MARTIN).get_invoice(debits["martin"])["status"] == "paid"
+    assert billing.as_agent.mandate(MARTIN)["sequence_type"] == "RCUR"
+
+    with look.connect() as connection:
+        end_to_end = connection.execute(select(models.DebitCollection.end_to_end_id)).scalar_one()
+    rejected = billing.as_agent.record_debit_rejection(end_to_end, "AM04")
+    assert (rejected["mandate_status"], rejected["invoice"]["status"], rejected["invoice"]["due_cents"]) == (
+        "active", "issued", 1740)
+    assert billing.as_agent.record_debit_rejection(end_to_end, "AM04")["status"] == "rejected"  # replayed
+    assert billing.as_family(MARTIN).get_invoice(debits["martin"])["paid_cents"] == 0
+
+    again = billing.as_agent.generate_debit_batch(LAST.due_date.isoformat())
+    billing.as_agent.mark_debit_batch_sent(again["id"])
+    with look.connect() as connection:
+        second = connection.execute(select(models.DebitCollection.end_to_end_id).where(
+            models.DebitCollection.status == "collected")).scalar_one()
+    assert billing.as_agent.record_debit_rejection(second, "AC04")["mandate_status"] == "suspended"
+    with pytest.raises(Conflict):
+        billing.as_agent.generate_debit_batch(LAST.due_date.isoformat())
