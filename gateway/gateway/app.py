@@ -7,9 +7,11 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from kit.caller import CallerKey
 
-from gateway import formatting, franceconnect, health, legal, metrics, pages, safe_pages, schemas, vault_streams
+from gateway import (billing_pages, formatting, franceconnect, health, legal, metrics, pages, safe_pages, schemas,
+                     vault_streams)
 from gateway.account_api import api  # the account routes join the API blueprint
 from gateway.safe_api import api as _  # noqa: F401 -- the safe's routes join the API blueprint too
+from gateway.billing_api import api as _billing  # noqa: F401 -- and billing's
 from gateway.auth import call_context, remember_csrf_cookie, request_id
 from gateway.errors import to_api_error
 from gateway.rpc import ServicePool
@@ -90,6 +92,7 @@ def create_app(settings=None, service_pool=None):
     app.register_blueprint(pages.pages)
     app.register_blueprint(safe_pages.safe)
     app.register_blueprint(legal.legal)
+    app.register_blueprint(billing_pages.billing)
     vault_streams.init_app(app, settings)
     franceconnect.init_app(app, settings)
     formatting.register(app)
