@@ -1,9 +1,12 @@
 """Billing's settings: from the nameko config, then the environment, then defaults for `make run`."""
 from dataclasses import dataclass
+from datetime import date, datetime
 
 from nameko.extensions import DependencyProvider
 
 from kit.config import portal_base_url, setting
+
+from billing.periods import PARIS
 
 
 @dataclass(frozen=True)
@@ -20,6 +23,11 @@ class BillingSettings:
     creditor_iban: str
     creditor_bic: str
     pdf_font: str  # a TrueType font with its -Bold twin beside it
+    today_override: date | None  # BILLING_TODAY: the day a run takes for today (test stacks and demos only)
+
+    def today(self):
+        """The day that says which months have ended."""
+        return self.today_override or datetime.now(PARIS).date()
 
     @classmethod
     def from_config(cls, config=None):
@@ -36,7 +44,12 @@ class BillingSettings:
             creditor_iban=setting(config, "SEPA_CREDITOR_IBAN", "FR7630001007941234567890185"),
             creditor_bic=setting(config, "SEPA_CREDITOR_BIC", "BDFEFRPPCCT"),
             pdf_font=setting(config, "BILLING_PDF_FONT", "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"),
+            today_override=_day(setting(config, "BILLING_TODAY")),
         )
+
+
+def _day(value):
+    return date.fromisoformat(value) if value else None
 
 
 class Settings(DependencyProvider):

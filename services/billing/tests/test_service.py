@@ -758,3 +758,13 @@ def test_a_batch_collects_what_is_owed_then_a_rejection_reopens_the_invoice(bill
     assert billing.as_agent.record_debit_rejection(second, "AC04")["mandate_status"] == "suspended"
     with pytest.raises(Conflict):
         billing.as_agent.generate_debit_batch(LAST.due_date.isoformat())
+
+
+def test_a_test_stack_may_say_which_day_billing_takes_for_today(container_factory, config, rpc):
+    container = container_factory(BillingService, {**config, "BILLING_TODAY": "2027-01-01"})
+    family = replace_dependencies(container, "family")
+    family.billable_items.return_value = []
+    container.start()
+    assert rpc("billing").as_agent.run_period("2026-12")["invoices_created"] == 0
+    with pytest.raises(Invalid):
+        rpc("billing").as_agent.run_period("2027-01")

@@ -22,6 +22,7 @@ from notify import rendering, schemas, statuses, store
 from notify.mailer import DeliveryFailed, Mailer
 from notify.models import Base
 from notify import safe_emails  # the module, not its class: `nameko run notify.service` finds one service here
+from notify import billing_emails  # the module too
 
 log = logging.getLogger(__name__)
 
@@ -30,7 +31,7 @@ RETRY_BATCH = 50
 DEFAULT_SENDING_LEASE = 120  # seconds; well over what an SMTP exchange may take (mailer.SMTP_TIMEOUT)
 
 
-class NotifyService(safe_emails.SafeEmails):
+class NotifyService(safe_emails.SafeEmails, billing_emails.BillingEmails):
     name = "notify"
 
     db = Database(Base)

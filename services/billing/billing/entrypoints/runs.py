@@ -25,7 +25,7 @@ class RunEntrypoints:
     @allow(AGENTS)
     def run_period(self, caller, period):
         month = Period.parse(period)
-        schedule.check_month_over(month, datetime.now(PARIS).date())
+        schedule.check_month_over(month, self.settings.today())
         return self._run(month, caller, automatic=False)
 
     @rpc
@@ -73,6 +73,7 @@ class RunEntrypoints:
             total = sum(draft.total_cents for draft in drafts)
             store.journal_run(tx.session, month.key, caller, len(invoices), total, automatic, now,
                               int((time.monotonic() - started) * 1000))
-            tx.record_events(events.invoice_ready(invoice) for invoice in invoices)
+            # a month of credits only owes nothing: the family reads it on the portal, no e-mail asks to pay
+            tx.record_events(events.invoice_ready(invoice) for invoice in invoices if invoice["total_cents"] >= 0)
         return {"period": month.key, "invoices_created": len(invoices),
                 "already_invoiced": len(invoiced & {h.household_id for h in households}), "total_cents": total}
