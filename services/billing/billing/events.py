@@ -41,3 +41,14 @@ def direct_debit_rejected(invoice, collection, reason_label, mandate_status):
         invoice_number=invoice.number, household_id=str(invoice.household_id), amount_cents=collection.amount_cents,
         reason=reason_label, mandate_suspended=mandate_status == "suspended",
         due_cents=max(invoice.total_cents - invoice.paid_cents, 0))
+
+
+INVOICE_REMINDER = "invoice_reminder"
+
+
+def invoice_reminder(invoice, kind):
+    """An unpaid invoice recalled to the family, before its due date or after it (notify e-mails it)."""
+    return new_event(
+        INVOICE_REMINDER,
+        invoice_number=invoice.number, household_id=str(invoice.household_id), period=invoice.period,
+        due_date=invoice.due_date.isoformat(), due_cents=max(invoice.total_cents - invoice.paid_cents, 0), kind=kind)

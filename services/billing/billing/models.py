@@ -73,6 +73,8 @@ class Invoice(Base):
     cancelled_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
     cancelled_by: Mapped[uuid.UUID | None] = mapped_column(Uuid, nullable=True)
     cancel_reason: Mapped[str | None] = mapped_column(String(300), nullable=True)
+    reminded_before_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    reminded_after_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
     lines: Mapped[list["InvoiceLine"]] = relationship(
         back_populates="invoice", order_by="InvoiceLine.position", cascade="all, delete-orphan")
     payments: Mapped[list["Payment"]] = relationship(order_by="Payment.created_at", viewonly=True)

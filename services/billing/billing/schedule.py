@@ -31,3 +31,16 @@ def lookback(period, months):
         current = Period(current.year - (current.month == 1), (current.month - 2) % 12 + 1)
         found.append(current)
     return list(reversed(found))
+
+
+BEFORE_DUE, OVERDUE = "before_due", "overdue"
+
+
+def reminder_due(due_date, reminded_before, reminded_after, today, days_before, days_after):
+    """Which reminder an unpaid invoice needs today, if any: one some days
+    before its due date, one some days after it; each once."""
+    if not reminded_after and (today - due_date).days >= days_after:
+        return OVERDUE
+    if not reminded_before and 0 <= (due_date - today).days <= days_before:
+        return BEFORE_DUE
+    return None

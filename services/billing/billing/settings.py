@@ -14,6 +14,8 @@ class BillingSettings:
     run_day: int  # the day of the month the timer bills the month that ended
     run_hour: int  # from this hour (Europe/Paris) on that day
     lookback_months: int  # earlier months re-read for items that arrived late or changed
+    reminder_days_before: int  # an unpaid invoice is recalled this many days before its due date
+    reminder_days_after: int  # and once more this many days after it
     payfip_client_id: str  # the régie's number at PayFiP (numcli)
     payfip_url: str  # where families are sent to pay (a local simulator in tests and make run)
     payfip_mode: str  # T: test, X: production (TIPI's saisie)
@@ -35,6 +37,8 @@ class BillingSettings:
             run_day=int(setting(config, "BILLING_RUN_DAY", 2)),
             run_hour=int(setting(config, "BILLING_RUN_HOUR", 6)),
             lookback_months=int(setting(config, "BILLING_LOOKBACK_MONTHS", 3)),
+            reminder_days_before=int(setting(config, "BILLING_REMINDER_DAYS_BEFORE", 7)),
+            reminder_days_after=int(setting(config, "BILLING_REMINDER_DAYS_AFTER", 7)),
             payfip_client_id=setting(config, "PAYFIP_CLIENT_ID", "123456"),
             payfip_url=setting(config, "PAYFIP_URL", "http://127.0.0.1:8090/tpa/paiement.web"),
             payfip_mode=setting(config, "PAYFIP_MODE", "T"),

@@ -1,6 +1,7 @@
 """The queries of the billing service, named after what they fetch."""
 import secrets
 import uuid
+from datetime import timedelta
 
 from sqlalchemy import func, insert, select, text
 from sqlalchemy.dialects import postgresql, sqlite
@@ -358,3 +359,13 @@ def reverse_payment(session, invoice, collection, reason, caller, today):
     invoice.overpaid_cents -= paid.excess_cents
     add_payment(session, invoice, -paid.amount_cents, -paid.applied_cents, -paid.excess_cents, paid.means,
                 {"rejet": reason, "end_to_end_id": collection.end_to_end_id}, today, caller)
+
+
+def unpaid_to_remind(session, today, days_before, limit=500):
+    """Unpaid invoices that may need a reminder, locked (skipping those another instance holds)."""
+    return list(session.scalars(select(models.Invoice).where(
+        models.Invoice.status.in_(("issued", "partly_paid", "overdue")),
+        models.Invoice.total_cents > models.Invoice.paid_cents,
+        models.Invoice.due_date <= today + timedelta(days=days_before),
+        (models.Invoice.reminded_before_at.is_(None)) | (models.Invoice.reminded_after_at.is_(None)))
+        .order_by(models.Invoice.due_date).limit(limit).with_for_update(skip_locked=True)))

@@ -7,7 +7,7 @@ import re
 import subprocess
 import time
 import uuid
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from urllib.parse import parse_qsl, urlencode
 
@@ -768,3 +768,37 @@ def test_a_test_stack_may_say_which_day_billing_takes_for_today(container_factor
     assert rpc("billing").as_agent.run_period("2026-12")["invoices_created"] == 0
     with pytest.raises(Invalid):
         rpc("billing").as_agent.run_period("2027-01")
+
+
+def test_an_unpaid_invoice_is_recalled_before_and_after_its_due_date_once_each(billing, invoices, look,
+                                                                                container_factory, config):
+    reminded = []
+
+    class ReminderListener:
+        name = "reminder_listener"
+
+        @event_handler("billing", "invoice_reminder")
+        def on_invoice_reminder(self, payload):
+            reminded.append(payload)
+
+    container_factory(ReminderListener, config).start()
+    pay(billing, DURAND, invoices["durand"], 100_000)
+    today = datetime.now(PARIS).date()
+    with look.begin() as connection:
+        connection.execute(models.Invoice.__table__.update().values(due_date=today + timedelta(days=3)))
+    container = container_factory(BillingService, config)
+    container.start()
+    with entrypoint_hook(container, "send_reminders") as sweep:
+        sweep()
+        sweep()
+    wait_until(lambda: len(reminded) == 1)
+    assert (reminded[0]["invoice_number"], reminded[0]["kind"], reminded[0]["due_cents"]) == (
+        invoices["martin"], "before_due", 1740)
+    with look.begin() as connection:
+        connection.execute(models.Invoice.__table__.update().values(due_date=today - timedelta(days=8)))
+    with entrypoint_hook(container, "send_reminders") as sweep:
+        sweep()
+        sweep()
+    wait_until(lambda: len(reminded) == 2)
+    eventlet.sleep(0.3)
+    assert [r["kind"] for r in reminded] == ["before_due", "overdue"]

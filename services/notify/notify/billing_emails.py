@@ -1,5 +1,6 @@
 """Billing's e-mails beyond the invoice itself: the receipt of a payment,
-the notice of a direct debit the bank rejected. The NotifyService inherits
+the reminders of an unpaid invoice, the notice of a direct debit the bank
+rejected. The NotifyService inherits
 these handlers; the rendering is pure (payload in, French e-mail out)."""
 from datetime import date
 from urllib.parse import quote
@@ -41,6 +42,17 @@ class DirectDebitRejected(schemas.Event):
     due_cents = fields.Integer(required=True, strict=True, validate=validate.Range(min=0))
 
 
+class InvoiceReminder(schemas.Event):
+    """billing's `invoice_reminder`."""
+
+    household_id = fields.UUID(required=True)
+    invoice_number = fields.String(required=True, validate=validate.Length(min=1, max=40))
+    period = fields.String(required=True, validate=validate.Regexp(r"^\d{4}-(0[1-9]|1[0-2])$"))
+    due_date = fields.Date(required=True)
+    due_cents = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
+    kind = fields.String(required=True, validate=validate.OneOf(["before_due", "overdue"]))
+
+
 def _invoice_link(base_url, number):
     return f"{base_url}/factures/{quote(number, safe='')}"
 
@@ -64,6 +76,15 @@ def direct_debit_rejected(payload, recipient, base_url):
         link=_invoice_link(base_url, payload["invoice_number"]))
 
 
+def invoice_reminder(payload, recipient, base_url):
+    return rendering.render(
+        "invoice_reminder", recipient["email"], base_url, number=payload["invoice_number"],
+        month=format_date(date.fromisoformat(payload["period"] + "-01"), "LLLL yyyy", locale=rendering.LOCALE),
+        due=rendering.euros(payload["due_cents"]), overdue=payload["kind"] == "overdue",
+        due_date=format_date(date.fromisoformat(payload["due_date"]), "d MMMM y", locale=rendering.LOCALE),
+        link=_invoice_link(base_url, payload["invoice_number"]))
+
+
 class BillingEmails:
     """Mixed into NotifyService: each guardian of the household is written to."""
 
@@ -78,3 +99,8 @@ class BillingEmails:
     def on_direct_debit_rejected(self, payload):
         self._check_readable(DirectDebitRejected(), payload)
         self._to_household(payload, direct_debit_rejected)
+
+    @event_handler("billing", "invoice_reminder")
+    def on_invoice_reminder(self, payload):
+        self._check_readable(InvoiceReminder(), payload)
+        self._to_household(payload, invoice_reminder)

@@ -495,3 +495,16 @@ def test_a_rejected_direct_debit_is_told_and_its_taken_back_payment_is_not_a_rec
     assert received["Subject"].startswith("Votre prélèvement de 17,40") and received["Subject"].endswith("a été rejeté")
     body = text_of(received)
     assert "Provision insuffisante" in body and "suspendu" in body
+
+
+def test_an_overdue_invoice_is_recalled_with_what_is_left_to_pay(start_notify, smtp, config):
+    settings, caught = smtp
+    container = start_notify(Identity("parent@example.org"), **settings)
+    publish(container, config, "billing", "invoice_reminder", {
+        "event_id": str(uuid.uuid4()), "occurred_at": "2026-12-07T05:00:00+00:00",
+        "invoice_number": "F-2026-10-0000001", "household_id": HOUSEHOLD, "period": "2026-10",
+        "due_date": "2026-11-30", "due_cents": 740, "kind": "overdue"}, "on_invoice_reminder")
+    [received] = caught.wait_for(lambda m: True)
+    assert received["Subject"] == "Votre facture de octobre 2026 n'est pas réglée"
+    body = text_of(received)
+    assert "devait être réglée le 30 novembre 2026" in body and "7,40\u00a0€" in body

@@ -12,7 +12,7 @@ from kit.caller import AGENTS, FAMILY, allow
 from kit.errors import NotFound
 from kit.events import utcnow
 
-from billing import events, numbering, pdf, schemas, statuses, store
+from billing import events, numbering, pdf, schedule, schemas, statuses, store
 from billing.periods import PARIS, Period
 
 
@@ -119,6 +119,24 @@ class InvoiceEntrypoints:
                              invoice.total_cents, invoice.paid_cents, invoice.overpaid_cents, invoice.status,
                              invoice.credit_note_number or ""])
         return {"filename": f"factures-{month.key}.csv", "csv": out.getvalue()}
+
+    @timer(interval=OVERDUE_TICK)
+    def send_reminders(self):
+        """Unpaid invoices are recalled to the family before their due date and after it, each reminder once."""
+        today = datetime.now(PARIS).date()
+        settings = self.settings
+        now, reminders = utcnow(), []
+        with self.db.transaction() as tx:
+            for invoice in store.unpaid_to_remind(tx.session, today, settings.reminder_days_before):
+                kind = schedule.reminder_due(invoice.due_date, invoice.reminded_before_at, invoice.reminded_after_at,
+                                             today, settings.reminder_days_before, settings.reminder_days_after)
+                if kind == schedule.OVERDUE:  # past its due date, no reminder before it is needed any more
+                    invoice.reminded_after_at, invoice.reminded_before_at = now, invoice.reminded_before_at or now
+                elif kind == schedule.BEFORE_DUE:
+                    invoice.reminded_before_at = now
+                if kind:
+                    reminders.append(events.invoice_reminder(invoice, kind))
+            tx.record_events(reminders)
 
     @timer(interval=OVERDUE_TICK)
     def mark_overdue(self):
