@@ -39,7 +39,7 @@ def handle_error(exc):
 
 def security_headers(response):
     """What every answer says to the browser: nothing private kept in a cache,
-    forms sent only to the portal (and FranceConnect), HTTPS for good once served so."""
+    forms sent only to the portal (and FranceConnect, PayFiP), HTTPS for good once served so."""
     config = current_app.config
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("X-Frame-Options", "DENY")
@@ -54,7 +54,8 @@ def security_headers(response):
 
 
 def content_security_policy(settings):
-    form_targets = " ".join(["'self'", *([settings.franceconnect_issuer] if settings.franceconnect_issuer else [])])
+    form_targets = " ".join(["'self'", *([settings.franceconnect_issuer] if settings.franceconnect_issuer else []),
+                             settings.payfip_origin])  # Payer en ligne leads to PayFiP
     return (f"default-src 'self'; frame-ancestors 'none'; form-action {form_targets}; base-uri 'none'; "
             "object-src 'none'")
 
