@@ -10,11 +10,22 @@ from gateway.api import api
 from gateway.auth import AGENTS, FAMILY, require, services
 from gateway.schemas import Error
 
+REFUSALS = (401, 403, 404, 409, 422)
+
+
+def refusals(*statuses):
+    """Every refusal a route may answer with, in the API's document (the service's error, as `Error`)."""
+    def decorate(view):
+        for status in statuses:
+            view = api.alt_response(status, schema=Error)(view)
+        return view
+    return decorate
+
 
 @api.route("/invoices/<number>/pdf")
 @require(FAMILY)
+@refusals(*REFUSALS)
 @api.response(200, schemas.Pdf)
-@api.alt_response(404, schema=Error)
 def invoice_pdf(number, account):
     """One of the caller's invoices as a PDF (base64), the same bytes every time."""
     return services().billing.invoice_pdf(number)
@@ -22,8 +33,8 @@ def invoice_pdf(number, account):
 
 @api.route("/invoices/<number>/online-payment", methods=["POST"])
 @require(FAMILY)
+@refusals(*REFUSALS)
 @api.response(201, schemas.OnlinePayment)
-@api.alt_response(409, schema=Error, description="not opted in to the online invoice, or nothing to pay")
 def start_online_payment(number, account):
     """Start paying what is due on an invoice by card: the PayFiP address to send the family to."""
     return services().billing.start_online_payment(number, account["email"])
@@ -31,6 +42,7 @@ def start_online_payment(number, account):
 
 @api.route("/online-invoice")
 @require(FAMILY)
+@refusals(*REFUSALS)
 @api.response(200, schemas.OnlineInvoiceView)
 def online_invoice(account):
     """Whether the household has opted in to the online invoice, and when it chose."""
@@ -39,6 +51,7 @@ def online_invoice(account):
 
 @api.route("/online-invoice", methods=["PUT"])
 @require(FAMILY)
+@refusals(*REFUSALS)
 @api.arguments(schemas.OnlineInvoice)
 @api.response(200, schemas.OnlineInvoice)
 def set_online_invoice(choice, account):
@@ -48,6 +61,7 @@ def set_online_invoice(choice, account):
 
 @api.route("/payments")
 @require(FAMILY)
+@refusals(*REFUSALS)
 @api.response(200, schemas.Payment(many=True))
 def payments(account):
     """The household's payments, newest first."""
@@ -56,9 +70,9 @@ def payments(account):
 
 @api.route("/agent/invoices")
 @require(AGENTS)
+@refusals(*REFUSALS)
 @api.arguments(schemas.InvoiceQuery, location="query")
 @api.response(200, schemas.InvoiceSummary(many=True))
-@api.alt_response(422, schema=Error)
 def agent_invoices(query, account):
     """Invoices by period, status and household (agents)."""
     return services().billing.search_invoices(**query)
@@ -66,7 +80,9 @@ def agent_invoices(query, account):
 
 @api.route("/agent/invoices/export")
 @require(AGENTS)
+@refusals(*REFUSALS)
 @api.arguments(schemas.InvoiceQuery, location="query")
+@api.response(200, content_type="text/csv", description="one row per invoice")
 def agent_export(query, account):
     """The period's invoices as the accounting's CSV (agents)."""
     exported = services().billing.export_period(query["period"])
@@ -76,8 +92,8 @@ def agent_export(query, account):
 
 @api.route("/agent/households/<household_id>/account")
 @require(AGENTS)
+@refusals(*REFUSALS)
 @api.response(200, schemas.HouseholdAccount)
-@api.alt_response(404, schema=Error)
 def household_account(household_id, account):
     """One household's invoices, payments and balance (agents)."""
     return services().billing.household_account(household_id)
@@ -85,10 +101,9 @@ def household_account(household_id, account):
 
 @api.route("/agent/households/<household_id>/payments", methods=["POST"])
 @require(AGENTS)
+@refusals(*REFUSALS)
 @api.arguments(schemas.CounterPaymentIn)
 @api.response(201, schemas.Receipt)
-@api.alt_response(404, schema=Error)
-@api.alt_response(422, schema=Error, description="bons CAF on an invoice without a holiday stay, a cheque without its number...")
 def counter_payment(payment, household_id, account):
     """Record a payment at the counter; answers the receipt (agents)."""
     return services().billing.record_counter_payment(household_id, payment)
@@ -96,9 +111,9 @@ def counter_payment(payment, household_id, account):
 
 @api.route("/agent/households/<household_id>/invoices/<number>/cancel", methods=["POST"])
 @require(AGENTS)
+@refusals(*REFUSALS)
 @api.arguments(schemas.CancelIn)
 @api.response(200, schemas.InvoiceSummary)
-@api.alt_response(409, schema=Error)
 def cancel_invoice(cancel, household_id, number, account):
     """Cancel an invoice nothing was paid on, with a credit note (agents)."""
     return services().billing.cancel_invoice(household_id, number, cancel["reason"])
@@ -106,6 +121,7 @@ def cancel_invoice(cancel, household_id, number, account):
 
 @api.route("/agent/billing-runs")
 @require(AGENTS)
+@refusals(*REFUSALS)
 @api.response(200, schemas.Run(many=True))
 def billing_runs(account):
     """The billing runs, newest first: by whom (or the timer), what they made, how long (agents)."""
@@ -114,6 +130,7 @@ def billing_runs(account):
 
 @api.route("/agent/tariffs")
 @require(AGENTS)
+@refusals(*REFUSALS)
 @api.response(200, schemas.Tariffs)
 def agent_tariffs(account):
     """Every version of every tariff, and those in force today (agents)."""
@@ -122,9 +139,9 @@ def agent_tariffs(account):
 
 @api.route("/agent/tariffs", methods=["POST"])
 @require(AGENTS)
+@refusals(*REFUSALS)
 @api.arguments(schemas.TariffIn)
 @api.response(201)
-@api.alt_response(422, schema=Error)
 def add_tariff(tariff, account):
     """A new version of an activity's tariff, in force from its date (agents)."""
     return services().billing.add_tariff(tariff)
@@ -132,6 +149,7 @@ def add_tariff(tariff, account):
 
 @api.route("/agent/debit-batches")
 @require(AGENTS)
+@refusals(*REFUSALS)
 @api.response(200, schemas.DebitBatch(many=True))
 def debit_batches(account):
     """The SEPA direct-debit batches, newest first (agents)."""
@@ -140,9 +158,9 @@ def debit_batches(account):
 
 @api.route("/agent/debit-batches", methods=["POST"])
 @require(AGENTS)
+@refusals(*REFUSALS)
 @api.arguments(schemas.DebitBatchIn)
 @api.response(201, schemas.DebitBatch)
-@api.alt_response(409, schema=Error)
 def generate_debit_batch(batch, account):
     """The pain.008 file of a due date, for households with an active mandate (agents)."""
     return services().billing.generate_debit_batch(batch["due_date"])
@@ -150,6 +168,8 @@ def generate_debit_batch(batch, account):
 
 @api.route("/agent/debit-batches/<batch_id>/file")
 @require(AGENTS)
+@refusals(*REFUSALS)
+@api.response(200, content_type="application/xml", description="the pain.008 file")
 def debit_batch_file(batch_id, account):
     """The batch's pain.008 XML (agents)."""
     document = services().billing.debit_batch_file(batch_id)
@@ -159,6 +179,7 @@ def debit_batch_file(batch_id, account):
 
 @api.route("/agent/debit-batches/<batch_id>/sent", methods=["POST"])
 @require(AGENTS)
+@refusals(*REFUSALS)
 @api.response(200, schemas.DebitBatch)
 def debit_batch_sent(batch_id, account):
     """The file went to the bank: its debits count as paid until rejected (agents)."""
@@ -167,9 +188,9 @@ def debit_batch_sent(batch_id, account):
 
 @api.route("/agent/debit-rejections", methods=["POST"])
 @require(AGENTS)
+@refusals(*REFUSALS)
 @api.arguments(schemas.RejectionIn)
 @api.response(200)
-@api.alt_response(404, schema=Error)
 def debit_rejection(rejection, account):
     """A debit the bank rejected: the invoice is owed again, the mandate suspended at the second (agents)."""
     return services().billing.record_debit_rejection(rejection["end_to_end_id"], rejection["reason"])
