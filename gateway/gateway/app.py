@@ -80,6 +80,7 @@ def create_app(settings=None, service_pool=None):
         SESSION_COOKIE_NAME=("__Host-" if settings.secure_cookies else "") + "portail_flux",
         SESSION_COOKIE_SAMESITE="Lax", SESSION_COOKIE_SECURE=settings.secure_cookies,
         PORTAL_BASE_URL=settings.base_url, CONTENT_SECURITY_POLICY=content_security_policy(settings))
+    app.config["PAYFIP_NOTIFY_FROM"] = settings.payfip_notify_from
     app.extensions["caller_key"] = CallerKey(settings.caller_context_key, lifetime=settings.rpc_timeout + 5)
     app.extensions["services"] = service_pool or ServicePool(
         settings.amqp_uri, settings.rpc_pool_size, settings.rpc_timeout, call_context)

@@ -5,15 +5,17 @@ CSV export, one household's account with the counter payment form, the
 tariffs, the SEPA batches. PayFiP's notification and the family's return
 land here too. Same services, same checks as the API."""
 import base64
+from ipaddress import ip_address
 
-from flask import Blueprint, Response, redirect, render_template, request, url_for
+from flask import Blueprint, Response, current_app, redirect, render_template, request, url_for
 from kit import errors
 
 from gateway.auth import AGENTS, FAMILY, require, services
 
 billing = Blueprint("billing", __name__)
 REFUSALS = (errors.Invalid, errors.Conflict, errors.NotFound)
-PAID_STATES = {"paid": "Paiement accepté : merci.", "refused": "Paiement refusé par votre banque : rien n'a été prélevé.",
+PAID_STATES = {"started": "Paiement en cours de confirmation par PayFiP : rechargez la page dans un instant.",
+               "paid": "Paiement accepté : merci.", "refused": "Paiement refusé par votre banque : rien n'a été prélevé.",
                "cancelled": "Paiement annulé : rien n'a été prélevé."}
 MEANS = [{"value": "carte", "label": "Carte bancaire"}, {"value": "cheque", "label": "Chèque"},
          {"value": "especes", "label": "Espèces"}, {"value": "pass_solidaire", "label": "Pass solidaire"},
@@ -98,17 +100,26 @@ def render_invoice(number, error=None, status=200):
 
 @billing.route("/paiement/payfip/notification", methods=["GET", "POST"])
 def payfip_notification():
-    """PayFiP tells how a payment ended: server to server (POST), then through the family's return (GET)."""
-    query = request.get_data(as_text=True) if request.method == "POST" else request.query_string.decode()
-    try:
-        outcome = services().billing.payfip_notification(query)
-    except REFUSALS:
-        if request.method == "POST":
-            return Response("refusé", status=400, mimetype="text/plain")
-        return redirect(url_for("billing.invoices"))
+    """PayFiP tells how a payment ended, server to server (POST, only from its addresses when
+    PAYFIP_NOTIFY_FROM names them); then the family comes back (GET), which only reads."""
     if request.method == "POST":
+        if not from_payfip(request.remote_addr):
+            return Response("refusé", status=403, mimetype="text/plain")
+        try:
+            services().billing.payfip_notification(request.get_data(as_text=True))
+        except REFUSALS:
+            return Response("refusé", status=400, mimetype="text/plain")
         return Response("OK", mimetype="text/plain")
+    try:
+        outcome = services().billing.online_payment_outcome(request.args.get("refdet", ""))
+    except REFUSALS:
+        return redirect(url_for("billing.invoices"))
     return redirect(url_for("pages.invoice", number=outcome["invoice_number"], paiement=outcome["state"]))
+
+
+def from_payfip(address):
+    allowed = current_app.config["PAYFIP_NOTIFY_FROM"]
+    return not allowed or any(ip_address(address or "0.0.0.0") in network for network in allowed)
 
 
 @billing.get("/tarifs")

@@ -1,5 +1,6 @@
 """The gateway's settings, from the environment, with defaults for `make run`."""
 import os
+from ipaddress import ip_network
 from urllib.parse import urlsplit
 from dataclasses import dataclass
 
@@ -24,6 +25,7 @@ class Settings:
     franceconnect_client_secret: str
     vault_url: str
     payfip_origin: str  # where a family is sent to pay by card: forms may lead there
+    payfip_notify_from: tuple  # PayFiP's networks, the only senders of payment notifications (empty: any)
 
     @classmethod
     def from_environment(cls, environ=os.environ):
@@ -50,6 +52,8 @@ class Settings:
             # the vault's HTTP entrypoint inside the cluster, through which documents' bytes stream
             vault_url=environ.get("VAULT_URL", "http://127.0.0.1:8010"),
             payfip_origin=origin(environ.get("PAYFIP_URL", "http://127.0.0.1:8090/tpa/paiement.web")),
+            payfip_notify_from=tuple(ip_network(network.strip()) for network in
+                                     environ.get("PAYFIP_NOTIFY_FROM", "").split(",") if network.strip()),
         )
 
 

@@ -147,7 +147,7 @@ def test_a_family_opts_in_then_pays_online_through_payfip(app, as_person, stack)
     notified = client.post("/paiement/payfip/notification", data=query,
                            content_type="application/x-www-form-urlencoded")
     assert notified.status_code == 200 and notified.get_data(as_text=True) == "OK"
-    returned = client.get(f"/paiement/payfip/notification?{query}")
+    returned = client.get(f"/paiement/payfip/notification?{query}")  # the family's return: it only reads
     assert returned.status_code == 302 and returned.headers["Location"].endswith(f"/factures/{NUMBER}?paiement=paid")
     seen = client.get(f"/factures/{NUMBER}?paiement=paid").get_data(as_text=True)
     assert "Paiement accepté" in seen and "Payée" in seen
@@ -187,3 +187,12 @@ def test_an_agent_s_counter_payment_in_bons_caf_is_refused_on_catering_and_a_che
     assert page.status_code == 422 and "Ce champ est obligatoire pour un chèque." in page.get_data(as_text=True)
     assert client.post(f"/agents/foyers/{HOUSEHOLD}/paiements", data={
         "facture": NUMBER, "montant": "douze", "moyen": "especes"}).status_code == 422
+
+
+def test_payment_notifications_are_taken_only_from_payfip_s_addresses(stack):
+    app = create_app(Settings.from_environment({
+        "PORTAL_SECRET_KEY": secrets.token_hex(32), "CALLER_CONTEXT_KEY": secrets.token_hex(32),
+        "PAYFIP_NOTIFY_FROM": "192.0.2.0/24, 198.51.100.7"}))
+    answer = app.test_client().post("/paiement/payfip/notification", data="refdet=PF1&resultrans=P",
+                                    content_type="application/x-www-form-urlencoded")
+    assert answer.status_code == 403

@@ -802,3 +802,17 @@ def test_an_unpaid_invoice_is_recalled_before_and_after_its_due_date_once_each(b
     wait_until(lambda: len(reminded) == 2)
     eventlet.sleep(0.3)
     assert [r["kind"] for r in reminded] == ["before_due", "overdue"]
+
+
+def test_the_familys_return_from_payfip_only_reads_where_the_payment_stands(online, look):
+    billing, _, number = online
+    started = billing.as_family(MARTIN).start_online_payment(number, "parent@example.org")
+    gateway = billing.as_part("gateway")
+    assert gateway.online_payment_outcome(started["transaction_id"]) == {"invoice_number": number, "state": "started"}
+    gateway.payfip_notification(pay_on_simulator(started["url"]))
+    assert gateway.online_payment_outcome(started["transaction_id"])["state"] == "paid"
+    with pytest.raises(NotFound):
+        gateway.online_payment_outcome("PFINCONNU")
+    from kit.errors import Forbidden
+    with pytest.raises(Forbidden):
+        billing.as_family(MARTIN).online_payment_outcome(started["transaction_id"])

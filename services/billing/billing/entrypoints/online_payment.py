@@ -1,9 +1,10 @@
 """Paying an invoice online by card through PayFiP (TIPI protocol, with
 eopayment's `tipi` backend): the family is sent to PayFiP with the amount
-due, PayFiP tells the portal how it ended (the server-to-server notification,
-then the family's return). Either may come twice or out of order: each is
-checked against the payment started (reference, régie, amount) and only the
-first result that takes money counts."""
+due, PayFiP tells the portal how it ended server to server (the gateway
+takes it only from PayFiP's addresses), then sends the family back. TIPI
+signs nothing: the notification is checked against the payment started
+(reference, régie, amount), may come twice or out of order, and only the
+first result that takes money counts; the family's return only reads."""
 import logging
 import secrets
 from datetime import datetime
@@ -67,8 +68,7 @@ class OnlinePaymentEntrypoints:
     def payfip_notification(self, caller, query_string):
         """PayFiP's word on a payment (its notification or the family's return), verified and idempotent.
         The gateway hands it over as itself: no person's session vouches for what PayFiP says."""
-        if caller.is_person:
-            raise Forbidden("Vous n'avez pas accès à cette action.", code="caller_not_allowed")
+        _the_gateway_itself(caller)
         if not isinstance(query_string, str) or len(query_string) > 4000:
             raise Invalid("Notification de paiement illisible.", code="invalid_notification")
         try:
@@ -96,6 +96,25 @@ class OnlinePaymentEntrypoints:
                 store.end_online_payment(started, result)
             return {"invoice_number": invoice.number, "household_id": str(invoice.household_id),
                     "state": started.state, "invoice_status": invoice.status}
+
+    @rpc
+    @allow(parts=(GATEWAY,))
+    def online_payment_outcome(self, caller, transaction_id):
+        """Where a payment stands, for the family's return from PayFiP. Read only: the return passes
+        through the family's browser, so only PayFiP's server-to-server notification records money."""
+        _the_gateway_itself(caller)
+        with self.db.reading() as session:
+            started = store.online_payment(session, str(transaction_id)[:64])
+            if started is None:
+                raise NotFound("Paiement en ligne inconnu.", code="payment_unknown")
+            invoice = store.invoice_by_id(session, started.invoice_id)
+            return {"invoice_number": invoice.number, "state": started.state}
+
+
+def _the_gateway_itself(caller):
+    """What PayFiP says reaches billing through the gateway acting on its own, never under a person's session."""
+    if caller.is_person:
+        raise Forbidden("Vous n'avez pas accès à cette action.", code="caller_not_allowed")
 
 
 def _paid_on(dattrans):
