@@ -114,9 +114,10 @@ def portal(tmp_path_factory, postgres_databases, broker_vhost):
                "REVOCATION_POLL_SECONDS": "1", "FORWARDED_FOR_HOPS": "1",
                "FRANCECONNECT_ISSUER": provider.issuer, "FRANCECONNECT_CLIENT_ID": client_id,
                "FRANCECONNECT_CLIENT_SECRET": client_secret}
-        # billing: months up to next month have ended (the tests book next month); PayFiP is the local simulator
+        # billing: the months up to the one after next have ended (the tests book next month, the audit the
+        # month after); PayFiP is the local simulator
         payfip_server, payfip = start_payfip()
-        env.update(BILLING_TODAY=(date.today().replace(day=1) + timedelta(days=62)).replace(day=1).isoformat(),
+        env.update(BILLING_TODAY=(date.today().replace(day=1) + timedelta(days=95)).replace(day=1).isoformat(),
                    PAYFIP_URL=f"http://127.0.0.1:{payfip_server.server_port}/tpa/paiement.web")
         stack = Stack(env, gateway_port=port, metrics_ports={name: free_port() for name in SERVICES},
                       vault_port=free_port())
