@@ -59,6 +59,8 @@ ensure_postgresql() {
 # python3 -m venv needs Debian's ensurepip
 python3 -c 'import ensurepip' 2>/dev/null || apt_install_packages python3-venv
 if [ -z "${AMQP_URI:-}" ]; then ensure_rabbitmq; fi
+# The font of the invoices' PDF (BILLING_PDF_FONT)
+[ -e /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || apt_install_packages fonts-dejavu-core
 if [ "$mode" = test ]; then
   ensure_rabbitmq
   ensure_postgresql

@@ -17,6 +17,7 @@ from sqlalchemy import create_engine, text
 
 import broker_users
 from localstack import SERVICES, Stack, log_in_when_ready
+from payfip_simulator import start as start_payfip
 from loopback import CaughtMail, free_port, s3_server, smtp_server
 from oidc_provider import FranceConnectProvider, franceconnect_provider
 from school_calendar import bookable_days
@@ -36,6 +37,7 @@ class Portal:
     agent_email: str
     agent_password: str
     franceconnect: FranceConnectProvider
+    payfip: object  # the PayFiP simulator (deploy/payfip_simulator.py): what it notified
 
     def url(self, path):
         return self.base_url + path
@@ -129,15 +131,21 @@ def portal(tmp_path_factory, postgres_databases, broker_vhost):
                "REVOCATION_POLL_SECONDS": "1", "FORWARDED_FOR_HOPS": "1",
                "FRANCECONNECT_ISSUER": provider.issuer, "FRANCECONNECT_CLIENT_ID": client_id,
                "FRANCECONNECT_CLIENT_SECRET": client_secret}
+        # billing: the months up to the one after next have ended (the tests book next month, the audit the
+        # month after); PayFiP is the local simulator
+        payfip_server, payfip = start_payfip()
+        env.update(BILLING_TODAY=(date.today().replace(day=1) + timedelta(days=95)).replace(day=1).isoformat(),
+                   PAYFIP_URL=f"http://127.0.0.1:{payfip_server.server_port}/tpa/paiement.web")
         stack = Stack(env, gateway_port=port, metrics_ports={name: free_port() for name in SERVICES},
                       vault_port=free_port(), broker_uris=broker_vhost.part_uris)
         try:
             stack.start()
             # identity creates the admin on a timer after it starts: a first test must not race it
             log_in_when_ready(requests.Session(), stack.base_url, agent_email, agent_password)
-            yield Portal(stack.base_url, mail, stack, agent_email, agent_password, provider)
+            yield Portal(stack.base_url, mail, stack, agent_email, agent_password, provider, payfip)
         finally:
             stack.stop()
+            payfip_server.shutdown()
 
 
 @pytest.fixture(scope="session")

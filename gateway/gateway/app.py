@@ -8,7 +8,8 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from kit import logs
 from kit.caller import CallerKey
 
-from gateway import formatting, franceconnect, health, legal, metrics, pages, safe_pages, schemas, vault_streams
+from gateway import (billing_pages, formatting, franceconnect, health, legal, metrics, pages, safe_pages, schemas,
+                     vault_streams)
 from gateway.account_api import api  # the account routes join the API blueprint
 from gateway.safe_api import api as _  # noqa: F401 -- the safe's routes join the API blueprint too
 from gateway.demarches_api import api as _demarches  # noqa: F401 -- so do the requests' (démarches)
@@ -16,6 +17,7 @@ from gateway.agent_pages import agent as agent_pages
 from gateway.demarches_pages import demarches as demarches_pages
 from gateway.activities_api import api as _activities  # noqa: F401 -- the activities' routes join it too
 from gateway import activities_pages
+from gateway.billing_api import api as _billing  # noqa: F401 -- and billing's
 from gateway.auth import call_context, remember_csrf_cookie, request_id
 from gateway.errors import to_api_error
 from gateway.rpc import ServicePool
@@ -43,7 +45,7 @@ def handle_error(exc):
 
 def security_headers(response):
     """What every answer says to the browser: nothing private kept in a cache,
-    forms sent only to the portal (and FranceConnect), HTTPS for good once served so."""
+    forms sent only to the portal (and FranceConnect, PayFiP), HTTPS for good once served so."""
     config = current_app.config
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("X-Frame-Options", "DENY")
@@ -58,7 +60,8 @@ def security_headers(response):
 
 
 def content_security_policy(settings):
-    form_targets = " ".join(["'self'", *([settings.franceconnect_issuer] if settings.franceconnect_issuer else [])])
+    form_targets = " ".join(["'self'", *([settings.franceconnect_issuer] if settings.franceconnect_issuer else []),
+                             settings.payfip_origin])  # Payer en ligne leads to PayFiP
     return (f"default-src 'self'; frame-ancestors 'none'; form-action {form_targets}; base-uri 'none'; "
             "object-src 'none'")
 
@@ -83,6 +86,7 @@ def create_app(settings=None, service_pool=None):
         SESSION_COOKIE_NAME=("__Host-" if settings.secure_cookies else "") + "portail_flux",
         SESSION_COOKIE_SAMESITE="Lax", SESSION_COOKIE_SECURE=settings.secure_cookies,
         PORTAL_BASE_URL=settings.base_url, CONTENT_SECURITY_POLICY=content_security_policy(settings))
+    app.config["PAYFIP_NOTIFY_FROM"] = settings.payfip_notify_from
     app.extensions["caller_key"] = CallerKey(settings.caller_context_key, lifetime=settings.rpc_timeout + 5)
     app.extensions["services"] = service_pool or ServicePool(
         settings.amqp_uri, settings.rpc_pool_size, settings.rpc_timeout, call_context)
@@ -99,6 +103,7 @@ def create_app(settings=None, service_pool=None):
     app.register_blueprint(demarches_pages)
     app.register_blueprint(agent_pages)
     app.register_blueprint(activities_pages.activities)
+    app.register_blueprint(billing_pages.billing)
     vault_streams.init_app(app, settings)
     franceconnect.init_app(app, settings)
     formatting.register(app)

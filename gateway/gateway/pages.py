@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 from flask import Blueprint, redirect, render_template, request, url_for
 from kit import errors
 
-from gateway import franceconnect
+from gateway import billing_pages, franceconnect
 from gateway.auth import (
     ADMINS, EVERYONE, FAMILY, SESSION_COOKIE, check_csrf, cookie_name, csrf_token, current_account, delete_session_cookie,
     require, services, set_session_cookie)
@@ -105,7 +105,7 @@ def render_dashboard(account):
 @pages.get("/factures/<number>")
 @require(FAMILY)
 def invoice(number, account):
-    return render_template("facture.html", invoice=services().billing.get_invoice(number))
+    return billing_pages.render_invoice(number)
 
 
 @pages.route("/reservations", methods=["GET", "POST"])

@@ -199,6 +199,18 @@ class InvoiceLine(Schema):
     quantity = fields.Integer()
     unit_price_cents = fields.Integer()
     amount_cents = fields.Integer()
+    kind = fields.String(metadata={"description": "charge, regularisation (an earlier month's item) or credit"})
+    status = fields.String()
+    price_basis = fields.String()
+    origin = fields.String(metadata={"description": "the month of the days billed"})
+
+
+class InvoicePayment(Schema):
+    reference = fields.String()
+    amount_cents = fields.Integer()
+    means = fields.String()
+    means_label = fields.String()
+    received_on = fields.String()
 
 
 class Invoice(Schema):
@@ -210,6 +222,13 @@ class Invoice(Schema):
     total_cents = fields.Integer()
     status = fields.String()
     lines = fields.List(fields.Nested(InvoiceLine))
+    paid_cents = fields.Integer()
+    due_cents = fields.Integer()
+    overpaid_cents = fields.Integer()
+    status_label = fields.String()
+    online = fields.Boolean()
+    credit_note_number = fields.String(allow_none=True)
+    payments = fields.List(fields.Nested(InvoicePayment))
 
 
 class TariffQuery(Schema):
@@ -220,12 +239,19 @@ class Tariff(Schema):
     activity = fields.String()
     activity_label = fields.String()
     unit_price_cents = fields.Integer()
+    price_basis = fields.String()
+    price_basis_label = fields.String()
+    rule = fields.String()
+    bracket = fields.String(allow_none=True)
+    reason = fields.String()
 
 
 class Simulation(Schema):
     quotient_familial = fields.Integer()
     bracket = fields.String()
     tariffs = fields.List(fields.Nested(Tariff))
+    reason = fields.String(allow_none=True)
+    on = fields.String()
 
 
 class BillingRunIn(Schema):

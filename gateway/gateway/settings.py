@@ -1,5 +1,7 @@
 """The gateway's settings, from the environment, with defaults for `make run`."""
 import os
+from ipaddress import ip_network
+from urllib.parse import urlsplit
 from dataclasses import dataclass
 
 from kit.keys import check_key, check_not_placeholder
@@ -22,6 +24,8 @@ class Settings:
     franceconnect_client_id: str
     franceconnect_client_secret: str
     vault_url: str
+    payfip_origin: str  # where a family is sent to pay by card: forms may lead there
+    payfip_notify_from: tuple  # PayFiP's networks, the only senders of payment notifications (empty: any)
 
     @classmethod
     def from_environment(cls, environ=os.environ):
@@ -47,4 +51,13 @@ class Settings:
                 "FRANCECONNECT_CLIENT_SECRET", environ.get("FRANCECONNECT_CLIENT_SECRET", "")),
             # the vault's HTTP entrypoint inside the cluster, through which documents' bytes stream
             vault_url=environ.get("VAULT_URL", "http://127.0.0.1:8010"),
+            payfip_origin=origin(environ.get("PAYFIP_URL", "http://127.0.0.1:8090/tpa/paiement.web")),
+            payfip_notify_from=tuple(ip_network(network.strip()) for network in
+                                     environ.get("PAYFIP_NOTIFY_FROM", "").split(",") if network.strip()),
         )
+
+
+def origin(url):
+    """`https://www.payfip.gouv.fr/tpa/paiement.web` → `https://www.payfip.gouv.fr`."""
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"

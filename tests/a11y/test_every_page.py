@@ -43,6 +43,8 @@ REFLOW_WIDTHS = (320, 640)
 EVERYONE = (ANONYMOUS, FAMILY, AGENT, ADMIN)
 AUDITED_REQUEST = "6f1d2c3b-4a5e-4f60-8a7b-9c0d1e2f3a4b"  # a request no family made: the agent's page asks for its household
 
+AUDIT_HOUSEHOLD = "00000000-0000-4000-8000-00000000a11e"  # a household's account page, empty
+
 
 @dataclasses.dataclass(frozen=True)
 class Visit:
@@ -141,6 +143,17 @@ PAGES = {
     "activities.catalogue": Visit("/agent/activites", (AGENT,)),
     "activities.agent_preregistration": Visit("/agent/preinscriptions", (AGENT,)),
     "activities.agent_absences": Visit("/agent/absences", (AGENT,)),
+
+    "billing.invoices": Visit("/factures", (FAMILY,), capture="factures"),
+    "billing.invoice_pdf": NotAPage("an invoice's PDF, not a page"),
+    "billing.payfip_notification": NotAPage("PayFiP's return: redirects to the invoice"),
+    "billing.simulate": Visit("/tarifs?quotient_familial=650", (FAMILY,), capture="tarifs"),
+    "billing.agent_invoices": Visit(lambda s: f"/agents/facturation?mois={s.period}", (AGENT,)),
+    "billing.export": NotAPage("the period's CSV"),
+    "billing.household_account": Visit(f"/agents/foyers/{AUDIT_HOUSEHOLD}/compte", (AGENT,)),
+    "billing.tariffs": Visit("/agents/tarifs", (AGENT,)),
+    "billing.debit_batches": Visit("/agents/prelevements", (AGENT,)),
+    "billing.batch_file": NotAPage("a pain.008 XML file"),
 }
 
 # Every POST route of the pages: the page it answers with, its error shown.
@@ -218,6 +231,18 @@ FORMS = {
     "activities.agent_preregistration": Submit("/agent/preinscriptions", AGENT, fill_and_send({}, "Créer le séjour")),
     "activities.agent_absences": NotAPage(
         "redirects to the certificates to check; a refusal (already decided) is that page with the error"),
+
+    "billing.online_invoice": Submit("/factures", FAMILY, fill_and_send({}, "Enregistrer mon choix"), status=200),
+    "billing.pay_online": NotAPage("redirects to PayFiP; a refusal is the invoice page with the error"),
+    "billing.payfip_notification": NotAPage("PayFiP's server-to-server notification"),
+    "billing.start_run": Submit(lambda s: f"/agents/facturation?mois={s.period}", AGENT, fill_and_send(
+        {"Mois à facturer": "2026-13"}, "Lancer la facturation")),
+    "billing.counter_payment": Submit(f"/agents/foyers/{AUDIT_HOUSEHOLD}/compte", AGENT, fill_and_send(
+        {"Montant (en euros)": "douze"}, "Enregistrer le paiement")),
+    "billing.generate_batch": Submit("/agents/prelevements", AGENT, fill_and_send({}, "Générer le fichier pain.008")),
+    "billing.batch_sent": NotAPage("marks a batch sent and redirects to the batches"),
+    "billing.debit_rejection": Submit("/agents/prelevements", AGENT, fill_and_send(
+        {"Référence de bout en bout du prélèvement": "PRLV-INCONNU"}, "Enregistrer le rejet")),
 }
 
 # Pages no route names: the error page.

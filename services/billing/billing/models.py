@@ -2,11 +2,12 @@
 import uuid
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Date, ForeignKey, Integer, MetaData, String, UniqueConstraint, Uuid
+from sqlalchemy import (JSON, Boolean, Date, ForeignKey, Integer, LargeBinary, MetaData, String, UniqueConstraint,
+                        Uuid)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from kit.events import utcnow
-from kit.outbox import OutboxEventColumns
+from kit.outbox import OutboxEventColumns, ProcessedEventColumns
 from kit.types import UtcDateTime
 
 from billing.statuses import InvoiceStatus
@@ -26,19 +27,30 @@ class OutboxEvent(OutboxEventColumns, Base):
     __tablename__ = "outbox_events"
 
 
-class Tariff(Base):
-    """Unit price of an activity for one quotient familial bracket, from `valid_from` on."""
+class ProcessedEvent(ProcessedEventColumns, Base):
+    __tablename__ = "processed_events"
 
-    __tablename__ = "tariffs"
-    __table_args__ = (UniqueConstraint("activity", "bracket", "valid_from"),)
+
+class TariffVersion(Base):
+    """One version of an activity's tariff, in force from `effective_from`
+    until a later one of the same activity; never changed once written."""
+
+    __tablename__ = "tariff_versions"
+    __table_args__ = (UniqueConstraint("activity", "version"),)
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
     activity: Mapped[str] = mapped_column(String(40))
-    bracket: Mapped[str] = mapped_column(String(8))
-    qf_min: Mapped[int] = mapped_column(Integer)
-    qf_max: Mapped[int | None] = mapped_column(Integer, nullable=True)
-    unit_price_cents: Mapped[int] = mapped_column(Integer)
-    valid_from: Mapped[date] = mapped_column(Date)
+    version: Mapped[int] = mapped_column(Integer)
+    effective_from: Mapped[date] = mapped_column(Date)
+    price_basis: Mapped[str] = mapped_column(String(10))
+    kind: Mapped[str] = mapped_column(String(12))
+    brackets: Mapped[list] = mapped_column(JSON)  # [[qf_min, qf_max or null, price_cents], ...]
+    effort_rate: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    floor_cents: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    ceiling_cents: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    non_resident_cents: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    created_by: Mapped[uuid.UUID | None] = mapped_column(Uuid, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
 
 class Invoice(Base):
@@ -49,13 +61,23 @@ class Invoice(Base):
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
     number: Mapped[str] = mapped_column(String(20), unique=True)
     household_id: Mapped[uuid.UUID] = mapped_column(Uuid, index=True)
-    period: Mapped[str] = mapped_column(String(7))
+    period: Mapped[str] = mapped_column(String(7), index=True)
     issued_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     due_date: Mapped[date] = mapped_column(Date)
     total_cents: Mapped[int] = mapped_column(Integer)
-    status: Mapped[str] = mapped_column(String(20), default=InvoiceStatus.ISSUED.value)
+    paid_cents: Mapped[int] = mapped_column(Integer, default=0)
+    overpaid_cents: Mapped[int] = mapped_column(Integer, default=0)  # received beyond the total: to refund
+    status: Mapped[str] = mapped_column(String(20), default=InvoiceStatus.ISSUED.value, index=True)
+    online: Mapped[bool] = mapped_column(Boolean, default=False)  # the household had opted in when it was issued
+    credit_note_number: Mapped[str | None] = mapped_column(String(20), unique=True, nullable=True)
+    cancelled_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    cancelled_by: Mapped[uuid.UUID | None] = mapped_column(Uuid, nullable=True)
+    cancel_reason: Mapped[str | None] = mapped_column(String(300), nullable=True)
+    reminded_before_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    reminded_after_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
     lines: Mapped[list["InvoiceLine"]] = relationship(
         back_populates="invoice", order_by="InvoiceLine.position", cascade="all, delete-orphan")
+    payments: Mapped[list["Payment"]] = relationship(order_by="Payment.created_at", viewonly=True)
 
 
 class InvoiceLine(Base):
@@ -67,26 +89,44 @@ class InvoiceLine(Base):
     child_id: Mapped[uuid.UUID] = mapped_column(Uuid)
     child_first_name: Mapped[str] = mapped_column(String(100))
     activity: Mapped[str] = mapped_column(String(40))
-    label: Mapped[str] = mapped_column(String(200))
-    dates: Mapped[list] = mapped_column(JSON)  # ISO days attended, in order
+    kind: Mapped[str] = mapped_column(String(20), default="charge")
+    status: Mapped[str] = mapped_column(String(24), default="booked")
+    price_basis: Mapped[str] = mapped_column(String(10), default="day")
+    origin: Mapped[str] = mapped_column(String(7))  # the month of the days billed
+    label: Mapped[str] = mapped_column(String(300))
+    dates: Mapped[list] = mapped_column(JSON)  # ISO days, in order
     quantity: Mapped[int] = mapped_column(Integer)
     unit_price_cents: Mapped[int] = mapped_column(Integer)
     amount_cents: Mapped[int] = mapped_column(Integer)
     invoice: Mapped[Invoice] = relationship(back_populates="lines")
 
 
-class BillingRun(Base):
-    """The invoice sequence of one month; its row is locked while a run of
-    that month numbers invoices, so concurrent runs take turns."""
+class BilledItem(Base):
+    """What was billed for each of family's billable items: billable or not
+    when last billed, and the cents it cost in all (regularisations included)."""
 
-    __tablename__ = "billing_runs"
+    __tablename__ = "billed_items"
 
-    period: Mapped[str] = mapped_column(String(7), primary_key=True)
-    last_sequence: Mapped[int] = mapped_column(Integer, default=0)
+    item_id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    household_id: Mapped[uuid.UUID] = mapped_column(Uuid, index=True)
+    billable: Mapped[bool] = mapped_column(Boolean)
+    amount_cents: Mapped[int] = mapped_column(Integer)
+    invoice_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, nullable=True)
+
+
+class NumberSequence(Base):
+    """The last number given in a year, per kind of document (invoice, credit
+    note); its row is locked while numbers are handed out, so they never skip."""
+
+    __tablename__ = "number_sequences"
+
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20), primary_key=True)
+    last: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class RunJournalEntry(Base):
-    """Who started a billing run of a month, when, and what it made."""
+    """Who started a billing run of a month (None: the timer), when, and what it made."""
 
     __tablename__ = "run_journal"
 
@@ -95,3 +135,119 @@ class RunJournalEntry(Base):
     started_by: Mapped[uuid.UUID | None] = mapped_column(Uuid)
     started_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     invoices_created: Mapped[int] = mapped_column(Integer)
+    automatic: Mapped[bool] = mapped_column(Boolean, default=False)
+    total_cents: Mapped[int] = mapped_column(Integer, default=0)
+    duration_ms: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class OnlineInvoiceChoice(Base):
+    """Whether a household reads its invoices online (and may pay them online) or on paper."""
+
+    __tablename__ = "online_invoice_choices"
+
+    household_id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True)
+    opted_in: Mapped[bool] = mapped_column(Boolean)
+    changed_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class OnlineInvoiceJournalEntry(Base):
+    __tablename__ = "online_invoice_journal"
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    household_id: Mapped[uuid.UUID] = mapped_column(Uuid, index=True)
+    opted_in: Mapped[bool] = mapped_column(Boolean)
+    account_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, nullable=True)
+    at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class Payment(Base):
+    __tablename__ = "payments"
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    reference: Mapped[str] = mapped_column(String(30), unique=True)
+    household_id: Mapped[uuid.UUID] = mapped_column(Uuid, index=True)
+    invoice_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("invoices.id"), index=True)
+    amount_cents: Mapped[int] = mapped_column(Integer)
+    applied_cents: Mapped[int] = mapped_column(Integer)
+    excess_cents: Mapped[int] = mapped_column(Integer, default=0)  # flagged for a refund
+    means: Mapped[str] = mapped_column(String(20))
+    details: Mapped[dict] = mapped_column(JSON, default=dict)  # cheque number and bank...
+    received_on: Mapped[date] = mapped_column(Date)
+    recorded_by: Mapped[uuid.UUID | None] = mapped_column(Uuid, nullable=True)
+    transaction_id: Mapped[str | None] = mapped_column(String(64), unique=True, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class OnlinePayment(Base):
+    """A card payment started on PayFiP, until the notification says how it ended."""
+
+    __tablename__ = "online_payments"
+
+    transaction_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    invoice_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("invoices.id"), index=True)
+    household_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    amount_cents: Mapped[int] = mapped_column(Integer)
+    state: Mapped[str] = mapped_column(String(12), default="started")  # started, paid, refused, cancelled
+    started_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    ended_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+
+
+class InvoiceDocument(Base):
+    """The invoice's PDF, made once and handed out as it is ever after."""
+
+    __tablename__ = "invoice_documents"
+
+    invoice_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("invoices.id"), primary_key=True)
+    pdf: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class Mandate(Base):
+    """A household's SEPA mandate, from its accepted direct-debit request."""
+
+    __tablename__ = "mandates"
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    household_id: Mapped[uuid.UUID] = mapped_column(Uuid, unique=True)
+    rum: Mapped[str] = mapped_column(String(35), unique=True)
+    request_reference: Mapped[str] = mapped_column(String(40))
+    account_holder: Mapped[str] = mapped_column(String(70))
+    iban: Mapped[str] = mapped_column(String(34))
+    bic: Mapped[str] = mapped_column(String(11))
+    signed_on: Mapped[date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(12), default="active")
+    rejections: Mapped[int] = mapped_column(Integer, default=0)
+    collected: Mapped[bool] = mapped_column(Boolean, default=False)  # a first debit went through: RCUR next
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class DebitBatch(Base):
+    """The pain.008 file of one due date, as generated."""
+
+    __tablename__ = "debit_batches"
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    message_id: Mapped[str] = mapped_column(String(35), unique=True)
+    due_date: Mapped[date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(12), default="generated")  # generated, sent
+    count: Mapped[int] = mapped_column(Integer)
+    total_cents: Mapped[int] = mapped_column(Integer)
+    xml: Mapped[bytes] = mapped_column(LargeBinary)
+    created_by: Mapped[uuid.UUID | None] = mapped_column(Uuid, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+
+
+class DebitCollection(Base):
+    __tablename__ = "debit_collections"
+
+    end_to_end_id: Mapped[str] = mapped_column(String(35), primary_key=True)
+    batch_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("debit_batches.id"), index=True)
+    invoice_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("invoices.id"), index=True)
+    mandate_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("mandates.id"))
+    amount_cents: Mapped[int] = mapped_column(Integer)
+    sequence_type: Mapped[str] = mapped_column(String(4))
+    status: Mapped[str] = mapped_column(String(12), default="pending")  # pending, collected, rejected
+    payment_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, nullable=True)
+    rejection_reason: Mapped[str | None] = mapped_column(String(4), nullable=True)
+    mandate: Mapped[Mandate] = relationship()

@@ -3,11 +3,13 @@ import calendar
 import re
 from dataclasses import dataclass
 from datetime import date
+from zoneinfo import ZoneInfo
 
 from babel.dates import format_date
 
 from kit.errors import Invalid
 
+PARIS = ZoneInfo("Europe/Paris")  # the days families and agents read
 PERIOD_SHAPE = re.compile(r"([0-9]{4})-([0-9]{2})")
 # Anything outside these years is a typo, not a month the Caisse bills.
 FIRST_YEAR, LAST_YEAR = 2000, 2999

@@ -1,53 +1,164 @@
 """The queries of the billing service, named after what they fetch."""
-from sqlalchemy import select
-from sqlalchemy.dialects import postgresql, sqlite
+import secrets
+import uuid
+from datetime import timedelta
 
-from billing import models, pricing
+from sqlalchemy import func, insert, select, text
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import selectinload
+
+from kit.events import utcnow
+
+from billing import lines as domain_lines
+from billing import models, tariffs as domain_tariffs
+from billing.numbering import INVOICE
+
+# Key of the PostgreSQL advisory locks of billing (any constant both instances agree on).
+RUN_LOCK, TIMER_LOCK, DEBIT_LOCK = 7_206_001, 7_206_002, 7_206_003
+
+
+def _dialect(session):
+    return {"postgresql": postgresql, "sqlite": sqlite}[session.get_bind().dialect.name]
+
+
+def _is_postgresql(session):
+    return session.get_bind().dialect.name == "postgresql"
+
+
+# Tariffs
+
+def _tariff(row):
+    return domain_tariffs.Tariff(
+        row.activity, row.effective_from, row.price_basis, row.kind,
+        tuple(domain_tariffs.Bracket(*bracket) for bracket in row.brackets), row.effort_rate, row.floor_cents,
+        row.ceiling_cents, row.non_resident_cents, version=row.version)
 
 
 def tariffs(session):
-    return [
-        pricing.Tariff(row.activity, pricing.Bracket(row.bracket, row.qf_min, row.qf_max),
-                       row.unit_price_cents, row.valid_from)
-        for row in session.scalars(select(models.Tariff))
-    ]
+    rows = session.scalars(select(models.TariffVersion).order_by(
+        models.TariffVersion.activity, models.TariffVersion.effective_from, models.TariffVersion.version))
+    return [_tariff(row) for row in rows]
 
 
-def billing_run_locked(session, period_key):
-    """The run row of a month, locked until the transaction ends.
+def next_tariff_version(session, activity):
+    return (session.scalar(select(func.max(models.TariffVersion.version))
+                           .where(models.TariffVersion.activity == activity)) or 0) + 1
 
-    A second run of the same month waits here for the first to commit, then
-    sees its invoices: numbers never collide and nobody is billed twice. The
-    insert (which also creates the row the first time) takes SQLite's write
-    lock; PostgreSQL needs the explicit row lock.
+
+def add_tariff(session, tariff, caller, now):
+    session.add(models.TariffVersion(
+        activity=tariff.activity, version=tariff.version, effective_from=tariff.effective_from,
+        price_basis=tariff.price_basis, kind=tariff.kind,
+        brackets=[[b.qf_min, b.qf_max, b.price_cents] for b in tariff.brackets], effort_rate=tariff.effort_rate,
+        floor_cents=tariff.floor_cents, ceiling_cents=tariff.ceiling_cents,
+        non_resident_cents=tariff.non_resident_cents, created_by=caller.account_id, created_at=now))
+
+
+# Runs
+
+def lock_runs(session, year):
+    """Runs take turns: the last number of the year, locked until the transaction ends.
+
+    A second run waits here for the first to commit, then sees its invoices
+    and its ledger: numbers never collide nor skip and nothing is billed
+    twice. On SQLite the insert takes the database's write lock.
     """
-    dialect = {"postgresql": postgresql, "sqlite": sqlite}[session.get_bind().dialect.name]
-    session.execute(
-        dialect.insert(models.BillingRun).values(period=period_key, last_sequence=0)
-        .on_conflict_do_nothing(index_elements=["period"]))
-    return session.scalars(
-        select(models.BillingRun).where(models.BillingRun.period == period_key).with_for_update()).one()
+    if _is_postgresql(session):
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": RUN_LOCK})
+    return sequence_locked(session, year, INVOICE)
+
+
+def sequence_locked(session, year, kind):
+    session.execute(_dialect(session).insert(models.NumberSequence).values(year=year, kind=kind, last=0)
+                    .on_conflict_do_nothing(index_elements=["year", "kind"]))
+    return session.scalars(select(models.NumberSequence).where(
+        models.NumberSequence.year == year, models.NumberSequence.kind == kind).with_for_update()).one()
+
+
+def try_timer_lock(session):
+    """True when this instance holds the timer's lock until the transaction ends (always on SQLite)."""
+    if not _is_postgresql(session):
+        return True
+    return session.execute(text("SELECT pg_try_advisory_xact_lock(:key)"), {"key": TIMER_LOCK}).scalar_one()
 
 
 def invoiced_households(session, period_key):
     return set(session.scalars(select(models.Invoice.household_id).where(models.Invoice.period == period_key)))
 
 
-def add_invoice(session, draft, number):
-    invoice = models.Invoice(
-        number=number, household_id=draft.household_id, period=draft.period.key,
-        due_date=draft.due_date, total_cents=draft.total_cents,
-        lines=[
-            models.InvoiceLine(
-                position=position, child_id=line.child_id, child_first_name=line.child_first_name,
-                activity=line.activity, label=line.label, dates=[day.isoformat() for day in line.dates],
-                quantity=line.quantity, unit_price_cents=line.unit_price_cents, amount_cents=line.amount_cents)
-            for position, line in enumerate(draft.lines, start=1)
-        ])
-    session.add(invoice)
-    session.flush()  # the id is needed by the event recorded with it
-    return invoice
+def billed_periods(session, periods):
+    keys = [period.key for period in periods]
+    return set(session.scalars(select(models.RunJournalEntry.period).where(
+        models.RunJournalEntry.period.in_(keys)).distinct()))
 
+
+def automatic_run_done(session, period_key):
+    return session.scalar(select(func.count()).select_from(models.RunJournalEntry).where(
+        models.RunJournalEntry.period == period_key, models.RunJournalEntry.automatic.is_(True))) > 0
+
+
+def billed_items(session, item_ids):
+    """What the ledger says of these items, by item id."""
+    found = {}
+    ids = list(item_ids)
+    for start in range(0, len(ids), 5000):
+        for row in session.execute(select(models.BilledItem.item_id, models.BilledItem.billable,
+                                          models.BilledItem.amount_cents)
+                                   .where(models.BilledItem.item_id.in_(ids[start:start + 5000]))):
+            found[row.item_id] = domain_lines.Billed(row.item_id, row.billable, row.amount_cents)
+    return found
+
+
+def online_households(session):
+    return set(session.scalars(select(models.OnlineInvoiceChoice.household_id).where(
+        models.OnlineInvoiceChoice.opted_in.is_(True))))
+
+
+def save_invoices(session, numbered, ledger_rows, online, now):
+    """Every new invoice of a run, its lines and the ledger, in a few statements."""
+    invoices, line_rows = [], []
+    for number, draft in numbered:
+        invoice_id = uuid.uuid4()
+        invoices.append({
+            "id": invoice_id, "number": number, "household_id": draft.household_id, "period": draft.period.key,
+            "issued_at": now, "due_date": draft.due_date, "total_cents": draft.total_cents, "paid_cents": 0,
+            "overpaid_cents": 0, "status": "paid" if draft.total_cents <= 0 else "issued",
+            "online": draft.household_id in online})
+        line_rows += [{
+            "id": uuid.uuid4(), "invoice_id": invoice_id, "position": position, "child_id": line.child_id,
+            "child_first_name": line.child_first_name, "activity": line.activity, "kind": line.kind,
+            "status": line.status, "price_basis": line.price_basis, "origin": line.origin, "label": line.label,
+            "dates": [day.isoformat() for day in line.dates], "quantity": line.quantity,
+            "unit_price_cents": line.unit_price_cents, "amount_cents": line.amount_cents,
+        } for position, line in enumerate(draft.lines, start=1)]
+    for start in range(0, len(invoices), 2000):
+        session.execute(insert(models.Invoice).values(invoices[start:start + 2000]))
+    for start in range(0, len(line_rows), 2000):
+        session.execute(insert(models.InvoiceLine).values(line_rows[start:start + 2000]))
+    invoice_of = {row["household_id"]: row["id"] for row in invoices}
+    rows = [{"item_id": billed.item_id, "household_id": household_id, "billable": billed.billable,
+             "amount_cents": billed.amount_cents, "invoice_id": invoice_of.get(household_id)}
+            for household_id, billed in ledger_rows]
+    for start in range(0, len(rows), 2000):
+        statement = _dialect(session).insert(models.BilledItem).values(rows[start:start + 2000])
+        session.execute(statement.on_conflict_do_update(index_elements=["item_id"], set_={
+            "billable": statement.excluded.billable, "amount_cents": statement.excluded.amount_cents,
+            "invoice_id": statement.excluded.invoice_id}))
+    return invoices
+
+
+def journal_run(session, period_key, caller, invoices_created, total_cents, automatic, now, duration_ms):
+    session.add(models.RunJournalEntry(period=period_key, started_by=caller.account_id if caller else None,
+                                       started_at=now, invoices_created=invoices_created, total_cents=total_cents,
+                                       automatic=automatic, duration_ms=duration_ms))
+
+
+def runs(session, limit=100):
+    return list(session.scalars(select(models.RunJournalEntry).order_by(
+        models.RunJournalEntry.started_at.desc()).limit(limit)))
+
+
+# Invoices
 
 def invoices_of_household(session, household_id):
     return list(session.scalars(
@@ -55,12 +166,206 @@ def invoices_of_household(session, household_id):
         .order_by(models.Invoice.period.desc(), models.Invoice.number.desc())))
 
 
-def invoice_of_household(session, household_id, number):
-    return session.scalars(
-        select(models.Invoice).where(models.Invoice.household_id == household_id, models.Invoice.number == number)
-    ).one_or_none()
+def invoice_of_household(session, household_id, number, lock=False):
+    query = (select(models.Invoice).where(models.Invoice.household_id == household_id, models.Invoice.number == number)
+             .options(selectinload(models.Invoice.lines), selectinload(models.Invoice.payments)))
+    return session.scalars(query.with_for_update() if lock else query).one_or_none()
 
 
-def journal_run(session, period_key, caller, invoices_created, now):
-    session.add(models.RunJournalEntry(period=period_key, started_by=caller.account_id, started_at=now,
-                                       invoices_created=invoices_created))
+def invoice_by_id(session, invoice_id, lock=False):
+    query = (select(models.Invoice).where(models.Invoice.id == invoice_id)
+             .options(selectinload(models.Invoice.lines), selectinload(models.Invoice.payments)))
+    return session.scalars(query.with_for_update() if lock else query).one_or_none()
+
+
+def search_invoices(session, period=None, status=None, household_id=None, limit=500):
+    query = select(models.Invoice)
+    if period:
+        query = query.where(models.Invoice.period == period)
+    if status:
+        query = query.where(models.Invoice.status == status)
+    if household_id:
+        query = query.where(models.Invoice.household_id == household_id)
+    return list(session.scalars(query.order_by(models.Invoice.number.desc()).limit(limit)))
+
+
+def invoices_of_period_with_lines(session, period):
+    return list(session.scalars(select(models.Invoice).where(models.Invoice.period == period)
+                                .options(selectinload(models.Invoice.lines)).order_by(models.Invoice.number)))
+
+
+def open_invoices_past_due(session, today):
+    return list(session.scalars(select(models.Invoice).where(
+        models.Invoice.status.in_(("issued", "partly_paid")), models.Invoice.due_date < today).with_for_update()))
+
+
+def payments_of_household(session, household_id):
+    rows = session.execute(select(models.Payment, models.Invoice.number).join(models.Invoice)
+                           .where(models.Payment.household_id == household_id)
+                           .order_by(models.Payment.created_at.desc())).all()
+    for payment, number in rows:
+        payment.invoice_number = number
+    return [payment for payment, _ in rows]
+
+
+def payment_reference(today):
+    return f"P-{today:%Y%m%d}-{secrets.token_hex(4).upper()}"
+
+
+def add_payment(session, invoice, amount_cents, applied_cents, excess_cents, means, details, received_on, caller,
+                transaction_id=None):
+    payment = models.Payment(
+        reference=payment_reference(received_on), household_id=invoice.household_id, invoice_id=invoice.id,
+        amount_cents=amount_cents, applied_cents=applied_cents, excess_cents=excess_cents, means=means,
+        details=details, received_on=received_on, recorded_by=caller.account_id if caller else None,
+        transaction_id=transaction_id)
+    session.add(payment)
+    session.flush()
+    payment.invoice_number = invoice.number
+    return payment
+
+
+def vouchers_paid(invoice):
+    return sum(payment.amount_cents for payment in invoice.payments if payment.means == "bons_caf")
+
+
+def invoice_document(session, invoice_id):
+    return session.get(models.InvoiceDocument, invoice_id)
+
+
+def keep_invoice_document(session, invoice_id, pdf, now):
+    """The first PDF made is the one kept, whoever made it first."""
+    session.execute(_dialect(session).insert(models.InvoiceDocument)
+                    .values(invoice_id=invoice_id, pdf=pdf, created_at=now)
+                    .on_conflict_do_nothing(index_elements=["invoice_id"]))
+    return session.get(models.InvoiceDocument, invoice_id).pdf
+
+
+# Online invoices
+
+def online_choice(session, household_id):
+    return session.get(models.OnlineInvoiceChoice, household_id)
+
+
+def set_online_choice(session, household_id, opted_in, caller, now):
+    choice = session.get(models.OnlineInvoiceChoice, household_id, with_for_update=True)
+    if choice is None:
+        session.add(models.OnlineInvoiceChoice(household_id=household_id, opted_in=opted_in, changed_at=now))
+    elif choice.opted_in != opted_in:
+        choice.opted_in, choice.changed_at = opted_in, now
+    else:
+        return False
+    session.add(models.OnlineInvoiceJournalEntry(household_id=household_id, opted_in=opted_in,
+                                                 account_id=caller.account_id, at=now))
+    return True
+
+
+def online_journal(session, household_id):
+    return list(session.scalars(select(models.OnlineInvoiceJournalEntry).where(
+        models.OnlineInvoiceJournalEntry.household_id == household_id)
+        .order_by(models.OnlineInvoiceJournalEntry.at.desc())))
+
+
+# Online payments
+
+def add_online_payment(session, transaction_id, invoice, amount_cents):
+    session.add(models.OnlinePayment(transaction_id=transaction_id, invoice_id=invoice.id,
+                                     household_id=invoice.household_id, amount_cents=amount_cents))
+
+
+def online_payment(session, transaction_id, lock=False):
+    query = select(models.OnlinePayment).where(models.OnlinePayment.transaction_id == transaction_id)
+    return session.scalars(query.with_for_update() if lock else query).one_or_none()
+
+
+def end_online_payment(started, state):
+    started.state, started.ended_at = state, utcnow()
+
+
+# SEPA
+
+def mandate_of(session, household_id):
+    return session.scalars(select(models.Mandate).where(models.Mandate.household_id == household_id)).one_or_none()
+
+
+def set_mandate(session, household_id, rum, request_reference, account_holder, iban, bic, signed_on, now):
+    """The household's mandate from its latest accepted request: a new one starts again with FRST."""
+    mandate = session.scalars(select(models.Mandate).where(models.Mandate.household_id == household_id)
+                              .with_for_update()).one_or_none()
+    if mandate is None:
+        mandate = models.Mandate(household_id=household_id, created_at=now)
+        session.add(mandate)
+    mandate.rum, mandate.request_reference, mandate.account_holder = rum, request_reference, account_holder[:70]
+    mandate.iban, mandate.bic, mandate.signed_on = iban, bic, signed_on
+    mandate.status, mandate.rejections, mandate.collected = "active", 0, False
+    return mandate
+
+
+def lock_debits(session):
+    if _is_postgresql(session):
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": DEBIT_LOCK})
+
+
+def invoices_to_debit(session, due_date):
+    """(invoice, mandate) of the due date still owed, of households with an active mandate, not in a batch yet."""
+    in_batch = select(models.DebitCollection.invoice_id).where(
+        models.DebitCollection.status.in_(("pending", "collected")))
+    rows = session.execute(
+        select(models.Invoice, models.Mandate).join(models.Mandate, models.Mandate.household_id ==
+                                                    models.Invoice.household_id)
+        .where(models.Invoice.due_date == due_date, models.Mandate.status == "active",
+               models.Invoice.status.in_(("issued", "partly_paid", "overdue")),
+               models.Invoice.total_cents > models.Invoice.paid_cents, models.Invoice.id.not_in(in_batch))
+        .order_by(models.Invoice.number)).all()
+    return [(invoice, mandate) for invoice, mandate in rows]
+
+
+def add_debit_batch(session, message_id, due_date, collections, owed, xml, caller, now):
+    batch = models.DebitBatch(message_id=message_id, due_date=due_date, count=len(collections),
+                              total_cents=sum(c.amount_cents for c in collections), xml=xml,
+                              created_by=caller.account_id, created_at=now)
+    session.add(batch)
+    session.flush()
+    session.add_all(models.DebitCollection(
+        end_to_end_id=collection.end_to_end_id, batch_id=batch.id, invoice_id=invoice.id, mandate_id=mandate.id,
+        amount_cents=collection.amount_cents, sequence_type=collection.sequence_type)
+        for collection, (invoice, mandate) in zip(collections, owed, strict=True))
+    return batch
+
+
+def debit_batches(session):
+    return list(session.scalars(select(models.DebitBatch).order_by(models.DebitBatch.created_at.desc())))
+
+
+def debit_batch(session, batch_id, lock=False):
+    query = select(models.DebitBatch).where(models.DebitBatch.id == batch_id)
+    return session.scalars(query.with_for_update() if lock else query).one_or_none()
+
+
+def collections_of(session, batch_id):
+    return list(session.scalars(select(models.DebitCollection).where(models.DebitCollection.batch_id == batch_id)
+                                .options(selectinload(models.DebitCollection.mandate))))
+
+
+def collection(session, end_to_end_id, lock=False):
+    query = (select(models.DebitCollection).where(models.DebitCollection.end_to_end_id == end_to_end_id))
+    return session.scalars(query.with_for_update() if lock else query).one_or_none()
+
+
+def reverse_payment(session, invoice, collection, reason, caller, today):
+    """The debit's money taken back: a negative payment, what it had paid no longer counts."""
+    paid = session.get(models.Payment, collection.payment_id)
+    invoice.paid_cents -= paid.applied_cents
+    invoice.overpaid_cents -= paid.excess_cents
+    add_payment(session, invoice, -paid.amount_cents, -paid.applied_cents, -paid.excess_cents, paid.means,
+                {"rejet": reason, "end_to_end_id": collection.end_to_end_id}, today, caller)
+
+
+def unpaid_to_remind(session, today, days_before, limit=500):
+    """Unpaid invoices that may need a reminder, locked (skipping those another instance holds)."""
+    return list(session.scalars(select(models.Invoice).where(
+        models.Invoice.status.in_(("issued", "partly_paid", "overdue")),
+        models.Invoice.total_cents > models.Invoice.paid_cents,
+        models.Invoice.due_date <= today + timedelta(days=days_before),
+        (models.Invoice.reminded_before_at.is_(None)) | (models.Invoice.reminded_after_at.is_(None)))
+        .order_by(models.Invoice.due_date).limit(limit).with_for_update(skip_locked=True)))

@@ -6,24 +6,40 @@ import pytest
 from kit.errors import Invalid
 
 from billing import schemas
-from billing.invoicing import BillableHousehold, BillableItem
+from billing.lines import BillableHousehold, Item, QuotientPeriod
 
 HOUSEHOLD, CHILD = str(uuid.uuid4()), str(uuid.uuid4())
 
 
 def item(**changes):
-    return {"child_id": CHILD, "child_first_name": "Léa", "activity": "etude", "date": "2026-10-01", **changes}
+    return {"item_id": "booking-1:2026-10-01", "child_id": CHILD, "child_first_name": "Léa", "activity": "etude",
+            "price_basis": "day", "date": "2026-10-01", "end_date": None, "status": "booked", "billable": True,
+            "reason": "", **changes}
+
+
+QF = {"value": 650, "valid_from": "2026-09-01", "valid_until": None, "justified": True}
 
 
 def entry(*items, **changes):
-    return {"household_id": HOUSEHOLD, "quotient_familial": 650, "items": list(items), **changes}
+    return {"household_id": HOUSEHOLD, "resident": True, "quotient_familial": [QF], "items": list(items), **changes}
 
 
 def test_billable_items_of_the_contract_shape_are_read_as_typed_values():
-    households = schemas.billable_households([entry(item(), item(date="2026-10-02", extra="ignored"))])
-    assert households == [BillableHousehold(uuid.UUID(HOUSEHOLD), 650, (
-        BillableItem(uuid.UUID(CHILD), "Léa", "etude", date(2026, 10, 1)),
-        BillableItem(uuid.UUID(CHILD), "Léa", "etude", date(2026, 10, 2))))]
+    households = schemas.billable_households([entry(item(), item(item_id="b", date="2026-10-02", extra="ignored"))])
+    assert households == [BillableHousehold(uuid.UUID(HOUSEHOLD), True, (
+        QuotientPeriod(650, date(2026, 9, 1), None, True),), (
+        Item("booking-1:2026-10-01", uuid.UUID(CHILD), "Léa", "etude", "day", date(2026, 10, 1), None, "booked", True),
+        Item("b", uuid.UUID(CHILD), "Léa", "etude", "day", date(2026, 10, 2), None, "booked", True)))]
+
+
+def test_months_read_apart_are_merged_per_household():
+    september = schemas.billable_households([entry(item(item_id="s", date="2026-09-30"))])
+    october = schemas.billable_households([entry(item(), resident=False, quotient_familial=[
+        QF, {"value": 900, "valid_from": "2026-10-15", "valid_until": None, "justified": False}])])
+    [merged] = schemas.merge_months([september, october])
+    assert [i.item_id for i in merged.items] == ["s", "booking-1:2026-10-01"]
+    assert merged.resident is False
+    assert [q.value for q in merged.quotient_familial] == [650, 900]
 
 
 @pytest.mark.parametrize("answer, where", [
@@ -32,6 +48,10 @@ def test_billable_items_of_the_contract_shape_are_read_as_typed_values():
     ([entry(item(child_first_name=""))], "0.items.0.child_first_name"),
     ([entry(item(), household_id="nope")], "0.household_id"),
     ([entry(item(), quotient_familial="650")], "0.quotient_familial"),
+    ([entry(item(status="present"))], "0.items.0.status"),
+    ([entry(item(price_basis="week"))], "0.items.0.price_basis"),
+    ([entry(item(billable="oui"))], "0.items.0.billable"),
+    ([entry(item(item_id=""))], "0.items.0.item_id"),
     ([entry(item(), items=None)], "0.items"),
     ([{"household_id": HOUSEHOLD, "items": []}], "0.quotient_familial"),
     (None, "_schema"),
@@ -59,12 +79,24 @@ def test_a_malformed_invoice_number_is_refused(value):
     assert refused.value.fields == {"number": "Numéro de facture invalide (format F-AAAA-MM-NNNNNNN attendu)."}
 
 
-@pytest.mark.parametrize("value", ["", "household", None, 42])
-def test_a_malformed_household_id_is_refused(value):
+def test_a_cheque_needs_its_number_and_bank():
     with pytest.raises(Invalid) as refused:
-        schemas.household_id(value)
-    assert refused.value.code == "invalid_household_id"
-    assert set(refused.value.fields) == {"household_id"}
+        schemas.counter_payment({"number": "F-2026-10-0000001", "amount_cents": 100, "means": "cheque"})
+    assert refused.value.code == "cheque_details_required"
+    assert set(refused.value.fields) == {"cheque_number", "bank"}
+    paid = schemas.counter_payment({"number": "F-2026-10-0000001", "amount_cents": 100, "means": "cheque",
+                                    "cheque_number": "1234567", "bank": "La Banque Postale"})
+    assert paid["bank"] == "La Banque Postale"
+
+
+@pytest.mark.parametrize("changes, code", [
+    ({"amount_cents": 0}, "invalid_amount"), ({"amount_cents": "10"}, "invalid_amount"),
+    ({"means": "bitcoin"}, "unknown_means"),
+])
+def test_a_malformed_counter_payment_is_refused(changes, code):
+    with pytest.raises(Invalid) as refused:
+        schemas.counter_payment({"number": "F-2026-10-0000001", "amount_cents": 100, "means": "especes", **changes})
+    assert refused.value.code == code
 
 
 @pytest.mark.parametrize("value", ["650", 650.5, None])

@@ -1,42 +1,73 @@
 """The billing service in a nameko container against PostgreSQL and RabbitMQ,
 with family's billable items played by a stand-in of the contract's shape."""
+import base64
+import html
+import importlib.util
+import re
+import subprocess
 import time
 import uuid
+from datetime import datetime, timedelta
+from pathlib import Path
+from urllib.parse import parse_qsl, urlencode
 
 import eventlet
+import requests
+from babel.dates import format_date
 import pytest
 from nameko.events import event_handler
-from nameko.testing.services import replace_dependencies
+from nameko.testing.services import entrypoint_hook, entrypoint_waiter, replace_dependencies
 from sqlalchemy import func, select
 
+import sepaxml
+import xmlschema
+
+from kit.caller import CallerKey
+from kit.config import REPOSITORY
+from kit.outbox import sealed_dispatcher
 from kit.errors import Invalid, NotFound
 
 from billing import models
+from billing.periods import PARIS
+from billing.schedule import due_for_timer
 from billing.service import BillingService
 
 MARTIN, DURAND = str(uuid.uuid4()), str(uuid.uuid4())
 LEA, TOM, NOE = str(uuid.uuid4()), str(uuid.uuid4()), str(uuid.uuid4())
 
 
-def booked(child_id, first_name, activity, *dates):
-    return [{"child_id": child_id, "child_first_name": first_name, "activity": activity, "date": day}
+def booked(child_id, first_name, activity, *dates, status="booked", billable=True):
+    return [{"item_id": f"{activity}:{child_id}:{day}", "child_id": child_id, "child_first_name": first_name,
+             "activity": activity, "price_basis": "day", "date": day, "end_date": None, "status": status,
+             "billable": billable, "reason": ""}
             for day in dates]
+
+
+def quotient(value, justified=True):
+    return [{"value": value, "valid_from": "2026-01-01", "valid_until": None, "justified": justified}]
+
+
+def household(household_id, qf, items, resident=True):
+    return {"household_id": household_id, "resident": resident, "quotient_familial": quotient(qf), "items": items}
 
 
 def october():
     """Two households: the Martins (QF 650, bracket B) and the Durands (QF 1950, bracket F)."""
     return [
-        {"household_id": MARTIN, "quotient_familial": 650, "items": [
+        {"household_id": MARTIN, "resident": True, "quotient_familial": quotient(650), "items": [
             *booked(LEA, "Léa", "restauration_scolaire", "2026-10-01", "2026-10-02", "2026-10-05", "2026-10-06"),
             *booked(TOM, "Tom", "alsh_mercredi", "2026-10-07", "2026-10-14"),
             *booked(LEA, "Léa", "etude", "2026-10-05", "2026-10-06"),
         ]},
-        {"household_id": DURAND, "quotient_familial": 1950, "items": booked(
-            NOE, "Noé", "restauration_scolaire", "2026-10-01")},
+        household(DURAND, 1950, booked(NOE, "Noé", "restauration_scolaire", "2026-10-01")),
     ]
 
 
 announced = []
+receipts = []
+answers = {}  # what family's stand-in answers, by month
+family_container = []  # the billing container of the `family` fixture
+SEPA_XSD = Path(sepaxml.__file__).parent / "schemas" / "pain.008.001.02.xsd"
 
 
 class InvoiceListener:
@@ -48,18 +79,26 @@ class InvoiceListener:
     def on_invoice_ready(self, payload):
         announced.append(payload)
 
+    @event_handler("billing", "payment_received")
+    def on_payment_received(self, payload):
+        receipts.append(payload)
+
 
 @pytest.fixture
 def family(container_factory, config):
     """Starts billing (and a listener of its events) with family played by a
     mock answering October's billable items; returns the mock."""
     announced.clear()
+    receipts.clear()
     listener = container_factory(InvoiceListener, config)
     listener.start()
     container = container_factory(BillingService, config)
     family = replace_dependencies(container, "family")
-    family.billable_items.return_value = october()
+    answers.clear()
+    answers["2026-10"] = october()
+    family.billable_items.side_effect = lambda period: answers.get(period, [])
     container.start()
+    family_container[:] = [container]
     return family
 
 
@@ -80,20 +119,23 @@ def wait_until(condition, timeout=10):
         eventlet.sleep(0.05)
 
 
-def test_the_simulator_gives_the_prices_of_the_households_bracket(billing):
-    assert billing.as_part("gateway").simulate(650) == {
-        "quotient_familial": 650,
-        "bracket": "B",
-        "reason": "Quotient familial de 650 € : tranche B (de 401 € à 700 €)",
-        "tariffs": [
-            {"activity": "restauration_scolaire", "activity_label": "Restauration scolaire", "unit_price_cents": 160},
-            {"activity": "accueil_du_soir", "activity_label": "Accueil du soir", "unit_price_cents": 120},
-            {"activity": "etude", "activity_label": "Étude surveillée", "unit_price_cents": 100},
-            {"activity": "alsh_mercredi", "activity_label": "Accueil de loisirs du mercredi", "unit_price_cents": 450},
-        ],
-    }
-    assert billing.as_part("gateway").simulate(0)["bracket"] == "A"
-    assert billing.as_part("gateway").simulate(1901)["bracket"] == "F"
+def test_the_simulator_gives_each_activitys_price_at_the_quotient_and_why(billing):
+    simulated = billing.as_part("gateway").simulate(650)
+    assert (simulated["quotient_familial"], simulated["bracket"]) == (650, "B")
+    assert simulated["reason"] == "Quotient familial de 650 € : tranche B (de 401 € à 700 €)"
+    prices = {tariff["activity"]: tariff for tariff in simulated["tariffs"]}
+    assert len(prices) == 9
+    assert prices["restauration_scolaire"] == {
+        "activity": "restauration_scolaire", "activity_label": "Restauration scolaire", "unit_price_cents": 160,
+        "price_basis": "day", "price_basis_label": "par jour", "rule": "bracket", "bracket": "B",
+        "reason": "Quotient familial de 650 € : tranche B (de 401 € à 700 €)."}
+    assert prices["alsh_vacances"]["unit_price_cents"] == 780  # 1.20 % of 650 €
+    assert prices["alsh_vacances"]["rule"] == "effort_rate"
+    assert prices["centre_vacances"]["price_basis_label"] == "par séjour"
+    assert billing.as_family(MARTIN).simulate(0)["bracket"] == "A"
+    assert billing.as_agent.simulate(1901)["bracket"] == "F"
+    unjustified = billing.as_family(MARTIN).simulate(300, justified=False)
+    assert {t["rule"] for t in unjustified["tariffs"]} == {"not_justified"}
 
 
 @pytest.mark.parametrize("quotient_familial", [-1, "650", None, 12.5])
@@ -104,45 +146,56 @@ def test_the_simulator_refuses_a_quotient_that_is_not_a_whole_number_of_euros(bi
     assert set(refused.value.fields) == {"quotient_familial"}
 
 
-def test_the_migration_seeds_the_default_grid_of_the_contract(family, look, contract_tariffs):
+def test_the_migration_seeds_a_tariff_for_each_of_the_nine_activities(family, look):
     with look.connect() as connection:
-        rows = connection.execute(select(
-            models.Tariff.activity, models.Tariff.bracket, models.Tariff.qf_min, models.Tariff.qf_max,
-            models.Tariff.unit_price_cents, models.Tariff.valid_from)).all()
-    assert sorted(rows) == sorted(
-        (t.activity, t.bracket.code, t.bracket.qf_min, t.bracket.qf_max, t.unit_price_cents, t.valid_from)
-        for t in contract_tariffs)
+        rows = connection.execute(select(models.TariffVersion.activity, models.TariffVersion.kind,
+                                         models.TariffVersion.price_basis)).all()
+    assert len(rows) == 9
+    assert ("alsh_vacances", "effort_rate", "day") in rows
+    assert ("centre_vacances", "brackets", "stay") in rows
 
 
 def test_a_run_bills_each_household_once_with_its_lines_and_total(billing, family):
-    assert billing.as_agent.run_period("2026-10") == {"period": "2026-10", "invoices_created": 2, "already_invoiced": 0}
+    assert billing.as_agent.run_period("2026-10") == {
+        "period": "2026-10", "invoices_created": 2, "already_invoiced": 0, "total_cents": 2260}
     family.billable_items.assert_called_once_with("2026-10")
 
     [summary] = billing.as_family(MARTIN).list_invoices()
     invoice = billing.as_family(MARTIN).get_invoice(summary["number"])
-    assert invoice == {**summary, "lines": invoice["lines"]}
-    assert invoice["period"] == "2026-10"
-    assert invoice["due_date"] == "2026-11-30"
-    assert invoice["status"] == "issued"
+    assert invoice == {**summary, "lines": invoice["lines"], "payments": []}
+    assert (invoice["period"], invoice["due_date"], invoice["status"]) == ("2026-10", "2026-11-30", "issued")
+    assert (invoice["paid_cents"], invoice["due_cents"], invoice["online"]) == (0, 1740, False)
     assert invoice["issued_at"].endswith("+00:00")
     assert uuid.UUID(invoice["id"])
+    common = {"kind": "charge", "status": "booked", "price_basis": "day", "origin": "2026-10"}
     assert invoice["lines"] == [
         {"child_id": LEA, "child_first_name": "Léa", "activity": "restauration_scolaire",
          "activity_label": "Restauration scolaire", "label": "Restauration scolaire — Léa (4 jours)",
          "dates": ["2026-10-01", "2026-10-02", "2026-10-05", "2026-10-06"],
-         "quantity": 4, "unit_price_cents": 160, "amount_cents": 640},
+         "quantity": 4, "unit_price_cents": 160, "amount_cents": 640, **common},
         {"child_id": LEA, "child_first_name": "Léa", "activity": "etude",
          "activity_label": "Étude surveillée", "label": "Étude surveillée — Léa (2 jours)",
-         "dates": ["2026-10-05", "2026-10-06"], "quantity": 2, "unit_price_cents": 100, "amount_cents": 200},
+         "dates": ["2026-10-05", "2026-10-06"], "quantity": 2, "unit_price_cents": 100, "amount_cents": 200,
+         **common},
         {"child_id": TOM, "child_first_name": "Tom", "activity": "alsh_mercredi",
          "activity_label": "Accueil de loisirs du mercredi", "label": "Accueil de loisirs du mercredi — Tom (2 jours)",
-         "dates": ["2026-10-07", "2026-10-14"], "quantity": 2, "unit_price_cents": 450, "amount_cents": 900},
+         "dates": ["2026-10-07", "2026-10-14"], "quantity": 2, "unit_price_cents": 450, "amount_cents": 900,
+         **common},
     ]
     assert invoice["total_cents"] == 1740
-
     [durand] = billing.as_family(DURAND).list_invoices()
     assert durand["total_cents"] == 520
     assert {summary["number"], durand["number"]} == {"F-2026-10-0000001", "F-2026-10-0000002"}
+
+
+def test_a_month_that_has_not_ended_is_refused_with_a_clear_error(billing, family, look):
+    today = datetime.now(PARIS).date()
+    with pytest.raises(Invalid) as refused:
+        billing.as_agent.run_period(f"{today:%Y-%m}")
+    assert refused.value.code == "month_not_over"
+    assert "n'est pas terminé : il pourra être facturé à partir du 1er " in refused.value.message
+    family.billable_items.assert_not_called()
+    assert_nothing_written(look)
 
 
 def test_each_new_invoice_is_announced_once_with_what_notify_needs(billing, look):
@@ -162,35 +215,51 @@ def test_each_new_invoice_is_announced_once_with_what_notify_needs(billing, look
 def test_running_a_month_again_bills_nothing_twice_and_announces_nothing_more(billing, family, look):
     billing.as_agent.run_period("2026-10")
     wait_until(lambda: len(announced) == 2)
-    numbers = {invoice["number"] for household in (MARTIN, DURAND)
-               for invoice in billing.as_family(household).list_invoices()}
-
-    assert billing.as_agent.run_period("2026-10") == {"period": "2026-10", "invoices_created": 0, "already_invoiced": 2}
+    assert billing.as_agent.run_period("2026-10")["invoices_created"] == 0
     eventlet.sleep(0.5)
     assert len(announced) == 2
     assert count(look, models.Invoice) == 2
     assert count(look, models.OutboxEvent) == 2
-    assert {invoice["number"] for household in (MARTIN, DURAND)
-            for invoice in billing.as_family(household).list_invoices()} == numbers
 
 
-def test_a_household_billable_only_on_the_second_run_gets_the_next_number(billing, family):
+def test_an_item_booked_after_its_month_was_billed_goes_on_the_next_invoice_once(billing, family):
     billing.as_agent.run_period("2026-10")
-    latecomer = {"household_id": str(uuid.uuid4()), "quotient_familial": 0,
-                 "items": booked(str(uuid.uuid4()), "Inès", "etude", "2026-10-20")}
-    family.billable_items.return_value = october() + [latecomer]
-    assert billing.as_agent.run_period("2026-10") == {"period": "2026-10", "invoices_created": 1, "already_invoiced": 2}
-    assert billing.as_family(latecomer["household_id"]).list_invoices()[0]["number"] == "F-2026-10-0000003"
+    late = booked(LEA, "Léa", "restauration_scolaire", "2026-10-30")
+    answers["2026-10"] = [{**october()[0], "items": october()[0]["items"] + late}, october()[1]]
+    assert billing.as_agent.run_period("2026-10")["invoices_created"] == 0  # the month's invoice is out
+    answers["2026-11"] = [household(MARTIN, 650, booked(LEA, "Léa", "etude", "2026-11-02"))]
+    billing.as_agent.run_period("2026-11")
+    november = billing.as_family(MARTIN).get_invoice("F-2026-11-0000003")
+    assert [(line["label"], line["amount_cents"]) for line in november["lines"]] == [
+        ("Régularisation de octobre 2026 : Restauration scolaire — Léa (1 jour)", 160),
+        ("Étude surveillée — Léa (1 jour)", 100)]
+    answers["2026-12"] = []
+    assert family.billable_items.call_args_list[-2:] == [(("2026-10",),), (("2026-11",),)]
+
+
+def test_an_absence_justified_after_billing_is_credited_on_the_next_invoice(billing, family):
+    billing.as_agent.run_period("2026-10")
+    items = october()[0]["items"]
+    items[0] = {**items[0], "status": "absence_justified", "billable": False}
+    answers["2026-10"] = [{**october()[0], "items": items}]
+    answers["2026-11"] = [household(MARTIN, 650, booked(LEA, "Léa", "etude", "2026-11-02"))]
+    billing.as_agent.run_period("2026-11")
+    [november, _] = billing.as_family(MARTIN).list_invoices()
+    detail = billing.as_family(MARTIN).get_invoice(november["number"])
+    assert [(line["kind"], line["amount_cents"]) for line in detail["lines"]] == [("credit", -160),
+                                                                                  ("charge", 100)]
+    assert detail["total_cents"] == -60
+    assert detail["status"] == "paid"
 
 
 @pytest.mark.parametrize("earlier_run", [False, True], ids=["first_run", "after_an_earlier_run"])
 def test_two_simultaneous_runs_of_a_month_bill_each_household_once_with_distinct_numbers(
         billing, family, rpc, look, earlier_run):
-    if earlier_run:  # the month's numbering row exists already: only its lock keeps the runs apart
+    if earlier_run:
         billing.as_agent.run_period("2026-10")
     already = 2 if earlier_run else 0
-    households = [{"household_id": str(uuid.uuid4()), "quotient_familial": 100 * rank,
-                   "items": booked(str(uuid.uuid4()), "Léa", "etude", "2026-10-01", "2026-10-02")}
+    households = [household(str(uuid.uuid4()), 100 * rank,
+                            booked(str(uuid.uuid4()), "Léa", "etude", "2026-10-01", "2026-10-02"))
                   for rank in range(25)]
 
     def slow_family(period):
@@ -204,48 +273,36 @@ def test_two_simultaneous_runs_of_a_month_bill_each_household_once_with_distinct
 
     created = 27 - already
     assert sorted(result["invoices_created"] for result in results) == [0, created]
-    assert sorted(result["already_invoiced"] for result in results) == [already, 27]
     with look.connect() as connection:
         numbers = connection.execute(select(models.Invoice.number)).scalars().all()
-        assert connection.execute(select(models.BillingRun.last_sequence)).scalar_one() == 27
+        assert connection.execute(select(models.NumberSequence.last)).scalar_one() == 27
     assert sorted(numbers) == [f"F-2026-10-{rank:07d}" for rank in range(1, 28)]
     wait_until(lambda: len(announced) == 27)
     assert len({event["invoice_number"] for event in announced}) == 27
 
 
-def test_each_month_numbers_its_invoices_from_one(billing, family):
+def test_numbers_follow_each_other_through_the_year(billing, family):
     billing.as_agent.run_period("2026-10")
-    family.billable_items.return_value = [
-        {**entry, "items": [{**item, "date": item["date"].replace("2026-10", "2026-11")} for item in entry["items"]]}
-        for entry in october()]
+    answers["2026-11"] = [{**entry, "items": [{**item, "item_id": item["item_id"] + "-nov",
+                                               "date": item["date"].replace("2026-10", "2026-11")}
+                                              for item in entry["items"]]} for entry in october()]
     billing.as_agent.run_period("2026-11")
     numbers = sorted(invoice["number"]
-                     for household in (MARTIN, DURAND) for invoice in billing.as_family(household).list_invoices())
-    assert numbers == ["F-2026-10-0000001", "F-2026-10-0000002", "F-2026-11-0000001", "F-2026-11-0000002"]
-
-
-def test_a_family_sees_its_invoices_newest_first(billing, family):
-    billing.as_agent.run_period("2026-10")
-    family.billable_items.return_value = [
-        {**october()[0], "items": booked(LEA, "Léa", "etude", "2026-11-02")}]
-    billing.as_agent.run_period("2026-11")
-    assert [(invoice["period"], invoice["total_cents"]) for invoice in billing.as_family(MARTIN).list_invoices()] == [
-        ("2026-11", 100), ("2026-10", 1740)]
-    assert set(billing.as_family(MARTIN).list_invoices()[0]) == {
-        "id", "number", "period", "issued_at", "due_date", "total_cents", "status"}
-    assert billing.as_family(str(uuid.uuid4())).list_invoices() == []
+                     for household_id in (MARTIN, DURAND) for invoice in billing.as_family(household_id).list_invoices())
+    assert numbers == ["F-2026-10-0000001", "F-2026-10-0000002", "F-2026-11-0000003", "F-2026-11-0000004"]
 
 
 def test_another_familys_invoice_is_not_found(billing):
     billing.as_agent.run_period("2026-10")
     [durand] = billing.as_family(DURAND).list_invoices()
     assert billing.as_family(DURAND).get_invoice(durand["number"])["total_cents"] == 520
-    for household, number in [(MARTIN, durand["number"]), (str(uuid.uuid4()), durand["number"]),
-                              (MARTIN, "F-2026-10-0000999")]:
+    for household_id, number in [(MARTIN, durand["number"]), (str(uuid.uuid4()), durand["number"]),
+                                 (MARTIN, "F-2026-10-0000999")]:
         with pytest.raises(NotFound) as refused:
-            billing.as_family(household).get_invoice(number)
+            billing.as_family(household_id).get_invoice(number)
         assert refused.value.code == "invoice_not_found"
-        assert refused.value.message == "Facture introuvable."
+        with pytest.raises(NotFound):
+            billing.as_family(household_id).invoice_pdf(number)
 
 
 def test_malformed_invoice_queries_are_refused(billing):
@@ -258,7 +315,8 @@ def test_malformed_invoice_queries_are_refused(billing):
 
 
 def assert_nothing_written(look):
-    for model in (models.Invoice, models.InvoiceLine, models.BillingRun, models.OutboxEvent):
+    for model in (models.Invoice, models.InvoiceLine, models.NumberSequence, models.OutboxEvent, models.BilledItem,
+                  models.RunJournalEntry):
         assert count(look, model) == 0, model.__tablename__
 
 
@@ -267,15 +325,13 @@ def test_a_bad_period_is_refused_and_nothing_is_written(billing, family, look, p
     with pytest.raises(Invalid) as refused:
         billing.as_agent.run_period(period)
     assert refused.value.code == "invalid_period"
-    assert refused.value.fields == {"period": "Mois au format AAAA-MM attendu (par exemple 2026-10)."}
     family.billable_items.assert_not_called()
     assert_nothing_written(look)
 
 
 def test_an_activity_without_a_price_stops_the_run_before_anything_is_billed(billing, family, look):
-    family.billable_items.return_value = october() + [
-        {"household_id": str(uuid.uuid4()), "quotient_familial": 300,
-         "items": booked(str(uuid.uuid4()), "Jade", "piscine", "2026-10-03")}]
+    answers["2026-10"] = october() + [household(str(uuid.uuid4()), 300,
+                                                booked(str(uuid.uuid4()), "Jade", "piscine", "2026-10-03"))]
     with pytest.raises(Invalid) as refused:
         billing.as_agent.run_period("2026-10")
     assert refused.value.code == "unknown_activity"
@@ -284,9 +340,8 @@ def test_an_activity_without_a_price_stops_the_run_before_anything_is_billed(bil
 
 
 def test_malformed_billable_items_stop_the_run_before_anything_is_billed(billing, family, look):
-    family.billable_items.return_value = october() + [
-        {"household_id": str(uuid.uuid4()), "quotient_familial": 300,
-         "items": booked(str(uuid.uuid4()), "Jade", "etude", "le 3 octobre")}]
+    answers["2026-10"] = october() + [household(str(uuid.uuid4()), 300,
+                                                booked(str(uuid.uuid4()), "Jade", "etude", "le 3 octobre"))]
     with pytest.raises(Invalid) as refused:
         billing.as_agent.run_period("2026-10")
     assert refused.value.code == "invalid_billable_items"
@@ -294,18 +349,41 @@ def test_malformed_billable_items_stop_the_run_before_anything_is_billed(billing
     assert_nothing_written(look)
 
 
-def test_a_month_with_nothing_booked_bills_nobody(billing, family, look):
-    family.billable_items.return_value = []
-    assert billing.as_agent.run_period("2026-08") == {"period": "2026-08", "invoices_created": 0, "already_invoiced": 0}
-    assert count(look, models.Invoice) == 0
-
-
-def test_a_run_is_journaled_with_the_agent_who_started_it(billing, look):
+def test_runs_are_journaled_with_the_agent_who_started_them(billing, look):
     billing.as_agent.run_period("2026-10")
-    with look.connect() as connection:
-        rows = connection.execute(select(models.RunJournalEntry.period, models.RunJournalEntry.started_by,
-                                         models.RunJournalEntry.invoices_created)).all()
-    assert rows == [("2026-10", billing.agent_id, 2)]
+    [run] = billing.as_agent.list_runs()
+    assert (run["period"], run["started_by"], run["invoices_created"], run["total_cents"], run["automatic"]) == (
+        "2026-10", str(billing.agent_id), 2, 2260, False)
+
+
+def test_the_timer_bills_the_month_that_ended_once_from_its_day_and_hour(container_factory, config, rpc, look):
+    ended = due_for_timer(datetime.now(PARIS), 1, 0)
+    day = f"{ended.key}-03"
+    container = container_factory(BillingService, {**config, "BILLING_RUN_DAY": 1, "BILLING_RUN_HOUR": 0})
+    family = replace_dependencies(container, "family")
+    family.billable_items.side_effect = lambda period: (
+        [household(MARTIN, 650, booked(LEA, "Léa", "etude", day))] if period == ended.key else [])
+    container.start()
+    with entrypoint_hook(container, "monthly_run") as tick:
+        tick()
+        tick()  # the next tick, or another instance: the month is billed already
+    [run] = rpc("billing").as_agent.list_runs()
+    assert (run["period"], run["automatic"], run["started_by"], run["invoices_created"]) == (
+        ended.key, True, None, 1)
+    assert count(look, models.Invoice) == 1
+
+
+def test_the_timer_waits_for_its_day_and_hour(container_factory, config, look):
+    now = datetime.now(PARIS)
+    container = container_factory(BillingService, {**config, "BILLING_RUN_DAY": 28, "BILLING_RUN_HOUR": 23}
+                                  if (now.day, now.hour) < (28, 23) else {**config, "BILLING_RUN_DAY": 31,
+                                                                          "BILLING_RUN_HOUR": 24})
+    family = replace_dependencies(container, "family")
+    container.start()
+    with entrypoint_hook(container, "monthly_run") as tick:
+        tick()
+    family.billable_items.assert_not_called()
+    assert count(look, models.RunJournalEntry) == 0
 
 
 def test_only_agents_run_billing_and_a_family_sees_only_its_invoices(billing, look):
@@ -320,3 +398,421 @@ def test_only_agents_run_billing_and_a_family_sees_only_its_invoices(billing, lo
     with pytest.raises(NotFound):
         billing.as_family(MARTIN).list_invoices(DURAND)
     assert billing.as_agent.list_invoices(MARTIN) == [martin]
+
+
+# Paying, reading, cancelling
+
+def stay(child_id, first_name, activity, first, last):
+    return [{"item_id": f"{activity}:{child_id}:{first}", "child_id": child_id, "child_first_name": first_name,
+             "activity": activity, "price_basis": "stay", "date": first, "end_date": last, "status": "booked",
+             "billable": True, "reason": ""}]
+
+
+# The month that ended: its invoices are not due yet, whatever day the tests run.
+LAST = due_for_timer(datetime.now(PARIS), 1, 0)
+
+
+def moved_to_last_month(entries):
+    return [{**entry, "items": [{**item, "item_id": item["item_id"].replace("2026-10", LAST.key),
+                                 "date": item["date"].replace("2026-10", LAST.key),
+                                 "end_date": item["end_date"] and item["end_date"].replace("2026-10", LAST.key)}
+                                for item in entry["items"]]} for entry in entries]
+
+
+@pytest.fixture
+def invoices(billing):
+    """Last month billed: the Martins' catering and activities (17,40 €), the Durands' catering and a holiday stay."""
+    answers[LAST.key] = moved_to_last_month([
+        october()[0], household(DURAND, 1950, booked(NOE, "Noé", "restauration_scolaire", "2026-10-01")
+                                + stay(NOE, "Noé", "centre_vacances", "2026-10-19", "2026-10-23"))])
+    billing.as_agent.run_period(LAST.key)
+    return {"martin": billing.as_family(MARTIN).list_invoices()[0]["number"],
+            "durand": billing.as_family(DURAND).list_invoices()[0]["number"]}
+
+
+def pay(billing, household_id, number, amount, means="especes", **details):
+    return billing.as_agent.record_counter_payment(household_id, {"number": number, "amount_cents": amount,
+                                                                  "means": means, **details})
+
+
+def test_a_partial_counter_payment_gives_a_receipt_and_leaves_the_invoice_partly_paid(billing, invoices, look):
+    receipt = pay(billing, MARTIN, invoices["martin"], 1000, "cheque", cheque_number="1234567", bank="Crédit Mutuel")
+    assert receipt["reference"].startswith("P-")
+    assert (receipt["amount_cents"], receipt["applied_cents"], receipt["excess_cents"]) == (1000, 1000, 0)
+    assert receipt["means_label"] == "Chèque"
+    assert receipt["details"] == {"cheque_number": "1234567", "bank": "Crédit Mutuel"}
+    assert (receipt["invoice"]["status"], receipt["invoice"]["due_cents"]) == ("partly_paid", 740)
+    pay(billing, MARTIN, invoices["martin"], 740, "carte")
+    invoice = billing.as_family(MARTIN).get_invoice(invoices["martin"])
+    assert (invoice["status"], invoice["paid_cents"], invoice["due_cents"]) == ("paid", 1740, 0)
+    assert [p["means"] for p in invoice["payments"]] == ["cheque", "carte"]
+    wait_until(lambda: len(receipts) == 2)
+    assert {r["means"] for r in receipts} == {"cheque", "carte"}
+    assert set(receipts[0]) >= {"event_id", "occurred_at", "payment_id", "invoice_number", "household_id",
+                                "amount_cents", "means", "received_on"}
+
+
+def test_a_payment_beyond_what_is_owed_is_recorded_and_flagged_for_a_refund(billing, invoices):
+    receipt = pay(billing, MARTIN, invoices["martin"], 2000)
+    assert (receipt["applied_cents"], receipt["excess_cents"]) == (1740, 260)
+    account = billing.as_agent.household_account(MARTIN)
+    assert account["invoices"][0]["overpaid_cents"] == 260
+    assert account["balance_cents"] == -260
+
+
+def test_bons_caf_are_refused_on_catering_and_accepted_on_a_holiday_stay(billing, invoices, look):
+    with pytest.raises(Invalid) as refused:
+        pay(billing, MARTIN, invoices["martin"], 500, "bons_caf")
+    assert refused.value.code == "bons_caf_not_accepted"
+    assert count(look, models.Payment) == 0
+    durand = billing.as_family(DURAND).get_invoice(invoices["durand"])
+    stay_cents = next(line["amount_cents"] for line in durand["lines"] if line["activity"] == "centre_vacances")
+    assert stay_cents == 45000
+    with pytest.raises(Invalid) as refused:
+        pay(billing, DURAND, invoices["durand"], durand["total_cents"], "bons_caf")
+    assert refused.value.code == "bons_caf_exceed_stays"
+    receipt = pay(billing, DURAND, invoices["durand"], stay_cents, "bons_caf")
+    assert receipt["invoice"]["due_cents"] == 520
+
+
+def test_a_family_cannot_record_a_counter_payment(billing, invoices):
+    from kit.errors import Forbidden
+    with pytest.raises(Forbidden):
+        billing.as_family(MARTIN).record_counter_payment(MARTIN, {"number": invoices["martin"], "amount_cents": 1,
+                                                                  "means": "especes"})
+
+
+def test_the_invoice_pdf_is_made_once_and_reads_as_the_invoice(billing, invoices, look, tmp_path):
+    first = billing.as_family(MARTIN).invoice_pdf(invoices["martin"])
+    again = billing.as_agent.invoice_pdf(invoices["martin"], MARTIN)
+    assert first == again
+    assert first["filename"] == f"{invoices['martin']}.pdf"
+    path = tmp_path / "facture.pdf"
+    path.write_bytes(base64.b64decode(first["pdf"]))
+    text = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True,
+                          check=True).stdout
+    due = format_date(LAST.due_date, "d MMMM yyyy", locale="fr_FR")
+    for expected in (f"Facture {invoices['martin']}", f"Prestations de {LAST.label}", "Léa", "Tom",
+                     "Restauration scolaire — Léa (4 jours)", "Total de la facture", "17,40 €",
+                     f"À payer au plus tard le {due}", "Comment payer"):
+        assert expected in text, expected
+    assert count(look, models.InvoiceDocument) == 1
+
+
+def test_a_family_opts_in_to_the_online_invoice_and_out_again_journaled(billing, look):
+    assert billing.as_family(MARTIN).online_invoice() == {"opted_in": False, "journal": []}
+    assert billing.as_family(MARTIN).set_online_invoice(True) == {"opted_in": True}
+    billing.as_family(MARTIN).set_online_invoice(True)  # the same choice again changes nothing
+    billing.as_family(MARTIN).set_online_invoice(False)
+    choice = billing.as_agent.online_invoice(MARTIN)
+    assert choice["opted_in"] is False
+    assert [entry["opted_in"] for entry in choice["journal"]] == [False, True]
+    with pytest.raises(Invalid):
+        billing.as_family(MARTIN).set_online_invoice("oui")
+
+
+def test_an_invoice_issued_after_opting_in_is_online(billing, family):
+    billing.as_family(MARTIN).set_online_invoice(True)
+    billing.as_agent.run_period("2026-10")
+    assert billing.as_family(MARTIN).list_invoices()[0]["online"] is True
+    assert billing.as_family(DURAND).list_invoices()[0]["online"] is False
+
+
+def test_an_agent_cancels_an_unpaid_invoice_with_a_credit_note_but_not_a_paid_one(billing, invoices):
+    cancelled = billing.as_agent.cancel_invoice(MARTIN, invoices["martin"], "Erreur de pointage")
+    assert cancelled["status"] == "cancelled"
+    assert cancelled["credit_note_number"] == f"AV-{datetime.now(PARIS).year}-0000001"
+    assert cancelled["due_cents"] == 0
+    pay(billing, DURAND, invoices["durand"], 100)
+    from kit.errors import Conflict
+    with pytest.raises(Conflict) as refused:
+        billing.as_agent.cancel_invoice(DURAND, invoices["durand"], "Erreur")
+    assert refused.value.code == "invoice_has_payments"
+
+
+def test_agents_find_invoices_by_period_status_and_household_and_export_the_month(billing, invoices):
+    pay(billing, MARTIN, invoices["martin"], 1740)
+    assert [i["number"] for i in billing.as_agent.search_invoices(period=LAST.key, status="paid")] == [
+        invoices["martin"]]
+    assert [i["number"] for i in billing.as_agent.search_invoices(household_id=DURAND)] == [invoices["durand"]]
+    assert billing.as_agent.search_invoices(period="2026-09") == []
+    with pytest.raises(Invalid):
+        billing.as_agent.search_invoices(status="perdue")
+    export = billing.as_agent.export_period(LAST.key)
+    rows = export["csv"].splitlines()
+    assert rows[0].startswith("numero;foyer;periode")
+    assert len(rows) == 3
+    assert f"{invoices['martin']};{MARTIN};{LAST.key};" in export["csv"]
+
+
+def test_agents_add_a_tariff_version_that_applies_from_its_date(billing, family, look):
+    brackets = [{"qf_min": 0, "qf_max": 999, "price_cents": 90}, {"qf_min": 1000, "qf_max": None,
+                                                                     "price_cents": 300}]
+    added = billing.as_agent.add_tariff({"activity": "etude", "effective_from": "2026-10-15", "price_basis": "day",
+                                         "kind": "brackets", "brackets": brackets, "non_resident_cents": 400})
+    assert (added["version"], added["school_year"]) == (2, "2026-2027")
+    answers["2026-10"] = [household(MARTIN, 650, booked(LEA, "Léa", "etude", "2026-10-14", "2026-10-15"))]
+    billing.as_agent.run_period("2026-10")
+    [invoice] = billing.as_family(MARTIN).list_invoices()
+    assert [(l["quantity"], l["unit_price_cents"]) for l in billing.as_family(MARTIN).get_invoice(
+        invoice["number"])["lines"]] == [(1, 100), (1, 90)]
+    versions = billing.as_agent.list_tariffs(on="2026-10-20")
+    assert next(t for t in versions["in_force"] if t["activity"] == "etude")["version"] == 2
+    with pytest.raises(Invalid) as refused:
+        billing.as_agent.add_tariff({"activity": "etude", "effective_from": "2026-10-15", "price_basis": "day",
+                                     "kind": "brackets", "brackets": brackets[1:]})
+    assert refused.value.code == "invalid_tariff"
+    assert count(look, models.TariffVersion) == 10
+    from kit.errors import Forbidden
+    with pytest.raises(Forbidden):
+        billing.as_family(MARTIN).add_tariff({})
+
+
+def test_an_unpaid_invoice_past_its_due_date_becomes_overdue(billing, invoices, container_factory, config, look):
+    with look.begin() as connection:
+        connection.execute(models.Invoice.__table__.update().values(due_date=datetime(2026, 11, 1).date()))
+    pay(billing, DURAND, invoices["durand"], 100_000)
+    container = container_factory(BillingService, config)
+    container.start()
+    with entrypoint_hook(container, "mark_overdue") as sweep:
+        sweep()
+    assert billing.as_family(MARTIN).get_invoice(invoices["martin"])["status"] == "overdue"
+    assert billing.as_family(DURAND).get_invoice(invoices["durand"])["status"] == "paid"
+
+
+# Paying online through the PayFiP simulator
+
+@pytest.fixture(scope="module")
+def payfip():
+    spec = importlib.util.spec_from_file_location("payfip_simulator", REPOSITORY / "deploy" / "payfip_simulator.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    server, simulator = module.start()
+    yield f"http://127.0.0.1:{server.server_port}/tpa/paiement.web", simulator
+    server.shutdown()
+
+
+@pytest.fixture
+def online(container_factory, config, payfip, rpc):
+    """Billing with PayFiP at the simulator, last month billed, the Martins opted in."""
+    url, simulator = payfip
+    simulator.notifications.clear()
+    receipts.clear()
+    container_factory(InvoiceListener, config).start()
+    container = container_factory(BillingService, {**config, "PAYFIP_URL": url, "PAYFIP_CLIENT_ID": "654321",
+                                                   "PORTAL_BASE_URL": "http://127.0.0.1:9"})
+    family = replace_dependencies(container, "family")
+    answers.clear()
+    answers[LAST.key] = moved_to_last_month(october())
+    family.billable_items.side_effect = lambda period: answers.get(period, [])
+    container.start()
+    billing = rpc("billing")
+    billing.as_agent.run_period(LAST.key)
+    billing.as_family(MARTIN).set_online_invoice(True)
+    return billing, simulator, billing.as_family(MARTIN).list_invoices()[0]["number"]
+
+
+def pay_on_simulator(url, card="4970100000000000", choice="payer"):
+    """What a family does on PayFiP's pages; returns the query string of the link back to the portal."""
+    page = requests.get(url, timeout=10)
+    assert page.status_code == 200 and "Montant à payer" in page.text
+    form = dict(re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)">', page.text))
+    form = {name: html.unescape(value) for name, value in form.items()}
+    result = requests.post(url.split("?")[0] + "/resultat", data={**form, "carte": card, "expiration": "12/30",
+                                                    "cryptogramme": "123", "choix": choice}, timeout=10)
+    back = html.unescape(re.search(r'href="([^"]+)">Retour au site', result.text)[1])
+    return back.split("?", 1)[1]
+
+
+def test_a_family_pays_its_invoice_online_and_a_replayed_notification_changes_nothing(online, look):
+    billing, simulator, number = online
+    started = billing.as_family(MARTIN).start_online_payment(number, "parent@example.org")
+    assert started["amount_cents"] == 1740
+    query = dict(parse_qsl(started["url"].split("?", 1)[1]))
+    assert (query["numcli"], query["montant"], query["refdet"], query["saisie"]) == (
+        "654321", "1740", started["transaction_id"], "T")
+    assert query["urlcl"] == "http://127.0.0.1:9/paiement/payfip/notification"
+    back = pay_on_simulator(started["url"])
+    [(urlcl, notified)] = simulator.notifications
+    assert notified == back
+    first = billing.as_part("gateway").payfip_notification(notified)
+    assert (first["state"], first["invoice_status"], first["invoice_number"]) == ("paid", "paid", number)
+    for _ in range(2):  # the family's return, then PayFiP's notification once more
+        assert billing.as_part("gateway").payfip_notification(back) == first
+    invoice = billing.as_family(MARTIN).get_invoice(number)
+    [payment] = invoice["payments"]
+    assert (payment["means"], payment["amount_cents"], invoice["paid_cents"]) == ("carte_en_ligne", 1740, 1740)
+    assert count(look, models.Payment) == 1
+    wait_until(lambda: len(receipts) == 1)
+
+
+def test_a_refused_card_or_a_cancelled_payment_pays_nothing(online, look):
+    billing, _, number = online
+    for card, choice in (("4970100000000002", "payer"), ("4970100000000000", "annuler")):
+        started = billing.as_family(MARTIN).start_online_payment(number, "parent@example.org")
+        outcome = billing.as_part("gateway").payfip_notification(pay_on_simulator(started["url"], card, choice))
+        assert outcome["state"] == ("refused" if choice == "payer" else "cancelled")
+    assert count(look, models.Payment) == 0
+    assert billing.as_family(MARTIN).get_invoice(number)["status"] == "issued"
+
+
+def test_a_forged_or_altered_notification_is_refused(online, look):
+    billing, _, number = online
+    started = billing.as_family(MARTIN).start_online_payment(number, "parent@example.org")
+    back = dict(parse_qsl(pay_on_simulator(started["url"])))
+    for changes, code in (({"montant": "100"}, "notification_mismatch"), ({"numcli": "111111"}, "notification_mismatch"),
+                          ({"refdet": "PF0000000000"}, "payment_unknown")):
+        with pytest.raises((Invalid, NotFound)) as refused:
+            billing.as_part("gateway").payfip_notification(urlencode({**back, **changes}))
+        assert refused.value.code == code
+    with pytest.raises(Invalid):
+        billing.as_part("gateway").payfip_notification("bonjour")
+    from kit.errors import Forbidden
+    with pytest.raises(Forbidden):
+        billing.as_family(MARTIN).payfip_notification(urlencode(back))
+    assert count(look, models.Payment) == 0
+
+
+def test_a_second_online_payment_of_a_paid_invoice_is_recorded_and_flagged(online):
+    billing, _, number = online
+    first = billing.as_family(MARTIN).start_online_payment(number, "parent@example.org")
+    second = billing.as_family(MARTIN).start_online_payment(number, "parent@example.org")  # another tab
+    for started in (first, second):
+        billing.as_part("gateway").payfip_notification(pay_on_simulator(started["url"]))
+    invoice = billing.as_family(MARTIN).get_invoice(number)
+    assert (invoice["paid_cents"], invoice["overpaid_cents"], invoice["status"]) == (1740, 1740, "paid")
+    assert [p["excess_cents"] for p in invoice["payments"]] == [0, 1740]
+    from kit.errors import Conflict
+    with pytest.raises(Conflict) as refused:
+        billing.as_family(MARTIN).start_online_payment(number, "parent@example.org")
+    assert refused.value.code == "nothing_to_pay"
+
+
+def test_online_payment_needs_the_online_invoice(online):
+    billing, _, number = online
+    billing.as_family(MARTIN).set_online_invoice(False)
+    from kit.errors import Conflict
+    with pytest.raises(Conflict) as refused:
+        billing.as_family(MARTIN).start_online_payment(number, "parent@example.org")
+    assert refused.value.code == "online_invoice_required"
+    with pytest.raises(Invalid):
+        billing.as_family(DURAND).start_online_payment(number, "pas-une-adresse")
+
+
+# SEPA direct debit
+
+IBAN = "FR7630006000011234567890189"
+
+
+@pytest.fixture
+def debits(billing, family, config, invoices):
+    """The Martins' direct debit accepted by an agent: family's event, then its details."""
+    request_id = str(uuid.uuid4())
+    family.direct_debit_details.return_value = {
+        "household_id": MARTIN, "request_reference": "DEM-2026-00042", "account_holder": "Camille Martin",
+        "iban": IBAN, "bic": "AGRIFRPP", "signed_on": "2026-09-12"}
+    dispatch = sealed_dispatcher(config, CallerKey(config["CALLER_CONTEXT_KEY"]))
+    with entrypoint_waiter(family_container[0], "on_direct_debit_accepted", timeout=10):
+        dispatch("family", "direct_debit_accepted", {"event_id": str(uuid.uuid4()), "occurred_at": "2026-11-02T08:00:00+00:00",
+                                                      "household_id": MARTIN, "request_id": request_id,
+                                                      "request_reference": "DEM-2026-00042"})
+    family.direct_debit_details.assert_called_once_with(request_id)
+    return invoices
+
+
+def test_an_accepted_direct_debit_request_makes_a_mandate(billing, debits):
+    mandate = billing.as_agent.mandate(MARTIN)
+    assert mandate["rum"].startswith("RUM-DEM-2026-00042-")
+    assert (mandate["iban"], mandate["status"], mandate["sequence_type"]) == (IBAN, "active", "FRST")
+    assert billing.as_family(MARTIN).mandate()["iban"] == "FR76 **** **** 0189"
+    assert billing.as_family(DURAND).mandate() is None
+
+
+def test_a_batch_collects_what_is_owed_then_a_rejection_reopens_the_invoice(billing, debits, look):
+    batch = billing.as_agent.generate_debit_batch(LAST.due_date.isoformat())
+    assert (batch["count"], batch["total_cents"], batch["status"]) == (1, 1740, "generated")
+    xml = base64.b64decode(billing.as_agent.debit_batch_file(batch["id"])["xml"])
+    xmlschema.XMLSchema(SEPA_XSD).validate(xml.decode())
+    assert b"<SeqTp>FRST</SeqTp>" in xml
+    from kit.errors import Conflict
+    with pytest.raises(Conflict) as refused:  # nothing twice
+        billing.as_agent.generate_debit_batch(LAST.due_date.isoformat())
+    assert refused.value.code == "nothing_to_debit"
+    billing.as_agent.mark_debit_batch_sent(batch["id"])
+    assert billing.as_family(MARTIN).get_invoice(debits["martin"])["status"] == "paid"
+    assert billing.as_agent.mandate(MARTIN)["sequence_type"] == "RCUR"
+
+    with look.connect() as connection:
+        end_to_end = connection.execute(select(models.DebitCollection.end_to_end_id)).scalar_one()
+    rejected = billing.as_agent.record_debit_rejection(end_to_end, "AM04")
+    assert (rejected["mandate_status"], rejected["invoice"]["status"], rejected["invoice"]["due_cents"]) == (
+        "active", "issued", 1740)
+    assert billing.as_agent.record_debit_rejection(end_to_end, "AM04")["status"] == "rejected"  # replayed
+    assert billing.as_family(MARTIN).get_invoice(debits["martin"])["paid_cents"] == 0
+
+    again = billing.as_agent.generate_debit_batch(LAST.due_date.isoformat())
+    billing.as_agent.mark_debit_batch_sent(again["id"])
+    with look.connect() as connection:
+        second = connection.execute(select(models.DebitCollection.end_to_end_id).where(
+            models.DebitCollection.status == "collected")).scalar_one()
+    assert billing.as_agent.record_debit_rejection(second, "AC04")["mandate_status"] == "suspended"
+    with pytest.raises(Conflict):
+        billing.as_agent.generate_debit_batch(LAST.due_date.isoformat())
+
+
+def test_a_test_stack_may_say_which_day_billing_takes_for_today(container_factory, config, rpc):
+    container = container_factory(BillingService, {**config, "BILLING_TODAY": "2027-01-01"})
+    family = replace_dependencies(container, "family")
+    family.billable_items.return_value = []
+    container.start()
+    assert rpc("billing").as_agent.run_period("2026-12")["invoices_created"] == 0
+    with pytest.raises(Invalid):
+        rpc("billing").as_agent.run_period("2027-01")
+
+
+def test_an_unpaid_invoice_is_recalled_before_and_after_its_due_date_once_each(billing, invoices, look,
+                                                                                container_factory, config):
+    reminded = []
+
+    class ReminderListener:
+        name = "reminder_listener"
+
+        @event_handler("billing", "invoice_reminder")
+        def on_invoice_reminder(self, payload):
+            reminded.append(payload)
+
+    container_factory(ReminderListener, config).start()
+    pay(billing, DURAND, invoices["durand"], 100_000)
+    today = datetime.now(PARIS).date()
+    with look.begin() as connection:
+        connection.execute(models.Invoice.__table__.update().values(due_date=today + timedelta(days=3)))
+    container = container_factory(BillingService, config)
+    container.start()
+    with entrypoint_hook(container, "send_reminders") as sweep:
+        sweep()
+        sweep()
+    wait_until(lambda: len(reminded) == 1)
+    assert (reminded[0]["invoice_number"], reminded[0]["kind"], reminded[0]["due_cents"]) == (
+        invoices["martin"], "before_due", 1740)
+    with look.begin() as connection:
+        connection.execute(models.Invoice.__table__.update().values(due_date=today - timedelta(days=8)))
+    with entrypoint_hook(container, "send_reminders") as sweep:
+        sweep()
+        sweep()
+    wait_until(lambda: len(reminded) == 2)
+    eventlet.sleep(0.3)
+    assert [r["kind"] for r in reminded] == ["before_due", "overdue"]
+
+
+def test_the_familys_return_from_payfip_only_reads_where_the_payment_stands(online, look):
+    billing, _, number = online
+    started = billing.as_family(MARTIN).start_online_payment(number, "parent@example.org")
+    gateway = billing.as_part("gateway")
+    assert gateway.online_payment_outcome(started["transaction_id"]) == {"invoice_number": number, "state": "started"}
+    gateway.payfip_notification(pay_on_simulator(started["url"]))
+    assert gateway.online_payment_outcome(started["transaction_id"])["state"] == "paid"
+    with pytest.raises(NotFound):
+        gateway.online_payment_outcome("PFINCONNU")
+    from kit.errors import Forbidden
+    with pytest.raises(Forbidden):
+        billing.as_family(MARTIN).online_payment_outcome(started["transaction_id"])

@@ -24,6 +24,7 @@ from notify.models import Base
 from notify import safe_emails  # the module, not its class: `nameko run notify.service` finds one service here
 from notify import request_emails  # the same
 from notify import activity_emails  # the same
+from notify import billing_emails  # the same
 
 log = logging.getLogger(__name__)
 
@@ -32,7 +33,8 @@ RETRY_BATCH = 50
 DEFAULT_SENDING_LEASE = 120  # seconds; well over what an SMTP exchange may take (mailer.SMTP_TIMEOUT)
 
 
-class NotifyService(safe_emails.SafeEmails, request_emails.RequestEmails, activity_emails.ActivityEmails):
+class NotifyService(safe_emails.SafeEmails, request_emails.RequestEmails, activity_emails.ActivityEmails,
+                    billing_emails.BillingEmails):
     name = "notify"
 
     db = Database(Base)

@@ -471,3 +471,55 @@ def test_the_family_is_told_when_a_place_is_offered_from_the_waiting_list(start_
     body = text_of(received)
     assert "Acceptez-la avant le 12 janvier 2027 à 09h00 (heure de Paris)" in body
     assert f"{PORTAL}/preinscriptions" in body
+
+def payment_received(**changes):
+    return {"event_id": str(uuid.uuid4()), "occurred_at": "2026-11-05T09:00:00+00:00",
+            "payment_id": str(uuid.uuid4()), "payment_reference": "P-20261105-0A1B2C3D",
+            "invoice_number": "F-2026-10-0000001", "household_id": HOUSEHOLD, "amount_cents": 2000,
+            "means": "cheque", "received_on": "2026-11-05", "invoice_status": "paid", "due_cents": 0,
+            "excess_cents": 260, **changes}
+
+
+def test_the_receipt_of_a_payment_arrives_once_and_says_what_to_refund(start_notify, smtp, config):
+    settings, caught = smtp
+    container = start_notify(Identity("parent@example.org"), **settings)
+    payload = payment_received()
+    for _ in range(2):
+        publish(container, config, "billing", "payment_received", payload, "on_payment_received")
+    [received] = caught.wait_for(lambda m: m["Subject"].startswith("Reçu de votre paiement"))
+    time.sleep(0.5)
+    assert len(caught.messages()) == 1
+    body = text_of(received)
+    for said in ("P-20261105-0A1B2C3D", "F-2026-10-0000001", "20,00\u00a0€", "chèque", "5 novembre 2026",
+                 "2,60\u00a0€ de plus", f"{PORTAL}/factures/F-2026-10-0000001"):
+        assert said in body, said
+
+
+def test_a_rejected_direct_debit_is_told_and_its_taken_back_payment_is_not_a_receipt(start_notify, smtp, config):
+    settings, caught = smtp
+    container = start_notify(Identity("parent@example.org"), **settings)
+    publish(container, config, "billing", "payment_received", payment_received(amount_cents=-1740, means="prelevement"),
+            "on_payment_received")
+    publish(container, config, "billing", "direct_debit_rejected", {
+        "event_id": str(uuid.uuid4()), "occurred_at": "2026-12-03T09:00:00+00:00",
+        "invoice_number": "F-2026-10-0000001", "household_id": HOUSEHOLD, "amount_cents": 1740,
+        "reason": "Provision insuffisante", "mandate_suspended": True, "due_cents": 1740}, "on_direct_debit_rejected")
+    [received] = caught.wait_for(lambda m: True)
+    time.sleep(0.5)
+    assert len(caught.messages()) == 1
+    assert received["Subject"].startswith("Votre prélèvement de 17,40") and received["Subject"].endswith("a été rejeté")
+    body = text_of(received)
+    assert "Provision insuffisante" in body and "suspendu" in body
+
+
+def test_an_overdue_invoice_is_recalled_with_what_is_left_to_pay(start_notify, smtp, config):
+    settings, caught = smtp
+    container = start_notify(Identity("parent@example.org"), **settings)
+    publish(container, config, "billing", "invoice_reminder", {
+        "event_id": str(uuid.uuid4()), "occurred_at": "2026-12-07T05:00:00+00:00",
+        "invoice_number": "F-2026-10-0000001", "household_id": HOUSEHOLD, "period": "2026-10",
+        "due_date": "2026-11-30", "due_cents": 740, "kind": "overdue"}, "on_invoice_reminder")
+    [received] = caught.wait_for(lambda m: True)
+    assert received["Subject"] == "Votre facture de octobre 2026 n'est pas réglée"
+    body = text_of(received)
+    assert "devait être réglée le 30 novembre 2026" in body and "7,40\u00a0€" in body

@@ -1,0 +1,257 @@
+"""Billing's pages. For the family: « Mes factures » with the online-invoice
+choice, an invoice's PDF, paying it online (PayFiP), « Simuler mes tarifs ».
+For agents: invoices by period, status and household with the runs and the
+CSV export, one household's account with the counter payment form, the
+tariffs, the SEPA batches. PayFiP's notification and the family's return
+land here too. Same services, same checks as the API."""
+import base64
+from ipaddress import ip_address
+
+from flask import Blueprint, Response, current_app, redirect, render_template, request, url_for
+from kit import errors
+
+from gateway.auth import AGENTS, FAMILY, require, services
+
+billing = Blueprint("billing", __name__)
+REFUSALS = (errors.Invalid, errors.Conflict, errors.NotFound)
+PAID_STATES = {"started": "Paiement en cours de confirmation par PayFiP : rechargez la page dans un instant.",
+               "paid": "Paiement accepté : merci.", "refused": "Paiement refusé par votre banque : rien n'a été prélevé.",
+               "cancelled": "Paiement annulé : rien n'a été prélevé."}
+MEANS = [{"value": "carte", "label": "Carte bancaire"}, {"value": "cheque", "label": "Chèque"},
+         {"value": "especes", "label": "Espèces"}, {"value": "pass_solidaire", "label": "Pass solidaire"},
+         {"value": "cheques_vacances", "label": "Chèques vacances (ANCV)"},
+         {"value": "bons_caf", "label": "Bons CAF (séjours uniquement)"}]
+STATUSES = [{"value": "", "label": "Tous"}, {"value": "issued", "label": "Émise"},
+            {"value": "partly_paid", "label": "Partiellement payée"}, {"value": "paid", "label": "Payée"},
+            {"value": "overdue", "label": "En retard de paiement"}, {"value": "cancelled", "label": "Annulée"}]
+REJECTIONS = [{"value": code, "label": f"{code} — {label}"} for code, label in (
+    ("AM04", "Provision insuffisante"), ("AC04", "Compte clôturé"), ("AC01", "Numéro de compte erroné"),
+    ("MD01", "Pas de mandat valide"), ("MD06", "Remboursement demandé"), ("MS02", "Refus du débiteur"))]
+TONES = {"issued": "info", "partly_paid": "attente", "paid": "succes", "overdue": "alerte", "cancelled": "neutre"}
+
+
+@billing.app_template_filter("invoice_tone")
+def invoice_tone(status):
+    return TONES.get(status, "neutre")
+
+
+def cents(value):
+    """« 12,50 » or « 12.5 » euros typed in a form, in cents; None when it is not an amount."""
+    text = (value or "").replace("€", "").replace(" ", "").replace("\u202f", "").replace(",", ".")
+    try:
+        whole, _, fraction = text.partition(".")
+        if not whole.isdigit() or (fraction and (not fraction.isdigit() or len(fraction) > 2)):
+            return None
+        return int(whole) * 100 + int((fraction + "00")[:2])
+    except ValueError:
+        return None
+
+
+# The family
+
+@billing.get("/factures")
+@require(FAMILY)
+def invoices(account):
+    return render_invoices()
+
+
+def render_invoices(error=None, status=200):
+    billing_rpc = services().billing
+    return render_template("factures.html", invoices=billing_rpc.list_invoices(), online=billing_rpc.online_invoice(),
+                           done=request.args.get("fait"), error=error), status
+
+
+@billing.post("/factures/facture-en-ligne")
+@require(FAMILY)
+def online_invoice(account):
+    choice = request.form.get("choix")
+    if choice not in ("oui", "non"):
+        return render_invoices(errors.Invalid("Indiquez si vous adhérez à la facture en ligne.",
+                                              code="invalid_choice", fields={"choix": "Choisissez oui ou non."}), 422)
+    services().billing.set_online_invoice(choice == "oui")
+    return redirect(url_for("billing.invoices", fait="adhesion" if choice == "oui" else "papier"))
+
+
+@billing.get("/factures/<number>/pdf")
+@require(FAMILY + AGENTS)
+def invoice_pdf(number, account):
+    household = request.args.get("foyer") if account["role"] != "family" else None
+    document = services().billing.invoice_pdf(number, household)
+    return Response(base64.b64decode(document["pdf"]), mimetype="application/pdf", headers={
+        "Content-Disposition": f'inline; filename="{document["filename"]}"', "Cache-Control": "private, no-store"})
+
+
+@billing.post("/factures/<number>/payer")
+@require(FAMILY)
+def pay_online(number, account):
+    try:
+        started = services().billing.start_online_payment(number, account["email"])
+    except REFUSALS as refused:
+        return render_invoice(number, refused, 422)
+    return redirect(started["url"])
+
+
+def render_invoice(number, error=None, status=200):
+    billing_rpc = services().billing
+    return render_template("facture.html", invoice=billing_rpc.get_invoice(number),
+                           online=billing_rpc.online_invoice(), error=error,
+                           paid=PAID_STATES.get(request.args.get("paiement", ""))), status
+
+
+@billing.route("/paiement/payfip/notification", methods=["GET", "POST"])
+def payfip_notification():
+    """PayFiP tells how a payment ended, server to server (POST, only from its addresses when
+    PAYFIP_NOTIFY_FROM names them); then the family comes back (GET), which only reads."""
+    if request.method == "POST":
+        if not from_payfip(request.remote_addr):
+            return Response("refusé", status=403, mimetype="text/plain")
+        try:
+            services().billing.payfip_notification(request.get_data(as_text=True))
+        except REFUSALS:
+            return Response("refusé", status=400, mimetype="text/plain")
+        return Response("OK", mimetype="text/plain")
+    try:
+        outcome = services().billing.online_payment_outcome(request.args.get("refdet", ""))
+    except REFUSALS:
+        return redirect(url_for("billing.invoices"))
+    return redirect(url_for("pages.invoice", number=outcome["invoice_number"], paiement=outcome["state"]))
+
+
+def from_payfip(address):
+    allowed = current_app.config["PAYFIP_NOTIFY_FROM"]
+    return not allowed or any(ip_address(address or "0.0.0.0") in network for network in allowed)
+
+
+@billing.get("/tarifs")
+@require(FAMILY)
+def simulate(account):
+    asked = request.args.get("quotient_familial")
+    simulation, error, status = None, None, 200
+    if asked is not None:
+        try:
+            simulation = services().billing.simulate(int(asked) if asked.strip().isdigit() else asked)
+        except errors.Invalid as refused:
+            error, status = refused, 422
+    return render_template("tarifs.html", simulation=simulation, asked=asked or "", error=error), status
+
+
+# Agents
+
+@billing.get("/agents/facturation")
+@require(AGENTS)
+def agent_invoices(account):
+    return render_agent_invoices()
+
+
+def render_agent_invoices(error=None, status=200):
+    wanted = {"period": request.args.get("mois") or None, "status": request.args.get("statut") or None,
+              "household_id": request.args.get("foyer") or None}
+    found = []
+    try:
+        found = services().billing.search_invoices(**wanted)
+    except errors.Invalid as refused:
+        error, status = error or refused, 422
+    return render_template("agent_facturation.html", invoices=found, wanted=wanted, statuses=STATUSES,
+                           runs=services().billing.list_runs(), error=error, done=request.args.get("fait")), status
+
+
+@billing.post("/agents/facturation/lancer")
+@require(AGENTS)
+def start_run(account):
+    try:
+        result = services().billing.run_period(request.form.get("mois", ""))
+    except errors.Invalid as refused:
+        return render_agent_invoices(refused, 422)
+    return redirect(url_for("billing.agent_invoices", mois=result["period"], fait="facturation"))
+
+
+@billing.get("/agents/facturation/export")
+@require(AGENTS)
+def export(account):
+    exported = services().billing.export_period(request.args.get("mois", ""))
+    return Response(exported["csv"], mimetype="text/csv", headers={
+        "Content-Disposition": f'attachment; filename="{exported["filename"]}"'})
+
+
+@billing.get("/agents/foyers/<household_id>/compte")
+@require(AGENTS)
+def household_account(household_id, account):
+    return render_household_account(household_id)
+
+
+def render_household_account(household_id, error=None, form=None, receipt=None, status=200):
+    return render_template("agent_compte_foyer.html", household_id=household_id,
+                           account_view=services().billing.household_account(household_id),
+                           mandate=services().billing.mandate(household_id), means=MEANS, error=error,
+                           form=form or {}, receipt=receipt), status
+
+
+@billing.post("/agents/foyers/<household_id>/paiements")
+@require(AGENTS)
+def counter_payment(household_id, account):
+    form = request.form
+    amount = cents(form.get("montant"))
+    if amount is None:
+        return render_household_account(household_id, errors.Invalid(
+            "Montant invalide.", code="invalid_amount", fields={"montant": "Montant en euros attendu, par exemple 12,50."}),
+            form, status=422)
+    payment = {"number": form.get("facture", ""), "amount_cents": amount, "means": form.get("moyen", ""),
+               "cheque_number": form.get("numero_cheque") or None, "bank": form.get("banque") or None,
+               "received_on": form.get("recu_le") or None}
+    try:
+        receipt = services().billing.record_counter_payment(household_id, payment)
+    except REFUSALS as refused:
+        return render_household_account(household_id, refused, form, status=422)
+    return render_household_account(household_id, receipt=receipt)
+
+
+@billing.get("/agents/tarifs")
+@require(AGENTS)
+def tariffs(account):
+    return render_template("agent_tarifs.html", tariffs=services().billing.list_tariffs())
+
+
+@billing.get("/agents/prelevements")
+@require(AGENTS)
+def debit_batches(account):
+    return render_debits()
+
+
+def render_debits(error=None, form=None, status=200):
+    return render_template("agent_prelevements.html", batches=services().billing.list_debit_batches(),
+                           reasons=REJECTIONS, error=error, form=form or {}, done=request.args.get("fait")), status
+
+
+@billing.post("/agents/prelevements")
+@require(AGENTS)
+def generate_batch(account):
+    try:
+        services().billing.generate_debit_batch(request.form.get("echeance", ""))
+    except REFUSALS as refused:
+        return render_debits(refused, request.form, 422)
+    return redirect(url_for("billing.debit_batches", fait="lot"))
+
+
+@billing.get("/agents/prelevements/<batch_id>/fichier")
+@require(AGENTS)
+def batch_file(batch_id, account):
+    document = services().billing.debit_batch_file(batch_id)
+    return Response(base64.b64decode(document["xml"]), mimetype="application/xml", headers={
+        "Content-Disposition": f'attachment; filename="{document["filename"]}"'})
+
+
+@billing.post("/agents/prelevements/<batch_id>/envoye")
+@require(AGENTS)
+def batch_sent(batch_id, account):
+    services().billing.mark_debit_batch_sent(batch_id)
+    return redirect(url_for("billing.debit_batches", fait="envoye"))
+
+
+@billing.post("/agents/prelevements/rejets")
+@require(AGENTS)
+def debit_rejection(account):
+    try:
+        services().billing.record_debit_rejection(request.form.get("reference", "").strip(), request.form.get("motif"))
+    except REFUSALS as refused:
+        return render_debits(refused, request.form, 422)
+    return redirect(url_for("billing.debit_batches", fait="rejet"))

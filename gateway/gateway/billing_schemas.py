@@ -1,0 +1,134 @@
+"""The shapes of billing's JSON API: sizes and types only, the rules are billing's."""
+from marshmallow import Schema, fields, validate
+
+SHORT = validate.Length(max=64)
+
+
+class Payment(Schema):
+    id = fields.String()
+    reference = fields.String()
+    invoice_number = fields.String()
+    amount_cents = fields.Integer()
+    applied_cents = fields.Integer()
+    excess_cents = fields.Integer()
+    means = fields.String()
+    means_label = fields.String()
+    details = fields.Dict()
+    received_on = fields.String()
+    created_at = fields.String()
+
+
+class InvoiceSummary(Schema):
+    id = fields.String()
+    number = fields.String()
+    household_id = fields.String()
+    period = fields.String()
+    issued_at = fields.String()
+    due_date = fields.String()
+    total_cents = fields.Integer()
+    paid_cents = fields.Integer()
+    due_cents = fields.Integer()
+    overpaid_cents = fields.Integer()
+    status = fields.String()
+    status_label = fields.String()
+    online = fields.Boolean()
+    credit_note_number = fields.String(allow_none=True)
+
+
+class Pdf(Schema):
+    filename = fields.String()
+    pdf = fields.String(metadata={"description": "the PDF, base64"})
+
+
+class OnlineInvoice(Schema):
+    opted_in = fields.Boolean(required=True)
+
+
+class OnlineInvoiceView(Schema):
+    opted_in = fields.Boolean()
+    journal = fields.List(fields.Dict())
+
+
+class OnlinePayment(Schema):
+    transaction_id = fields.String()
+    amount_cents = fields.Integer()
+    url = fields.String(metadata={"description": "where to send the family: PayFiP's payment page"})
+
+
+class InvoiceQuery(Schema):
+    period = fields.String(load_default=None, validate=SHORT)
+    status = fields.String(load_default=None, validate=SHORT)
+    household_id = fields.String(load_default=None, validate=SHORT)
+
+
+class CounterPaymentIn(Schema):
+    number = fields.String(required=True, validate=SHORT)
+    amount_cents = fields.Integer(required=True, strict=True)
+    means = fields.String(required=True, validate=SHORT)
+    cheque_number = fields.String(load_default=None, validate=SHORT)
+    bank = fields.String(load_default=None, validate=validate.Length(max=80))
+    received_on = fields.String(load_default=None, validate=SHORT)
+
+
+class Receipt(Payment):
+    invoice = fields.Nested(InvoiceSummary)
+
+
+class HouseholdAccount(Schema):
+    household_id = fields.String()
+    invoices = fields.List(fields.Nested(InvoiceSummary))
+    payments = fields.List(fields.Nested(Payment))
+    balance_cents = fields.Integer()
+    online_invoice = fields.Boolean()
+
+
+class Run(Schema):
+    period = fields.String()
+    started_by = fields.String(allow_none=True)
+    started_at = fields.String()
+    automatic = fields.Boolean()
+    invoices_created = fields.Integer()
+    total_cents = fields.Integer()
+    duration_ms = fields.Integer()
+
+
+class TariffIn(Schema):
+    activity = fields.String(required=True, validate=SHORT)
+    effective_from = fields.String(required=True, validate=SHORT)
+    price_basis = fields.String(required=True, validate=SHORT)
+    kind = fields.String(required=True, validate=SHORT)
+    brackets = fields.List(fields.Dict(), load_default=list, validate=validate.Length(max=30))
+    effort_rate = fields.Integer(load_default=None, allow_none=True)
+    floor_cents = fields.Integer(load_default=None, allow_none=True)
+    ceiling_cents = fields.Integer(load_default=None, allow_none=True)
+    non_resident_cents = fields.Integer(load_default=None, allow_none=True)
+
+
+class Tariffs(Schema):
+    on = fields.String()
+    in_force = fields.List(fields.Dict())
+    versions = fields.List(fields.Dict())
+
+
+class CancelIn(Schema):
+    reason = fields.String(required=True, validate=validate.Length(max=300))
+
+
+class DebitBatchIn(Schema):
+    due_date = fields.String(required=True, validate=SHORT)
+
+
+class DebitBatch(Schema):
+    id = fields.String()
+    message_id = fields.String()
+    due_date = fields.String()
+    status = fields.String()
+    count = fields.Integer()
+    total_cents = fields.Integer()
+    created_at = fields.String()
+    sent_at = fields.String(allow_none=True)
+
+
+class RejectionIn(Schema):
+    end_to_end_id = fields.String(required=True, validate=SHORT)
+    reason = fields.String(required=True, validate=SHORT)

@@ -1,0 +1,1 @@
+"""The billing service's entrypoints, one mixin per section."""

@@ -1,0 +1,79 @@
+"""Billing's pages in headless Chromium: a parent pays an invoice on a phone
+through the PayFiP simulator's pages; an agent records a cheque at the counter."""
+import re
+
+from playwright.sync_api import expect
+
+PASSWORD = "une phrase de passe solide"
+
+
+def a_billed_family(portal, email, next_month):
+    """A household with two lunches next month, billed; its API session and household."""
+    period, days = next_month
+    agent = portal.agent()
+    household = agent.post(portal.url("/api/v1/agent/households"), timeout=30, json={
+        "guardians": [{"first_name": "Camille", "last_name": "Martin", "email": email}],
+        "children": [{"first_name": "Léa", "last_name": "Martin", "birth_date": "2017-03-14", "school": "Ferry"}],
+        "quotient_familial": 650}).json()
+    assert portal.agent().post(portal.url("/api/v1/accounts"), timeout=30, json={
+        "email": email, "password": PASSWORD, "child_key": household["child_key"]}).status_code == 201
+    portal.verify_email(email)
+    api = portal.login(email, PASSWORD)
+    child = api.get(portal.url("/api/v1/household"), timeout=30).json()["children"][0]
+    for day in days[:2]:
+        assert api.post(portal.url("/api/v1/bookings"), timeout=30, json={
+            "child_id": child["id"], "activity": "restauration_scolaire", "date": day}).status_code == 201
+    assert agent.post(portal.url("/api/v1/agent/billing-runs"), json={"period": period}, timeout=60).ok
+    return api, household
+
+
+def log_in(page, portal, email, password):
+    page.goto(portal.url("/connexion"))
+    page.get_by_label("Courriel").fill(email)
+    page.get_by_label("Mot de passe").fill(password)
+    page.get_by_role("button", name="Connexion").click()
+
+
+def test_a_parent_opts_in_and_pays_an_invoice_on_a_phone_through_payfip(portal, phone, next_month):
+    a_billed_family(portal, "page.payfip@example.org", next_month)
+    log_in(phone, portal, "page.payfip@example.org", PASSWORD)
+    phone.get_by_role("link", name="Mes factures").click()
+    phone.get_by_label("Oui, je reçois et je paie mes factures en ligne").check()
+    phone.get_by_role("button", name="Enregistrer mon choix").click()
+    expect(phone.get_by_role("status")).to_contain_text("Vous avez adhéré à la facture en ligne")
+    phone.get_by_role("link", name=re.compile(r"F-\d{4}-\d{2}-\d{7}")).click()
+    phone.get_by_role("button", name=re.compile("Payer en ligne")).click()
+
+    expect(phone.get_by_role("heading", name="Paiement de votre facture")).to_be_visible()  # PayFiP's page
+    expect(phone.get_by_text("3,20 €")).to_be_visible()
+    phone.get_by_label("Numéro de carte").fill("4970 1000 0000 0000")
+    phone.get_by_label("Date d'expiration (MM/AA)").fill("12/30")
+    phone.get_by_label("Cryptogramme").fill("123")
+    phone.get_by_role("button", name="Payer").click()
+    expect(phone.get_by_role("heading", name="Paiement accepté")).to_be_visible()
+    phone.get_by_role("link", name="Retour au site").click()
+
+    expect(phone.get_by_role("status")).to_contain_text("Paiement accepté : merci.")
+    expect(phone.get_by_text("Payée").first).to_be_visible()
+    expect(phone.get_by_role("cell", name="Carte bancaire en ligne (PayFiP)")).to_be_visible()
+
+
+def test_an_agent_records_a_cheque_at_the_counter(portal, browser, next_month):
+    _, household = a_billed_family(portal, "page.cheque@example.org", next_month)
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="fr-FR")
+    page = context.new_page()
+    try:
+        log_in(page, portal, portal.agent_email, portal.agent_password)
+        page.goto(portal.url(f"/agents/foyers/{household['id']}/compte"))
+        page.get_by_label("Montant (en euros)").fill("2,00")
+        page.get_by_label("Moyen de paiement").select_option(label="Chèque")
+        page.get_by_role("button", name="Enregistrer le paiement").click()
+        expect(page.get_by_role("alert")).to_contain_text("Ce champ est obligatoire pour un chèque.")
+        page.get_by_label("Numéro du chèque").fill("1234567")
+        page.get_by_label("Banque du chèque").fill("La Banque Postale")
+        page.get_by_role("button", name="Enregistrer le paiement").click()
+        expect(page.get_by_role("status")).to_contain_text("Paiement enregistré : reçu P-")
+        expect(page.get_by_role("cell", name="Chèque")).to_be_visible()
+        expect(page.get_by_text("Partiellement payée").first).to_be_visible()
+    finally:
+        context.close()

@@ -1,0 +1,114 @@
+"""Billing end to end through the gateway: a parent opts in to the online
+invoice and pays by card through the PayFiP simulator (its notification
+replayed changes nothing), the receipt arrives by e-mail, the PDF reads as
+the invoice; an agent's counter payment in bons CAF is refused on catering;
+the accounting's CSV lists the invoice."""
+import base64
+import html
+import re
+import subprocess
+import time
+from urllib.parse import parse_qsl
+
+import requests
+
+
+def billed(portal, family, next_month, days=4):
+    """`days` school lunches booked next month, the month billed; the family's invoice."""
+    period, school_days = next_month
+    for day in school_days[:days]:
+        answer = family.session.post(portal.url("/api/v1/bookings"), timeout=30, json={
+            "child_id": family.child["id"], "activity": "restauration_scolaire", "date": day})
+        assert answer.status_code == 201, answer.text
+    run = portal.agent().post(portal.url("/api/v1/agent/billing-runs"), json={"period": period}, timeout=60)
+    assert run.status_code == 200, run.text
+    [invoice] = family.session.get(portal.url("/api/v1/invoices"), timeout=30).json()
+    return family.session.get(portal.url(f"/api/v1/invoices/{invoice['number']}"), timeout=30).json()
+
+
+def pay_on_payfip(url, card="4970100000000000"):
+    """What a parent does on PayFiP's pages; the query string of its link back to the portal."""
+    page = requests.get(url, timeout=30)
+    assert page.status_code == 200 and "Montant à payer" in page.text
+    form = {name: html.unescape(value) for name, value in re.findall(r'name="(\w+)" value="([^"]*)"', page.text)}
+    result = requests.post(url.split("?")[0] + "/resultat", timeout=30, data={
+        **form, "carte": card, "expiration": "12/30", "cryptogramme": "123", "choix": "payer"})
+    assert "Paiement accepté" in result.text
+    return html.unescape(re.search(r'href="([^"]+)">Retour au site', result.text)[1])
+
+
+def test_a_parent_opts_in_pays_by_card_and_receives_the_receipt(portal, new_family, next_month):
+    family = new_family(quotient_familial=850)  # bracket C: 2,60 € a meal
+    invoice = billed(portal, family, next_month)
+    number, total = invoice["number"], invoice["total_cents"]
+    assert total == 4 * 260
+
+    refused = family.session.post(portal.url(f"/api/v1/invoices/{number}/online-payment"), timeout=30)
+    assert refused.status_code == 409 and refused.json()["error"]["code"] == "online_invoice_required"
+    assert family.session.put(portal.url("/api/v1/online-invoice"), json={"opted_in": True}, timeout=30).ok
+
+    started = family.session.post(portal.url(f"/api/v1/invoices/{number}/online-payment"), timeout=30)
+    assert started.status_code == 201, started.text
+    assert dict(parse_qsl(started.json()["url"].split("?", 1)[1]))["montant"] == str(total)
+    back = pay_on_payfip(started.json()["url"])
+    assert back.startswith(portal.url("/paiement/payfip/notification?"))
+    deadline = time.monotonic() + 30  # PayFiP's own notification reached the gateway
+    while family.session.get(portal.url(f"/api/v1/invoices/{number}"), timeout=30).json()["status"] != "paid":
+        assert time.monotonic() < deadline, "the notification did not mark the invoice paid"
+        time.sleep(0.3)
+    [(urlcl, notified)] = [sent for sent in portal.payfip.notifications if dict(parse_qsl(sent[1]))["refdet"]
+                           == started.json()["transaction_id"]]
+    for _ in range(2):  # replayed by PayFiP, then the parent's return
+        replay = requests.post(urlcl, data=notified, timeout=30,
+                               headers={"Content-Type": "application/x-www-form-urlencoded"})
+        assert replay.status_code == 200 and replay.text == "OK"
+    returned = family.session.get(back, timeout=30, allow_redirects=False)
+    assert returned.status_code == 302 and returned.headers["Location"].endswith(f"/factures/{number}?paiement=paid")
+    paid = family.session.get(portal.url(f"/api/v1/invoices/{number}"), timeout=30).json()
+    assert (paid["paid_cents"], paid["overpaid_cents"]) == (total, 0)
+    assert [p["means"] for p in family.session.get(portal.url("/api/v1/payments"), timeout=30).json()] == [
+        "carte_en_ligne"]
+
+    receipts = portal.mail.wait_for(lambda m: m["To"] == family.email and m["Subject"].startswith("Reçu"))
+    time.sleep(1)
+    assert len([m for m in portal.mail.messages()
+                if m["To"] == family.email and m["Subject"].startswith("Reçu")]) == 1
+    assert "10,40" in portal.mail.text(receipts[0]) and "carte bancaire en ligne" in portal.mail.text(receipts[0])
+
+
+def test_the_invoice_pdf_reads_as_the_invoice_and_never_changes(portal, new_family, next_month, tmp_path):
+    family = new_family(quotient_familial=850)
+    invoice = billed(portal, family, next_month, days=2)
+    first = family.session.get(portal.url(f"/api/v1/invoices/{invoice['number']}/pdf"), timeout=30).json()
+    again = family.session.get(portal.url(f"/factures/{invoice['number']}/pdf"), timeout=30)
+    assert again.headers["Content-Type"] == "application/pdf"
+    assert again.content == base64.b64decode(first["pdf"])
+    path = tmp_path / "facture.pdf"
+    path.write_bytes(again.content)
+    text = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True,
+                          check=True).stdout
+    for said in (f"Facture {invoice['number']}", "Restauration scolaire — Léa (2 jours)", "5,20 €",
+                 "Reste à payer", "Comment payer"):
+        assert said in text, said
+
+
+def test_bons_caf_are_refused_on_catering_and_a_cheque_is_recorded_with_its_receipt(portal, new_family, next_month):
+    family = new_family(quotient_familial=850)
+    invoice = billed(portal, family, next_month)
+    agent = portal.agent()
+    household = family.household["id"]
+    refused = agent.post(portal.url(f"/api/v1/agent/households/{household}/payments"), timeout=30, json={
+        "number": invoice["number"], "amount_cents": 500, "means": "bons_caf"})
+    assert refused.status_code == 422 and refused.json()["error"]["code"] == "bons_caf_not_accepted"
+    receipt = agent.post(portal.url(f"/api/v1/agent/households/{household}/payments"), timeout=30, json={
+        "number": invoice["number"], "amount_cents": 500, "means": "cheque", "cheque_number": "1234567",
+        "bank": "La Banque Postale"})
+    assert receipt.status_code == 201, receipt.text
+    assert (receipt.json()["invoice"]["status"], receipt.json()["invoice"]["due_cents"]) == ("partly_paid", 540)
+    account = agent.get(portal.url(f"/api/v1/agent/households/{household}/account"), timeout=30).json()
+    assert account["balance_cents"] == 540
+    exported = agent.get(portal.url("/api/v1/agent/invoices/export"), params={"period": invoice["period"]},
+                         timeout=30)
+    assert exported.status_code == 200 and f"{invoice['number']};{household};" in exported.text
+    mails = portal.mail.wait_for(lambda m: m["To"] == family.email and m["Subject"].startswith("Reçu"))
+    assert "chèque" in portal.mail.text(mails[0])

@@ -1,0 +1,198 @@
+"""Billing's pages and API through the gateway against a real billing process
+(RPC over the real broker), the person already authenticated: a family reads
+its invoices and their PDF, opts in and pays online through the PayFiP
+simulator, simulates its prices; an agent finds invoices, records counter
+payments (bons CAF refused on catering), reads tariffs and SEPA batches."""
+import importlib.util
+import os
+import re
+import secrets
+import subprocess
+import sys
+import time
+import uuid
+from datetime import date, datetime, timezone
+from html import unescape
+from pathlib import Path
+
+import pytest
+import requests
+import sqlalchemy as sa
+from flask import g
+
+from gateway import auth
+from gateway.app import create_app
+from gateway.settings import Settings
+
+RABBIT_API = "http://127.0.0.1:15672/api"
+BROKER_AUTH = ("guest", "guest")
+REPOSITORY = Path(__file__).resolve().parents[2]
+HOUSEHOLD = str(uuid.uuid4())
+NUMBER = "F-2026-10-0000001"
+FAMILY = {"id": str(uuid.uuid4()), "role": "family", "household_id": HOUSEHOLD, "email_verified": True,
+          "session_id": "s", "email": "parent@example.org"}
+AGENT = {"id": str(uuid.uuid4()), "role": "agent", "household_id": None, "session_id": "a"}
+
+
+def simulator_module():
+    spec = importlib.util.spec_from_file_location("payfip_simulator", REPOSITORY / "deploy" / "payfip_simulator.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def an_invoice(database):
+    """An October invoice of the household: catering only, as a run would have made it."""
+    engine = sa.create_engine(f"sqlite:///{database}")
+    invoice_id = uuid.uuid4()
+    with engine.begin() as connection:
+        connection.execute(sa.text(
+            "INSERT INTO invoices (id, number, household_id, period, issued_at, due_date, total_cents, paid_cents, "
+            "overpaid_cents, status, online) VALUES (:id, :number, :household, '2026-10', :issued, :due, 640, 0, 0, "
+            "'issued', 0)"), {"id": invoice_id.hex, "number": NUMBER, "household": uuid.UUID(HOUSEHOLD).hex,
+                              "issued": datetime(2026, 11, 2, 6, tzinfo=timezone.utc), "due": date(2099, 11, 30)})
+        connection.execute(sa.text(
+            "INSERT INTO invoice_lines (id, invoice_id, position, child_id, child_first_name, activity, kind, status, "
+            "price_basis, origin, label, dates, quantity, unit_price_cents, amount_cents) VALUES (:id, :invoice, 1, "
+            ":child, 'Léa', 'restauration_scolaire', 'charge', 'booked', 'day', '2026-10', "
+            "'Restauration scolaire — Léa (4 jours)', '[]', 4, 160, 640)"),
+            {"id": uuid.uuid4().hex, "invoice": invoice_id.hex, "child": uuid.uuid4().hex})
+    engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("billing")
+    vhost = f"gateway-billing-{uuid.uuid4().hex[:8]}"
+    requests.put(f"{RABBIT_API}/vhosts/{vhost}", auth=BROKER_AUTH, timeout=10).raise_for_status()
+    requests.put(f"{RABBIT_API}/permissions/{vhost}/guest", auth=BROKER_AUTH, timeout=10,
+                 json={"configure": ".*", "write": ".*", "read": ".*"}).raise_for_status()
+    server, simulator = simulator_module().start()
+    env = {**os.environ, "AMQP_URI": f"amqp://guest:guest@127.0.0.1:5672/{vhost}",
+           "CALLER_CONTEXT_KEY": secrets.token_hex(32), "PORTAL_SECRET_KEY": secrets.token_hex(32),
+           "BILLING_DATABASE_URL": f"sqlite:///{folder / 'billing.sqlite'}", "PORTAL_BASE_URL": "http://127.0.0.1:9",
+           "PAYFIP_URL": f"http://127.0.0.1:{server.server_port}/tpa/paiement.web"}
+    with open(folder / "billing.log", "wb") as log:
+        billing = subprocess.Popen([sys.executable, "-m", "kit.serve", "billing"], cwd=REPOSITORY, env=env,
+                                   stdout=log, stderr=subprocess.STDOUT)
+    try:
+        app = create_app(Settings.from_environment(env))
+        yield app, folder / "billing.sqlite", simulator, billing, folder
+    finally:
+        billing.terminate()
+        billing.wait(15)
+        server.shutdown()
+        requests.delete(f"{RABBIT_API}/vhosts/{vhost}", auth=BROKER_AUTH, timeout=10)
+
+
+@pytest.fixture(scope="module")
+def app(stack):
+    app, database, _, billing, folder = stack
+    with app.test_request_context():
+        g.account, g.via_cookie = AGENT, False
+        deadline = time.monotonic() + 90
+        while True:  # billing answers once migrated and started
+            try:
+                auth.services().billing.list_runs()
+                break
+            except Exception:  # noqa: BLE001
+                assert billing.poll() is None and time.monotonic() < deadline, (folder / "billing.log").read_text()
+                time.sleep(0.5)
+    an_invoice(database)
+    return app
+
+
+@pytest.fixture
+def as_person(monkeypatch):
+    def become(account):
+        def authenticated():
+            g.account, g.via_cookie = account, False
+            return account
+        monkeypatch.setattr(auth, "current_account", authenticated)
+    return become
+
+
+def test_a_family_reads_its_invoice_and_its_pdf_and_simulates_its_prices(app, as_person):
+    as_person(FAMILY)
+    client = app.test_client()
+    page = client.get("/factures").get_data(as_text=True)
+    assert NUMBER in page and "Émise" in page and "Adhérer à la facture en ligne ?" in page
+    detail = client.get(f"/factures/{NUMBER}").get_data(as_text=True)
+    assert "Restauration scolaire — Léa (4 jours)" in detail and "adhérez d'abord à la facture en ligne" in detail
+    pdf = client.get(f"/factures/{NUMBER}/pdf")
+    assert pdf.status_code == 200 and pdf.mimetype == "application/pdf" and pdf.get_data().startswith(b"%PDF")
+    assert client.get(f"/factures/{NUMBER}/pdf").get_data() == pdf.get_data()
+    simulated = client.get("/tarifs?quotient_familial=650").get_data(as_text=True)
+    assert "tranche B" in simulated and "Centre de vacances" in simulated
+    refused = client.get("/tarifs?quotient_familial=beaucoup")
+    assert refused.status_code == 422
+    assert client.get("/api/v1/invoices/F-2026-10-0000999/pdf").status_code == 404
+
+
+def test_a_family_opts_in_then_pays_online_through_payfip(app, as_person, stack):
+    simulator = stack[2]
+    as_person(FAMILY)
+    client = app.test_client()
+    assert client.post("/factures/facture-en-ligne", data={"choix": "peut-être"}).status_code == 422
+    assert client.post("/factures/facture-en-ligne", data={"choix": "oui"}).status_code == 302
+    assert client.get("/api/v1/online-invoice").get_json()["opted_in"] is True
+    sent = client.post(f"/factures/{NUMBER}/payer")
+    assert sent.status_code == 302 and "/tpa/paiement.web?" in sent.headers["Location"]
+    page = requests.get(sent.headers["Location"], timeout=10).text
+    form = {name: unescape(value) for name, value in re.findall(r'name="(\w+)" value="([^"]*)"', page)}
+    result = requests.post(sent.headers["Location"].split("?")[0] + "/resultat", timeout=10, data={
+        **form, "carte": "4970100000000000", "expiration": "12/30", "cryptogramme": "123", "choix": "payer"})
+    back = unescape(re.search(r'href="([^"]+)">Retour au site', result.text)[1])
+    query = back.split("?", 1)[1]
+    notified = client.post("/paiement/payfip/notification", data=query,
+                           content_type="application/x-www-form-urlencoded")
+    assert notified.status_code == 200 and notified.get_data(as_text=True) == "OK"
+    returned = client.get(f"/paiement/payfip/notification?{query}")  # the family's return: it only reads
+    assert returned.status_code == 302 and returned.headers["Location"].endswith(f"/factures/{NUMBER}?paiement=paid")
+    seen = client.get(f"/factures/{NUMBER}?paiement=paid").get_data(as_text=True)
+    assert "Paiement accepté" in seen and "Payée" in seen
+    assert [p["means"] for p in client.get("/api/v1/payments").get_json()] == ["carte_en_ligne"]
+    assert client.post("/paiement/payfip/notification", data="refdet=PFINCONNU1&resultrans=P",
+                       content_type="application/x-www-form-urlencoded").status_code == 400
+    assert simulator.notifications
+
+
+def test_an_agent_finds_invoices_records_counter_payments_and_reads_tariffs_and_batches(app, as_person):
+    as_person(AGENT)
+    client = app.test_client()
+    page = client.get("/agents/facturation?mois=2026-10").get_data(as_text=True)
+    assert NUMBER in page and "Historique des facturations" in page
+    refused = client.post("/agents/facturation/lancer", data={"mois": datetime.now().strftime("%Y-%m")})
+    assert refused.status_code == 422 and "n&#39;est pas terminé" in refused.get_data(as_text=True)
+    exported = client.get("/agents/facturation/export?mois=2026-10")
+    assert exported.mimetype == "text/csv" and NUMBER in exported.get_data(as_text=True)
+    account = client.get(f"/agents/foyers/{HOUSEHOLD}/compte").get_data(as_text=True)
+    assert "Enregistrer un paiement au guichet" in account
+    assert client.get("/agents/tarifs").status_code == 200
+    assert "Aucun lot" in client.get("/agents/prelevements").get_data(as_text=True)
+    nothing = client.post("/agents/prelevements", data={"echeance": "2099-11-30"})
+    assert nothing.status_code == 422
+    assert client.get("/api/v1/agent/invoices?period=2026-10").get_json()[0]["number"] == NUMBER
+    assert len(client.get("/api/v1/agent/tariffs").get_json()["in_force"]) == 9
+
+
+def test_an_agent_s_counter_payment_in_bons_caf_is_refused_on_catering_and_a_cheque_needs_its_number(app, as_person):
+    as_person(AGENT)
+    client = app.test_client()
+    answer = client.post(f"/api/v1/agent/households/{HOUSEHOLD}/payments", json={
+        "number": NUMBER, "amount_cents": 100, "means": "bons_caf"})
+    assert answer.status_code == 422 and answer.get_json()["error"]["code"] == "bons_caf_not_accepted"
+    page = client.post(f"/agents/foyers/{HOUSEHOLD}/paiements", data={
+        "facture": NUMBER, "montant": "1,00", "moyen": "cheque"})
+    assert page.status_code == 422 and "Ce champ est obligatoire pour un chèque." in page.get_data(as_text=True)
+    assert client.post(f"/agents/foyers/{HOUSEHOLD}/paiements", data={
+        "facture": NUMBER, "montant": "douze", "moyen": "especes"}).status_code == 422
+
+
+def test_payment_notifications_are_taken_only_from_payfip_s_addresses(stack):
+    app = create_app(Settings.from_environment({
+        "PORTAL_SECRET_KEY": secrets.token_hex(32), "CALLER_CONTEXT_KEY": secrets.token_hex(32),
+        "PAYFIP_NOTIFY_FROM": "192.0.2.0/24, 198.51.100.7"}))
+    answer = app.test_client().post("/paiement/payfip/notification", data="refdet=PF1&resultrans=P",
+                                    content_type="application/x-www-form-urlencoded")
+    assert answer.status_code == 403
