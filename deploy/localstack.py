@@ -23,6 +23,8 @@ from pathlib import Path
 
 import requests
 
+from payfip_simulator import start as start_payfip
+
 REPOSITORY = Path(__file__).resolve().parents[1]
 SERVICES = ("identity", "family", "vault", "billing", "notify")
 PYTHON = sys.executable
@@ -202,6 +204,9 @@ def main():
     var_dir.mkdir(parents=True, exist_ok=True)
     kept, env = embedded_defaults(var_dir)
     env = {**env, **{k: v for k, v in os.environ.items() if k in env}}
+    # card payments go to a local PayFiP speaking the same protocol (deploy/payfip_simulator.py)
+    payfip, _ = start_payfip(int(os.environ.get("PAYFIP_PORT", "8090")))
+    env["PAYFIP_URL"] = f"http://127.0.0.1:{payfip.server_port}/tpa/paiement.web"
     first_metrics_port = int(os.environ.get("METRICS_PORTS_FROM", "9101"))
     stack = Stack(env, gateway_port=int(os.environ.get("PORTAL_PORT", "8000")),
                   metrics_ports={name: first_metrics_port + i for i, name in enumerate(SERVICES)},
@@ -220,6 +225,7 @@ Portail famille prêt : http://localhost:{stack.gateway_port}/
   Clé enfance libre  : {demo['unregistered_child_key']} (pour créer un autre espace)
   API et OpenAPI     : http://localhost:{stack.gateway_port}/api/v1/openapi.json
   Métriques          : http://localhost:{stack.gateway_port}/metrics et ports {min(stack.metrics_ports.values())}-{max(stack.metrics_ports.values())}
+  Paiement par carte : simulateur PayFiP sur le port {payfip.server_port} (carte finissant par 0002 : refusée)
   E-mails envoyés    : {var_dir / 'mail'} (Maildir)   Journaux : {stack.log_dir}
 Ctrl-C pour tout arrêter.""", flush=True)
         while all(p.poll() is None for p in stack.processes.values()):

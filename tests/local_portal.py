@@ -34,7 +34,8 @@ def launch(var_dir, amqp_uri):
     port = free_port()
     env = {key: value for key, value in os.environ.items() if not key.startswith(("PORTAL_", "PORTAIL_"))}
     env.update(PORTAIL_VAR_DIR=str(var_dir), PORTAL_PORT=str(port), AMQP_URI=amqp_uri,
-               METRICS_PORTS_FROM=str(free_ports_in_a_row(len(SERVICES))), VAULT_HTTP_PORT=str(free_port()))
+               METRICS_PORTS_FROM=str(free_ports_in_a_row(len(SERVICES))), VAULT_HTTP_PORT=str(free_port()),
+               PAYFIP_PORT=str(free_port()))
     launcher = subprocess.Popen([sys.executable, "deploy/localstack.py"], cwd=ROOT, env=env, text=True,
                                 stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
     return launcher, port
