@@ -5,7 +5,7 @@ PYTHON := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed
 SOURCES := services/kit services/identity services/family services/vault services/billing services/notify gateway deploy tests
 
-.PHONY: run test install system clean a11y-docs
+.PHONY: run test install system clean a11y-docs bench
 
 run: install
 	bash deploy/system-deps.sh run
@@ -41,3 +41,12 @@ $(INSTALLED): requirements.txt requirements-dev.txt
 
 clean:
 	rm -rf $(VENV) var
+
+# The benchmarks (bench/): each starts the portal on PostgreSQL and a fresh vhost,
+# prints its figures beside a baseline measured in the same run, as a table and as JSON.
+BENCHES := bench/api_load.py bench/vault_throughput.py
+bench: install
+	bash deploy/system-deps.sh test
+	mkdir -p var/bench
+	set -e; for script in $(BENCHES); do \
+		echo "### $$script"; BENCH_RESULTS=var/bench $(PYTHON) $$script; done

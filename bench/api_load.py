@@ -1,0 +1,403 @@
+"""The family's API under load: the dashboard's reads and a booking write.
+
+    .venv/bin/python bench/api_load.py [--seconds 12] [--clients 16 64] [--json-only]
+
+Starts the portal (bench/portal.py: `make run`'s processes on PostgreSQL and
+a fresh vhost), makes 16 families through the agent API, then drives, for
+each number of clients, the same mix of calls three ways in the same run:
+
+- portal: through the gateway over HTTP, once with the session cookie (and
+  the CSRF token on writes), once with the mobile access token;
+- rpc (baseline): the same calls as a direct `ClusterRpcProxy` to family and
+  billing, one proxy per client thread, a signed caller context per call as
+  the gateway does;
+- postgresql (baseline): the same data read straight from the services'
+  databases with psycopg2, and the write as one INSERT or UPDATE.
+
+The mix, repeated by each client: household, invoices, bookings of next month,
+household, invoices, bookings, household, then a write that books a slot of
+its own (child, activity, day), or cancels it again when it holds it.
+
+The client: one thread per simulated client, each with its own keep-alive
+connection (http.client), recording the latency of each call. It is shown
+not to be the bottleneck by the "client ceiling" row: the same client, same
+threads, against a trivial HTTP server in another process on loopback; and
+by its own CPU time, reported beside each figure.
+"""
+import argparse
+import http.client
+import json
+import multiprocessing
+import resource
+import socket
+import threading
+import time
+import uuid
+from datetime import date, datetime, timezone
+
+import psycopg2
+from nameko.standalone.rpc import ClusterRpcProxy
+
+from portal import BenchPortal, Report, next_month_school_days, percentile
+
+from kit.caller import CONTEXT_KEY, Caller, CallerKey
+
+ACTIVITIES = ("restauration_scolaire", "accueil_du_soir", "etude")
+MIX = ("household", "invoices", "bookings", "household", "invoices", "bookings", "household", "write")
+
+
+class Slot:
+    """The (child, activity, day) a client books and cancels in turn."""
+
+    def __init__(self, family, child_id, activity, day):
+        self.family, self.child_id, self.activity, self.day = family, child_id, activity, day
+        self.booking_id = None
+
+
+def slots_for(families, clients):
+    """Client n works for family n mod F, on a slot no other client touches."""
+    _, days = next_month_school_days()
+    slots = []
+    for n in range(clients):
+        family = families[n % len(families)]
+        rank = n // len(families)
+        children = family.household["children"]
+        child = children[rank % len(children)]
+        slots.append(Slot(family, child["id"], ACTIVITIES[rank % len(ACTIVITIES)], days[rank % len(days)]))
+    return slots
+
+
+# The three ways of making the calls. Each `client(slot)` returns an object
+# whose `call(kind)` makes one call and returns True when it succeeded.
+
+class HttpClient:
+    def __init__(self, base_url, month, auth):
+        self.host, self.port = base_url.split("//")[1].split(":")
+        self.month, self.auth = month, auth
+
+    def __call__(self, slot):
+        return _HttpCaller(self, slot)
+
+
+class _HttpCaller:
+    def __init__(self, client, slot):
+        self.client, self.slot = client, slot
+        self.connection = http.client.HTTPConnection(client.host, int(client.port), timeout=30)
+        family = slot.family
+        if client.auth == "cookie":
+            cookie = "; ".join(f"{c.name}={c.value}" for c in family.cookie.cookies)
+            self.headers = {"Cookie": cookie}
+            self.write_headers = {"Cookie": cookie, "X-CSRF-Token": family.csrf_token}
+        else:
+            self.headers = self.write_headers = {"Authorization": f"Bearer {family.access_token}"}
+
+    def request(self, method, path, body=None):
+        headers = self.write_headers if method != "GET" else self.headers
+        if body is not None:
+            body = json.dumps(body)
+            headers = {**headers, "Content-Type": "application/json"}
+        try:
+            self.connection.request(method, path, body=body, headers=headers)
+            answer = self.connection.getresponse()
+            content = answer.read()
+        except (OSError, http.client.HTTPException):
+            self.connection.close()
+            return False, None
+        return answer.status < 400, content
+
+    def call(self, kind):
+        slot = self.slot
+        if kind == "household":
+            return self.request("GET", "/api/v1/household")[0]
+        if kind == "invoices":
+            return self.request("GET", "/api/v1/invoices")[0]
+        if kind == "bookings":
+            return self.request("GET", f"/api/v1/bookings?month={self.client.month}")[0]
+        if slot.booking_id:
+            ok, _ = self.request("DELETE", f"/api/v1/bookings/{slot.booking_id}")
+            slot.booking_id = None if ok else slot.booking_id
+            return ok
+        ok, content = self.request("POST", "/api/v1/bookings", {
+            "child_id": slot.child_id, "activity": slot.activity, "date": slot.day.isoformat()})
+        if ok:
+            slot.booking_id = json.loads(content)["id"]
+        return ok
+
+    def close(self):
+        self.connection.close()
+
+
+class RpcClient:
+    def __init__(self, amqp_uri, caller_key, month):
+        self.config = {"AMQP_URI": amqp_uri, "serializer": "json"}
+        self.key = CallerKey(caller_key)
+        self.month = month
+
+    def __call__(self, slot):
+        return _RpcCaller(self, slot)
+
+
+class _RpcCaller:
+    def __init__(self, client, slot):
+        self.client, self.slot = client, slot
+        self.runner = ClusterRpcProxy(client.config, timeout=30)
+        self.cluster = self.runner.start()
+        family = slot.family
+        self.caller = dict(part="gateway", account_id=uuid.UUID(family.account_id), role="family",
+                           household_id=uuid.UUID(family.household_id), session_id="bench")
+
+    def call(self, kind):
+        self.runner._worker_ctx.data[CONTEXT_KEY] = self.client.key.sign(Caller(**self.caller))
+        slot, cluster = self.slot, self.cluster
+        try:
+            if kind == "household":
+                cluster.family.get_household()
+            elif kind == "invoices":
+                cluster.billing.list_invoices()
+            elif kind == "bookings":
+                cluster.family.list_bookings(self.client.month)
+            elif slot.booking_id:
+                cluster.family.cancel_booking(slot.booking_id)
+                slot.booking_id = None
+            else:
+                slot.booking_id = cluster.family.book(slot.child_id, slot.activity, slot.day.isoformat())["id"]
+        except Exception:  # noqa: BLE001 -- any remote error counts as one, as an HTTP 4xx/5xx does
+            return False
+        return True
+
+    def close(self):
+        self.runner.stop()
+
+
+class PostgresClient:
+    """The floor: what the database answers for the same data, no service between."""
+
+    def __init__(self, portal, month_first, month_next):
+        self.family_dsn = portal.database_url("family", "postgresql")
+        self.billing_dsn = portal.database_url("billing", "postgresql")
+        self.first, self.next = month_first, month_next
+
+    def __call__(self, slot):
+        return _PostgresCaller(self, slot)
+
+
+class _PostgresCaller:
+    def __init__(self, client, slot):
+        self.client, self.slot = client, slot
+        self.family = psycopg2.connect(client.family_dsn)
+        self.billing = psycopg2.connect(client.billing_dsn)
+        for connection in (self.family, self.billing):
+            connection.autocommit = True
+
+    def call(self, kind):
+        slot = self.slot
+        household = slot.family.household_id
+        with self.family.cursor() as cursor:
+            if kind == "household":
+                cursor.execute("SELECT * FROM households WHERE id = %s", (household,))
+                cursor.fetchall()
+                cursor.execute("SELECT * FROM guardians WHERE household_id = %s ORDER BY position", (household,))
+                cursor.fetchall()
+                cursor.execute("SELECT * FROM children WHERE household_id = %s ORDER BY position", (household,))
+                cursor.fetchall()
+            elif kind == "invoices":
+                with self.billing.cursor() as billing:
+                    billing.execute("SELECT * FROM invoices WHERE household_id = %s ORDER BY period DESC",
+                                    (household,))
+                    billing.fetchall()
+            elif kind == "bookings":
+                cursor.execute(
+                    "SELECT b.*, c.first_name FROM bookings b JOIN children c ON c.id = b.child_id "
+                    "WHERE b.household_id = %s AND b.date >= %s AND b.date < %s ORDER BY b.date, c.first_name",
+                    (household, self.client.first, self.client.next))
+                cursor.fetchall()
+            elif slot.booking_id:
+                cursor.execute("UPDATE bookings SET status = 'cancelled', cancelled_at = now() WHERE id = %s",
+                               (slot.booking_id,))
+                slot.booking_id = None
+            else:
+                slot.booking_id = str(uuid.uuid4())
+                cursor.execute(
+                    "INSERT INTO bookings (id, household_id, child_id, activity, date, status, created_at) "
+                    "VALUES (%s, %s, %s, %s, %s, 'booked', %s)",
+                    (slot.booking_id, household, slot.child_id, slot.activity, slot.day,
+                     datetime.now(timezone.utc)))
+        return True
+
+    def close(self):
+        self.family.close()
+        self.billing.close()
+
+
+def drive(make_client, slots, seconds, warmup=2.0):
+    """Every client thread runs the mix until the time is up; (figures, client CPU seconds)."""
+    callers = [make_client(slot) for slot in slots]
+    latencies, errors, counts = [], [0], [0]
+    lock = threading.Lock()
+    start_gate = threading.Barrier(len(callers) + 1)
+    measuring = threading.Event()
+    stop = threading.Event()
+
+    def loop(caller):
+        mine, my_errors = [], 0
+        start_gate.wait()
+        step = 0
+        while not stop.is_set():
+            kind = MIX[step % len(MIX)]
+            step += 1
+            started = time.perf_counter()
+            try:
+                ok = caller.call(kind)
+            except Exception:  # noqa: BLE001 -- an answer the client could not read counts as an error
+                ok = False
+            if measuring.is_set():
+                mine.append(time.perf_counter() - started)
+                my_errors += not ok
+        with lock:
+            latencies.extend(mine)
+            errors[0] += my_errors
+
+    threads = [threading.Thread(target=loop, args=(caller,), daemon=True) for caller in callers]
+    for thread in threads:
+        thread.start()
+    start_gate.wait()
+    time.sleep(warmup)
+    cpu_before = _cpu()
+    measuring.set()
+    began = time.perf_counter()
+    time.sleep(seconds)
+    measuring.clear()
+    elapsed = time.perf_counter() - began
+    cpu = _cpu() - cpu_before
+    stop.set()
+    for thread in threads:
+        thread.join(60)
+    for caller in callers:
+        caller.close()
+    return {"requests": len(latencies), "rate": len(latencies) / elapsed,
+            "p50_ms": percentile(latencies, 0.50) * 1000, "p99_ms": percentile(latencies, 0.99) * 1000,
+            "errors": errors[0], "client_cpu_share": cpu / elapsed}
+
+
+def _cpu():
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+# The client's ceiling: a trivial keep-alive HTTP server in its own process
+
+def _trivial_server(listener):
+    body = b'{"id": "00000000-0000-0000-0000-000000000000"}'
+    answer = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s" % (len(body), body)
+
+    def serve(connection):
+        buffer = b""
+        with connection:
+            while True:
+                data = connection.recv(65536)
+                if not data:
+                    return
+                buffer += data
+                while b"\r\n\r\n" in buffer:
+                    head, buffer = buffer.split(b"\r\n\r\n", 1)
+                    length = next((int(line.split(b":")[1]) for line in head.split(b"\r\n")
+                                   if line.lower().startswith(b"content-length:")), 0)
+                    buffer = buffer[length:]
+                    connection.sendall(answer)
+
+    while True:
+        connection, _ = listener.accept()
+        threading.Thread(target=serve, args=(connection,), daemon=True).start()
+
+
+def client_ceiling(slots, seconds, month):
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(256)
+    server = multiprocessing.Process(target=_trivial_server, args=(listener,), daemon=True)
+    server.start()
+    try:
+        for slot in slots:
+            slot.booking_id = None
+        client = HttpClient(f"http://127.0.0.1:{listener.getsockname()[1]}", month, "token")
+        return drive(client, slots, seconds, warmup=0.5)
+    finally:
+        server.terminate()
+        listener.close()
+
+
+def seed(portal, families, month):
+    """A few bookings per child next month, and the month billed, so that every read has rows."""
+    _, days = next_month_school_days()
+    for family in families:
+        for child in family.household["children"]:
+            for day in days[-4:]:
+                family.cookie.post(portal.url("/api/v1/bookings"), timeout=60, headers={
+                    "X-CSRF-Token": family.csrf_token}, json={
+                    "child_id": child["id"], "activity": "etude", "date": day.isoformat()}).raise_for_status()
+    portal.agent().post(portal.url("/api/v1/agent/billing-runs"), json={"period": month}, timeout=300)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--seconds", type=float, default=12)
+    parser.add_argument("--clients", type=int, nargs="+", default=[16, 64])
+    parser.add_argument("--families", type=int, default=16)
+    parser.add_argument("--json-only", action="store_true")
+    options = parser.parse_args()
+
+    month, days = next_month_school_days()
+    first = days[0].replace(day=1)
+    following = date(first.year + first.month // 12, first.month % 12 + 1, 1)
+    report = Report("API under load")
+    with BenchPortal() as portal:
+        families = portal.families(options.families)
+        seed(portal, families, month)
+        ways = {
+            "portal, session cookie": HttpClient(portal.base_url, month, "cookie"),
+            "portal, mobile token": HttpClient(portal.base_url, month, "token"),
+            "direct ClusterRpcProxy": RpcClient(portal.amqp_uri, portal.caller_context_key, month),
+            "PostgreSQL straight": PostgresClient(portal, first, following),
+        }
+        results = {}
+        for clients in options.clients:
+            slots = slots_for(families, clients)
+            results[f"client ceiling, {clients} clients"] = client_ceiling(slots, min(options.seconds, 5), month)
+            for way, client in ways.items():
+                if way.endswith("mobile token"):
+                    portal.refresh_access_tokens(families)  # they live 5 minutes
+                results[f"{way}, {clients} clients"] = drive(client, slots, options.seconds)
+                _cancel_left_over(portal, slots)
+    for clients in options.clients:
+        rpc = results[f"direct ClusterRpcProxy, {clients} clients"]
+        pg = results[f"PostgreSQL straight, {clients} clients"]
+        for auth in ("session cookie", "mobile token"):
+            figures = results[f"portal, {auth}, {clients} clients"]
+            report.add(f"{clients} clients, {auth}: req/s", figures["rate"], rpc["rate"], "req/s",
+                       "direct RPC", "≥ 300 and ≤ 1.3× RPC" if clients == 16 else "")
+            report.add(f"{clients} clients, {auth}: p50", figures["p50_ms"], rpc["p50_ms"], "ms", "direct RPC",
+                       higher_is_better=False)
+            report.add(f"{clients} clients, {auth}: p99", figures["p99_ms"], rpc["p99_ms"], "ms", "direct RPC",
+                       "≤ 100 ms" if clients == 16 else "", higher_is_better=False)
+            report.add(f"{clients} clients, {auth}: errors", figures["errors"], rpc["errors"], "calls", "direct RPC",
+                       "0", higher_is_better=False)
+        report.add(f"{clients} clients, direct RPC: calls/s", rpc["rate"], pg["rate"], "calls/s",
+                   "PostgreSQL straight", "≥ 600" if clients == 16 else "")
+        report.add(f"{clients} clients, client ceiling", results[f"client ceiling, {clients} clients"]["rate"],
+                   None, "req/s", "", "far above every other row")
+    report.details = {"mix": MIX, "seconds": options.seconds, "families": options.families, "runs": results}
+    report.print(options.json_only)
+
+
+def _cancel_left_over(portal, slots):
+    """What a way left booked when time was up is cancelled, so the next way books the same slots anew."""
+    connection = psycopg2.connect(portal.database_url("family", "postgresql"))
+    with connection, connection.cursor() as cursor:
+        cursor.execute("UPDATE bookings SET status = 'cancelled' WHERE status = 'booked' AND activity != 'etude'")
+    connection.close()
+    for slot in slots:
+        slot.booking_id = None
+
+
+if __name__ == "__main__":
+    main()
