@@ -17,6 +17,7 @@ class Settings:
     base_url: str
     max_upload_bytes: int
     revocation_poll_seconds: float
+    session_cache_seconds: float
     forwarded_for_hops: int
     franceconnect_issuer: str
     franceconnect_client_id: str
@@ -41,6 +42,8 @@ class Settings:
             # how many reverse proxies in front add X-Forwarded-For: the client's address, for throttling
             forwarded_for_hops=int(environ.get("FORWARDED_FOR_HOPS", "0")),
             revocation_poll_seconds=float(environ.get("REVOCATION_POLL_SECONDS", "30")),
+            # how long identity's answer for a browser session is kept (revocations still apply at each poll)
+            session_cache_seconds=float(environ.get("SESSION_CACHE_SECONDS", "60")),
             franceconnect_issuer=environ.get("FRANCECONNECT_ISSUER", "").rstrip("/"),
             franceconnect_client_id=environ.get("FRANCECONNECT_CLIENT_ID", ""),
             franceconnect_client_secret=check_not_placeholder(
