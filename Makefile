@@ -44,7 +44,7 @@ clean:
 
 # The benchmarks (bench/): each starts the portal on PostgreSQL and a fresh vhost,
 # prints its figures beside a baseline measured in the same run, as a table and as JSON.
-BENCHES := bench/api_load.py bench/vault_throughput.py
+BENCHES := bench/api_load.py bench/logins.py bench/billing_run.py bench/vault_throughput.py
 bench: install
 	bash deploy/system-deps.sh test
 	mkdir -p var/bench
