@@ -3,10 +3,12 @@ import os
 
 from prometheus_client import multiprocess
 
+from gateway.settings import GATEWAY_WORKERS, gateway_threads
+
 bind = os.environ.get("GATEWAY_BIND", "0.0.0.0:8000")
-workers = int(os.environ.get("GATEWAY_WORKERS", "2"))
+workers = int(os.environ.get("GATEWAY_WORKERS", str(GATEWAY_WORKERS)))
 worker_class = "gthread"
-threads = int(os.environ.get("GATEWAY_THREADS", "8"))
+threads = gateway_threads()
 timeout = 60
 accesslog = "-"
 # the path without its query string: the single-use tokens of e-mailed links travel there
