@@ -44,9 +44,12 @@ clean:
 
 # The benchmarks (bench/): each starts the portal on PostgreSQL and a fresh vhost,
 # prints its figures beside a baseline measured in the same run, as a table and as JSON.
-BENCHES := bench/api_load.py bench/logins.py bench/billing_run.py bench/vault_throughput.py
+BENCH_ARGS := --seconds 10
 bench: install
 	bash deploy/system-deps.sh test
 	mkdir -p var/bench
-	set -e; for script in $(BENCHES); do \
-		echo "### $$script"; BENCH_RESULTS=var/bench $(PYTHON) $$script; done
+	set -e; export BENCH_RESULTS=var/bench; \
+	echo "### bench/api_load.py"; $(PYTHON) bench/api_load.py $(BENCH_ARGS); \
+	echo "### bench/logins.py"; $(PYTHON) bench/logins.py --seconds 12 --login-clients 4; \
+	echo "### bench/billing_run.py"; $(PYTHON) bench/billing_run.py --households 10000 --wait 150; \
+	echo "### bench/vault_throughput.py"; $(PYTHON) bench/vault_throughput.py

@@ -29,6 +29,7 @@ import collections
 import http.client
 import json
 import multiprocessing
+import queue
 import resource
 import socket
 import threading
@@ -175,63 +176,98 @@ class _RpcCaller:
 
 
 class PostgresClient:
-    """The floor: what the database answers for the same data, no service between."""
+    """The floor: what the database answers for the same data, no service between.
+    The client threads share `connections` connections per database (PostgreSQL's
+    max_connections is shared with the services and the machine's other users),
+    as the services share their pools."""
 
-    def __init__(self, portal, month_first, month_next):
+    def __init__(self, portal, month_first, month_next, connections=8):
         self.family_dsn = portal.database_url("family", "postgresql")
         self.billing_dsn = portal.database_url("billing", "postgresql")
         self.first, self.next = month_first, month_next
+        self.size = connections
+        self.family = self.billing = None
 
     def __call__(self, slot):
+        if self.family is None:
+            self.family, self.billing = self._pool(self.family_dsn), self._pool(self.billing_dsn)
         return _PostgresCaller(self, slot)
+
+    def _pool(self, dsn):
+        """As many connections as asked, or as PostgreSQL still grants (at least one)."""
+        pool = queue.Queue()
+        for _ in range(self.size):
+            try:
+                connection = psycopg2.connect(dsn)
+            except psycopg2.OperationalError:
+                if pool.empty():
+                    raise
+                break
+            connection.autocommit = True
+            pool.put(connection)
+        self.granted = pool.qsize()
+        return pool
+
+    def close(self):
+        for pool in (self.family, self.billing):
+            while pool is not None and not pool.empty():
+                pool.get().close()
+        self.family = self.billing = None
 
 
 class _PostgresCaller:
     def __init__(self, client, slot):
         self.client, self.slot = client, slot
-        self.family = psycopg2.connect(client.family_dsn)
-        self.billing = psycopg2.connect(client.billing_dsn)
-        for connection in (self.family, self.billing):
-            connection.autocommit = True
 
     def call(self, kind):
-        slot = self.slot
-        household = slot.family.household_id
-        with self.family.cursor() as cursor:
-            if kind == "household":
-                cursor.execute("SELECT * FROM households WHERE id = %s", (household,))
-                cursor.fetchall()
-                cursor.execute("SELECT * FROM guardians WHERE household_id = %s ORDER BY position", (household,))
-                cursor.fetchall()
-                cursor.execute("SELECT * FROM children WHERE household_id = %s ORDER BY position", (household,))
-                cursor.fetchall()
-            elif kind == "invoices":
-                with self.billing.cursor() as billing:
-                    billing.execute("SELECT * FROM invoices WHERE household_id = %s ORDER BY period DESC",
-                                    (household,))
-                    billing.fetchall()
-            elif kind == "bookings":
-                cursor.execute(
-                    "SELECT b.*, c.first_name FROM bookings b JOIN children c ON c.id = b.child_id "
-                    "WHERE b.household_id = %s AND b.date >= %s AND b.date < %s ORDER BY b.date, c.first_name",
-                    (household, self.client.first, self.client.next))
-                cursor.fetchall()
-            elif slot.booking_id:
-                cursor.execute("UPDATE bookings SET status = 'cancelled', cancelled_at = now() WHERE id = %s",
-                               (slot.booking_id,))
-                slot.booking_id = None
-            else:
-                slot.booking_id = str(uuid.uuid4())
-                cursor.execute(
-                    "INSERT INTO bookings (id, household_id, child_id, activity, date, status, created_at) "
-                    "VALUES (%s, %s, %s, %s, %s, 'booked', %s)",
-                    (slot.booking_id, household, slot.child_id, slot.activity, slot.day,
-                     datetime.now(timezone.utc)))
+        if kind == "invoices":
+            return self._with(self.client.billing, self._invoices)
+        return self._with(self.client.family, lambda cursor: self._family(cursor, kind))
+
+    @staticmethod
+    def _with(pool, work):
+        connection = pool.get()
+        try:
+            with connection.cursor() as cursor:
+                work(cursor)
+        finally:
+            pool.put(connection)
         return True
 
+    def _invoices(self, cursor):
+        cursor.execute("SELECT * FROM invoices WHERE household_id = %s ORDER BY period DESC",
+                       (self.slot.family.household_id,))
+        cursor.fetchall()
+
+    def _family(self, cursor, kind):
+        slot = self.slot
+        household = slot.family.household_id
+        if kind == "household":
+            cursor.execute("SELECT * FROM households WHERE id = %s", (household,))
+            cursor.fetchall()
+            cursor.execute("SELECT * FROM guardians WHERE household_id = %s ORDER BY position", (household,))
+            cursor.fetchall()
+            cursor.execute("SELECT * FROM children WHERE household_id = %s ORDER BY position", (household,))
+            cursor.fetchall()
+        elif kind == "bookings":
+            cursor.execute(
+                "SELECT b.*, c.first_name FROM bookings b JOIN children c ON c.id = b.child_id "
+                "WHERE b.household_id = %s AND b.date >= %s AND b.date < %s ORDER BY b.date, c.first_name",
+                (household, self.client.first, self.client.next))
+            cursor.fetchall()
+        elif slot.booking_id:
+            cursor.execute("UPDATE bookings SET status = 'cancelled', cancelled_at = now() WHERE id = %s",
+                           (slot.booking_id,))
+            slot.booking_id = None
+        else:
+            slot.booking_id = str(uuid.uuid4())
+            cursor.execute(
+                "INSERT INTO bookings (id, household_id, child_id, activity, date, status, created_at) "
+                "VALUES (%s, %s, %s, %s, %s, 'booked', %s)",
+                (slot.booking_id, household, slot.child_id, slot.activity, slot.day, datetime.now(timezone.utc)))
+
     def close(self):
-        self.family.close()
-        self.billing.close()
+        pass
 
 
 def drive(make_client, slots, seconds, warmup=2.0, mix=MIX):
@@ -381,6 +417,8 @@ def main():
                 if way.endswith("mobile token"):
                     portal.refresh_access_tokens(families)  # they live 5 minutes
                 results[f"{way}, {clients} clients"] = drive(client, slots, options.seconds)
+                if isinstance(client, PostgresClient):
+                    client.close()
                 _cancel_left_over(portal, slots)
     for clients in options.clients:
         rpc = results.get(f"direct ClusterRpcProxy, {clients} clients", {})
