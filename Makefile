@@ -51,5 +51,5 @@ bench: install
 	set -e; export BENCH_RESULTS=var/bench; \
 	echo "### bench/api_load.py"; $(PYTHON) bench/api_load.py $(BENCH_ARGS); \
 	echo "### bench/logins.py"; $(PYTHON) bench/logins.py --seconds 12 --login-clients 4; \
-	echo "### bench/billing_run.py"; $(PYTHON) bench/billing_run.py --households 10000 --wait 150; \
+	echo "### bench/billing_run.py"; $(PYTHON) bench/billing_run.py --households 2000 10000 --wait 150; \
 	echo "### bench/vault_throughput.py"; $(PYTHON) bench/vault_throughput.py
