@@ -44,12 +44,11 @@ clean:
 
 # The benchmarks (bench/): each starts the portal on PostgreSQL and a fresh vhost,
 # prints its figures beside a baseline measured in the same run, as a table and as JSON.
-BENCH_ARGS := --seconds 10
 bench: install
 	bash deploy/system-deps.sh test
 	mkdir -p var/bench
 	set -e; export BENCH_RESULTS=var/bench; \
-	echo "### bench/api_load.py"; $(PYTHON) bench/api_load.py $(BENCH_ARGS); \
-	echo "### bench/logins.py"; $(PYTHON) bench/logins.py --seconds 12 --login-clients 4; \
-	echo "### bench/billing_run.py"; $(PYTHON) bench/billing_run.py --households 2000 10000 --wait 150; \
+	echo "### bench/api_load.py"; $(PYTHON) bench/api_load.py --seconds 8 --families 8; \
+	echo "### bench/logins.py"; $(PYTHON) bench/logins.py --seconds 8 --login-clients 4; \
+	echo "### bench/billing_run.py"; $(PYTHON) bench/billing_run.py --households 2000 10000 --wait 120; \
 	echo "### bench/vault_throughput.py"; $(PYTHON) bench/vault_throughput.py

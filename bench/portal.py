@@ -20,6 +20,7 @@ import os
 import platform
 import re
 import secrets
+import shutil
 import sys
 import time
 import uuid
@@ -192,7 +193,6 @@ def _folder(suffix, keep):
     folder.mkdir(parents=True)
     yield folder
     if not keep:
-        import shutil
         shutil.rmtree(folder, ignore_errors=True)
 
 
