@@ -5,7 +5,7 @@ PYTHON := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed
 SOURCES := services/kit services/identity services/family services/vault services/billing services/notify gateway deploy tests
 
-.PHONY: run test install lock system clean a11y-docs
+.PHONY: run test install lock system clean a11y-docs bench
 
 run: install
 	bash deploy/system-deps.sh run
@@ -48,3 +48,14 @@ lock: install
 
 clean:
 	rm -rf $(VENV) var
+
+# The benchmarks (bench/): each starts the portal on PostgreSQL and a fresh vhost,
+# prints its figures beside a baseline measured in the same run, as a table and as JSON.
+bench: install
+	bash deploy/system-deps.sh test
+	mkdir -p var/bench
+	set -e; export BENCH_RESULTS=var/bench; \
+	echo "### bench/api_load.py"; $(PYTHON) bench/api_load.py --seconds 8 --families 8; \
+	echo "### bench/logins.py"; $(PYTHON) bench/logins.py --seconds 8 --login-clients 4; \
+	echo "### bench/billing_run.py"; $(PYTHON) bench/billing_run.py --households 2000 10000 --wait 120; \
+	echo "### bench/vault_throughput.py"; $(PYTHON) bench/vault_throughput.py

@@ -4,13 +4,15 @@ import os
 from kit import logs
 from prometheus_client import multiprocess
 
+from gateway.settings import GATEWAY_WORKERS, gateway_threads
+
 bind = [os.environ.get("GATEWAY_BIND", "0.0.0.0:8000")]
 # the operators' port: /metrics and /healthz answer there only (gateway.app.only_on_ops_port)
 if os.environ.get("OPS_BIND"):
     bind.append(os.environ["OPS_BIND"])
-workers = int(os.environ.get("GATEWAY_WORKERS", "2"))
+workers = int(os.environ.get("GATEWAY_WORKERS", str(GATEWAY_WORKERS)))
 worker_class = "gthread"
-threads = int(os.environ.get("GATEWAY_THREADS", "8"))
+threads = gateway_threads()
 timeout = 60
 accesslog = "-"
 # JSON lines, as every part writes them (kit.logs)

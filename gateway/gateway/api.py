@@ -5,7 +5,8 @@ from flask import make_response, request
 from flask_smorest import Blueprint
 
 from gateway import schemas
-from gateway.auth import AGENTS, EVERYONE, FAMILY, delete_session_cookie, require, services, set_session_cookie
+from gateway.auth import (AGENTS, EVERYONE, FAMILY, caller_token, delete_session_cookie, require, services,
+                          session_ended, set_session_cookie)
 
 api = Blueprint("api", __name__, url_prefix="/api/v1", description="Portail famille")
 
@@ -47,6 +48,7 @@ def log_out():
 @require(EVERYONE, verified=False)
 def end_session(account):
     services().identity.end_session()
+    session_ended(caller_token()[0])
 
 
 @api.route("/me")

@@ -22,7 +22,7 @@ from gateway.auth import call_context, remember_csrf_cookie, request_id
 from gateway.errors import to_api_error
 from gateway.rpc import ServicePool
 from gateway.settings import Settings
-from gateway.tokens import AccessTokens
+from gateway.tokens import AccessTokens, SessionCache
 
 log = logging.getLogger(__name__)
 
@@ -92,6 +92,9 @@ def create_app(settings=None, service_pool=None):
         settings.amqp_uri, settings.rpc_pool_size, settings.rpc_timeout, call_context)
     app.extensions["access_tokens"] = AccessTokens(
         lambda: app.extensions["services"].identity, settings.revocation_poll_seconds)
+    app.extensions["sessions"] = SessionCache(
+        lambda token: app.extensions["services"].identity.verify_token(token), app.extensions["access_tokens"],
+        settings.session_cache_seconds)
 
     portal_api = PortalApi(app, spec_kwargs={"info": {"description": "API du Portail famille de la Caisse des écoles"}})
     portal_api.spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})

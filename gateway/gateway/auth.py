@@ -38,17 +38,24 @@ def caller_token():
 
 def current_account():
     """The authenticated account, or None; looked up once per request. A
-    mobile access token (a JWT) is checked here, a browser session by identity."""
+    mobile access token (a JWT) is checked here, a browser session by identity
+    (its answer kept a short while: gateway.tokens.SessionCache)."""
     if "account" not in g:
         token, g.via_cookie = caller_token()
         g.account = None
         if token:
             try:
                 g.account = (current_app.extensions["access_tokens"].account(token) if looks_like_jwt(token)
-                             else services().identity.verify_token(token))
+                             else current_app.extensions["sessions"].account(token))
             except errors.Unauthenticated:
                 g.account = None
     return g.account
+
+
+def session_ended(token):
+    """The caller's browser session has just ended through this worker: its cached check goes too."""
+    if token and not looks_like_jwt(token):
+        current_app.extensions["sessions"].forget(token)
 
 
 def call_context():

@@ -10,7 +10,7 @@ from kit import errors
 from gateway import billing_pages, franceconnect
 from gateway.auth import (
     ADMINS, EVERYONE, FAMILY, SESSION_COOKIE, check_csrf, cookie_name, csrf_token, current_account, delete_session_cookie,
-    require, services, set_session_cookie)
+    require, services, session_ended, set_session_cookie)
 
 pages = Blueprint("pages", __name__)
 PARIS = ZoneInfo("Europe/Paris")
@@ -82,6 +82,7 @@ def logout():
     token = request.cookies.get(cookie_name(SESSION_COOKIE))
     if token:
         services().identity.logout(token)
+        session_ended(token)
     response = redirect(franceconnect.logout_url() or url_for("pages.login"))
     delete_session_cookie(response)
     return response

@@ -6,6 +6,19 @@ from dataclasses import dataclass
 
 from kit.keys import check_key, check_not_placeholder
 
+# The gateway's capacity, in one place (gunicorn.conf.py reads it too), from the
+# measurements of bench/api_load.py (README, "Performance"): the gateway's
+# workers mostly wait for the services, so threads (gthread) rather than
+# processes; one RPC proxy per thread, so that no thread waits for a proxy.
+# The services' own concurrency is `max_workers` in deploy/nameko.yaml
+# (NAMEKO_MAX_WORKERS).
+GATEWAY_WORKERS = 2
+GATEWAY_THREADS = 8
+
+
+def gateway_threads(environ=os.environ):
+    return int(environ.get("GATEWAY_THREADS", str(GATEWAY_THREADS)))
+
 
 @dataclass(frozen=True)
 class Settings:
@@ -19,6 +32,7 @@ class Settings:
     base_url: str
     max_upload_bytes: int
     revocation_poll_seconds: float
+    session_cache_seconds: float
     forwarded_for_hops: int
     franceconnect_issuer: str
     franceconnect_client_id: str
@@ -33,7 +47,7 @@ class Settings:
         return cls(
             amqp_uri=environ.get("AMQP_URI", "amqp://guest:guest@localhost:5672/"),
             rpc_timeout=float(environ.get("RPC_TIMEOUT", "10")),
-            rpc_pool_size=int(environ.get("RPC_POOL_SIZE", "8")),
+            rpc_pool_size=int(environ.get("RPC_POOL_SIZE", str(gateway_threads(environ)))),
             # one key for every worker and replica: forms signed by one are accepted by another
             secret_key=check_key("PORTAL_SECRET_KEY", environ.get("PORTAL_SECRET_KEY")),
             caller_context_key=check_key("CALLER_CONTEXT_KEY", environ.get("CALLER_CONTEXT_KEY")),
@@ -45,6 +59,8 @@ class Settings:
             # how many reverse proxies in front add X-Forwarded-For: the client's address, for throttling
             forwarded_for_hops=int(environ.get("FORWARDED_FOR_HOPS", "0")),
             revocation_poll_seconds=float(environ.get("REVOCATION_POLL_SECONDS", "30")),
+            # how long identity's answer for a browser session is kept (revocations still apply at each poll)
+            session_cache_seconds=float(environ.get("SESSION_CACHE_SECONDS", "60")),
             franceconnect_issuer=environ.get("FRANCECONNECT_ISSUER", "").rstrip("/"),
             franceconnect_client_id=environ.get("FRANCECONNECT_CLIENT_ID", ""),
             franceconnect_client_secret=check_not_placeholder(

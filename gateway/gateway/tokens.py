@@ -2,7 +2,12 @@
 trip: identity signs them (ES256, 5 minutes); the gateway keeps identity's
 public keys (fetched again on an unknown `kid`) and a list of revoked
 sessions that it refreshes at most every 30 seconds, so a logout, a password
-reset or a deactivation takes effect within a minute."""
+reset or a deactivation takes effect within a minute.
+
+Browser sessions (opaque tokens) are checked by identity, and what it
+answered is kept a short while (SessionCache), refused as soon as the same
+feed of revoked sessions names them."""
+import hashlib
 import logging
 import threading
 import time
@@ -47,7 +52,7 @@ class AccessTokens:
         except JoseError:
             raise errors.Unauthenticated("Jeton invalide ou expiré.", code="invalid_token") from None
         claims = decoded.claims
-        if claims["sid"] in self._revoked():
+        if self.is_revoked(claims["sid"]):
             raise errors.Unauthenticated("Jeton révoqué.", code="invalid_token")
         return {"id": claims["sub"], "role": claims["role"], "household_id": claims.get("hid"),
                 "email_verified": bool(claims.get("ev")), "session_id": claims["sid"]}
@@ -68,7 +73,8 @@ class AccessTokens:
                 self.keys_fetched_at = time.monotonic()
             return self.keys
 
-    def _revoked(self):
+    def is_revoked(self, session_id):
+        """Whether identity has said, within the last poll, that this session ended."""
         with self.lock:
             if time.monotonic() - self.checked_at >= self.refresh_every:
                 try:
@@ -81,4 +87,58 @@ class AccessTokens:
                     self.checked_at = now
                 except Exception:  # identity is away: keep what we know and ask again on the next call
                     log.warning("could not refresh the revoked sessions", exc_info=True)
-            return set(self.revoked)
+            return session_id in self.revoked
+
+
+# What the gateway needs of an account to decide and to sign a caller context:
+# the same fields whichever way (session or access token) the caller came.
+AUTHORIZING_FIELDS = ("id", "role", "household_id", "email_verified", "session_id")
+
+
+class SessionCache:
+    """Identity's answer for a browser session token, kept `ttl` seconds so
+    that each request does not make a second RPC to identity.
+
+    Every use looks at the revocation feed first (AccessTokens.is_revoked):
+    a logout, a password reset, a deactivation or a detachment (identity
+    revokes the sessions in each case) takes effect within one poll, as for
+    access tokens. An account whose address is not verified yet is not kept:
+    the click on the e-mailed link must take effect at once. Tokens are kept
+    by their SHA-256, never as such.
+    """
+
+    def __init__(self, verify, revocations, ttl=60.0, size=50_000):
+        self.verify = verify  # token -> account (identity.verify_token), or Unauthenticated
+        self.revocations = revocations
+        self.ttl = ttl
+        self.size = size
+        self.lock = threading.Lock()
+        self.entries = {}  # sha256(token) -> (when identity vouched, account)
+
+    def account(self, token):
+        key = hashlib.sha256(token.encode()).digest()
+        with self.lock:
+            kept = self.entries.get(key)
+        if kept is not None and time.monotonic() - kept[0] < self.ttl:
+            if not self.revocations.is_revoked(kept[1]["session_id"]):
+                return kept[1]
+            self.forget(token)
+            raise errors.Unauthenticated("Session révoquée.", code="invalid_token")
+        vouched_at = time.monotonic()
+        account = {name: value for name, value in self.verify(token).items() if name in AUTHORIZING_FIELDS}
+        if account.get("email_verified") or account["role"] != "family":
+            with self.lock:
+                if len(self.entries) >= self.size:
+                    self._drop_stale(vouched_at)
+                self.entries[key] = (vouched_at, account)
+        return account
+
+    def forget(self, token):
+        """This worker saw the session end (a logout through it): no need to wait for the feed."""
+        with self.lock:
+            self.entries.pop(hashlib.sha256(token.encode()).digest(), None)
+
+    def _drop_stale(self, now):
+        self.entries = {key: kept for key, kept in self.entries.items() if now - kept[0] < self.ttl}
+        if len(self.entries) >= self.size:  # all fresh: start again rather than grow without bound
+            self.entries.clear()

@@ -44,3 +44,19 @@ def new_family(portal):
                       household["child_key"])
 
     return make
+
+
+@pytest.fixture
+def refused_within_a_poll():
+    """The gateway keeps identity's answer for a session a while and learns of
+    revoked sessions from identity's feed every REVOCATION_POLL_SECONDS (1 s
+    in these tests): a session revoked elsewhere is refused within that delay."""
+    import time
+
+    def refused(session, url, statuses=(401,), seconds=10):
+        deadline = time.monotonic() + seconds
+        while session.get(url, timeout=30).status_code not in statuses:
+            assert time.monotonic() < deadline, f"the revoked session still opens {url}"
+            time.sleep(0.5)
+        return True
+    return refused

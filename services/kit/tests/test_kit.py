@@ -14,7 +14,7 @@ from kit import errors
 from kit.caller import CallerKey
 from kit.consumers import Unprocessable, dead_queue, event_handler as reliable_handler, replay
 from kit.db import Database, make_engine
-from kit.events import new_event
+from kit.events import new_event, utcnow
 from kit.outbox import OutboxEventColumns, ProcessedEventColumns, sealed_dispatcher
 
 
@@ -291,3 +291,70 @@ def test_a_seal_covers_the_source_the_type_and_every_byte_of_the_payload():
     assert not key.check_seal(seal, "family", "invoice_ready", {"household_id": "h1", "total_cents": 1280})
     assert not key.check_seal(seal, "billing", "payment_received", {"household_id": "h1", "total_cents": 1280})
     assert not key.check_seal(None, "billing", "invoice_ready", {})
+
+
+def pending_notes(look, count, prefix):
+    """`count` note_written events recorded straight in the outbox, as many commits would leave them."""
+    with look.begin() as connection:
+        connection.execute(OutboxEvent.__table__.insert(), [
+            {"event_id": payload["event_id"], "event_type": event_type, "payload": payload, "created_at": utcnow()}
+            for event_type, payload in (new_event("note_written", text=f"{prefix} {n}") for n in range(count))])
+
+
+def wait_for_seen(look, count, seconds=60):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        with look.connect() as connection:
+            seen = connection.execute(text("SELECT count(*) FROM notes WHERE text LIKE 'seen %'")).scalar()
+            waiting = connection.execute(select(OutboxEvent.id).where(OutboxEvent.published_at.is_(None))).all()
+        if seen >= count and not waiting:
+            return seen
+        eventlet.sleep(0.2)
+    return seen
+
+
+def test_the_relay_publishes_in_confirmed_batches(service, monkeypatch):
+    container, look = service
+    relay = next(d for d in container.dependencies if isinstance(d, Database)).relay
+    sizes = []
+    publish_batch = relay.dispatch.publish_batch
+    monkeypatch.setattr(relay.dispatch, "publish_batch", lambda *a: sizes.append(len(a[1])) or publish_batch(*a))
+    pending_notes(look, 1200, "lot")
+    relay.wake.set()
+    assert wait_for_seen(look, 1200) == 1200
+    assert sum(sizes) == 1200 and max(sizes) == relay.batch  # three round trips to the broker, not 1,200
+
+
+def test_a_broker_that_drops_mid_batch_loses_nothing_and_nothing_is_handled_twice(service, monkeypatch):
+    import socket
+
+    from kit import outbox
+
+    container, look = service
+    relay = next(d for d in container.dependencies if isinstance(d, Database)).relay
+    published = []
+
+    class DroppedMidBatch(outbox.Producer):
+        """The broker's connection breaks at the 150th message of the first batch."""
+        def publish(self, body, **kwargs):
+            published.append(body["event_id"])
+            if len(published) == 150:
+                self.channel.connection.transport.sock.shutdown(socket.SHUT_RDWR)
+                raise ConnectionResetError("the broker went away")
+            return super().publish(body, **kwargs)
+
+    monkeypatch.setattr(outbox, "Producer", DroppedMidBatch)
+    pending_notes(look, 400, "panne")
+    relay.wake.set()
+    assert wait_for_seen(look, 400) == 400  # everything arrived, in a later round for what was not confirmed
+    assert len(published) > 400  # some went twice to the broker...
+    with look.connect() as connection:  # ...yet each was handled once
+        assert connection.execute(text("SELECT count(*) FROM processed_events")).scalar() == 400
+
+
+def test_only_the_confirmed_head_of_a_batch_counts_as_published():
+    from kit.outbox import _leading
+
+    assert _leading({1, 2, 3, 5}) == 3
+    assert _leading({2, 3}) == 0
+    assert _leading(set()) == 0

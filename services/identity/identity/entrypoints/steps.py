@@ -3,7 +3,7 @@ service's dependencies (`db`, `family`); the rules themselves stay in the
 domain modules."""
 import uuid
 
-from eventlet import tpool
+from eventlet import semaphore, tpool
 from sqlalchemy.exc import IntegrityError
 
 from identity import accounts, errors, events, journal, links, schemas, sessions, store, throttling
@@ -17,10 +17,20 @@ def now():
     return utcnow()
 
 
+# One argon2 computation at a time per identity process: each already spreads
+# over 4 lanes (p=4), so a second one at once adds no logins per second
+# (bench/logins.py: 1.4 verifications/s on one thread, 1.1 on two) and only
+# takes the CPU from the other parts' reads during a burst of logins.
+HASHING_SLOTS = 1
+_hashing = semaphore.Semaphore(HASHING_SLOTS)
+
+
 def off_the_hub(function, *args):
     """argon2 spends ~0.1 s of CPU on purpose; in a real thread it does not
-    freeze the service's other workers meanwhile."""
-    return tpool.execute(function, *args)
+    freeze the service's other workers meanwhile, and the others wait their
+    turn without holding a thread."""
+    with _hashing:
+        return tpool.execute(function, *args)
 
 
 def caller_session(caller):
