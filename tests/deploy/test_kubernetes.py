@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 import yaml
 from kit.caller import SERVICES
+from settings_read import SECRET_NAME, settings_the_code_reads
 
 ROOT = Path(__file__).resolve().parents[2]
 KUBERNETES = ROOT / "deploy" / "kubernetes"
@@ -43,34 +44,11 @@ LEFT_TO_THEIR_DEFAULT = {
     "VAULT_RETENTION_OUTBOX_DAYS": "idem",
     "VAULT_ORPHAN_GRACE_HOURS": "idem",
     "VAULT_HOUSEKEEPING_SECONDS": "hourly",
+    "BILLING_TODAY": "test stacks and demos only: the real day in production",
+    "BILLING_PDF_FONT": "the image's DejaVu Sans",
 }
 # Variables the manifests set only to compose another one ($(NAME) in a value).
 COMPOSING = {"RABBITMQ_USER", "RABBITMQ_PASSWORD", "RABBITMQ_HOST", "POSTGRES_HOST", "DB_PASSWORD"}
-
-# A setting name: the first argument of kit.config.setting, os.environ, os.getenv or a helper
-# named `number`, or a constant named *_SETTING.
-SETTING_READ = re.compile(r"(?:setting\([^,()]*,\s*|environ(?:\.get)?[(\[]\s*|getenv\(\s*|number\(\s*)"
-                          r"[\"']([A-Z][A-Z0-9_]{3,})[\"']")
-SETTING_CONSTANT = re.compile(r"^\s*[A-Z_]+_SETTING\b.*=")
-NAME_LITERAL = re.compile(r"[\"']([A-Z][A-Z0-9_]{3,})[\"']")
-SECRET_NAME = re.compile(r"PASSWORD|SECRET|_KEY$|KEYS$|TOKEN")
-
-
-def settings_the_code_reads():
-    """Every setting name the services and the gateway read (kit.config.setting, os.environ,
-    helpers named after them, deploy/nameko.yaml), and each service's <NAME>_DATABASE_URL."""
-    sources = [path for path in (ROOT / "services").glob("*/*/**/*.py")
-               if "tests" not in path.parts and "migrations" not in path.parts]
-    sources += [*(ROOT / "gateway" / "gateway").glob("**/*.py"), ROOT / "gateway" / "gunicorn.conf.py"]
-    names = {f"{name.upper()}_DATABASE_URL" for name in SERVICES}
-    names |= set(re.findall(r"\$\{([A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+):", (ROOT / "deploy" / "nameko.yaml").read_text()))
-    for source in sources:
-        for line in source.read_text().splitlines():
-            names |= set(SETTING_READ.findall(line))
-            if SETTING_CONSTANT.match(line):
-                names |= set(NAME_LITERAL.findall(line))
-    return names
-
 
 def render(overlay):
     result = subprocess.run(["kubectl", "kustomize", str(KUBERNETES / "overlays" / overlay)],
