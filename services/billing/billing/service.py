@@ -12,6 +12,7 @@ from kit.metrics import Metrics
 from kit.rpc import ServiceRpc
 
 from billing import events, invoicing, schemas, store
+from billing.data_rights import BillingDataRights
 from billing.models import Base
 from billing.periods import Period
 from billing.pricing import TariffGrid
@@ -19,7 +20,7 @@ from billing.pricing import TariffGrid
 PARIS = ZoneInfo("Europe/Paris")
 
 
-class BillingService:
+class BillingService(BillingDataRights):
     name = "billing"
 
     db = Database(Base)

@@ -6,7 +6,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from kit.events import utcnow
 from kit.idempotency import IdempotentRequestColumns
-from kit.outbox import OutboxEventColumns
+from kit.outbox import OutboxEventColumns, ProcessedEventColumns
 from kit.types import UtcDateTime
 
 
@@ -96,3 +96,9 @@ class HouseholdJournalEntry(Base):
     action: Mapped[str] = mapped_column(String(60))
     details: Mapped[dict] = mapped_column(JSON, default=dict)
     occurred_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class ProcessedEvent(ProcessedEventColumns, Base):
+    """The events family has handled (identity's account_closed): each once."""
+
+    __tablename__ = "processed_events"

@@ -6,6 +6,7 @@ from kit.events import utcnow
 from kit.metrics import Metrics
 
 from family import bookings, child_keys, events, schemas, store
+from family.data_rights import FamilyDataRights
 from family.activities import ACTIVITIES
 from family.models import Base, Booking
 
@@ -17,7 +18,7 @@ def today():
     return bookings.paris_date(utcnow())
 
 
-class FamilyService:
+class FamilyService(FamilyDataRights):
     name = "family"
     db = Database(Base)
     metrics = Metrics()

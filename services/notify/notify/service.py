@@ -21,7 +21,7 @@ from kit.rpc import ServiceRpc
 from notify import rendering, schemas, statuses, store
 from notify.mailer import DeliveryFailed, Mailer
 from notify.models import Base
-from notify import safe_emails  # the module, not its class: `nameko run notify.service` finds one service here
+from notify import data_rights, safe_emails  # the modules, not their classes: `nameko run notify.service` finds one service here
 
 log = logging.getLogger(__name__)
 
@@ -30,7 +30,7 @@ RETRY_BATCH = 50
 DEFAULT_SENDING_LEASE = 120  # seconds; well over what an SMTP exchange may take (mailer.SMTP_TIMEOUT)
 
 
-class NotifyService(safe_emails.SafeEmails):
+class NotifyService(safe_emails.SafeEmails, data_rights.NotifyDataRights):
     name = "notify"
 
     db = Database(Base)
