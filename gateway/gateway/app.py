@@ -8,6 +8,8 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from kit.caller import CallerKey
 
 from gateway import formatting, franceconnect, health, legal, metrics, pages, safe_pages, schemas, vault_streams
+from gateway import data_rights_pages
+from gateway.data_rights_api import api as _data_rights_api  # noqa: F401 -- the data rights' routes join the API
 from gateway.account_api import api  # the account routes join the API blueprint
 from gateway.safe_api import api as _  # noqa: F401 -- the safe's routes join the API blueprint too
 from gateway.auth import call_context, remember_csrf_cookie, request_id
@@ -90,6 +92,7 @@ def create_app(settings=None, service_pool=None):
     app.register_blueprint(pages.pages)
     app.register_blueprint(safe_pages.safe)
     app.register_blueprint(legal.legal)
+    app.register_blueprint(data_rights_pages.data_rights)
     vault_streams.init_app(app, settings)
     franceconnect.init_app(app, settings)
     formatting.register(app)

@@ -98,7 +98,6 @@ PAGES = {
     "pages.login": Visit("/connexion", (ANONYMOUS,), capture="connexion"),
     "pages.register": Visit("/inscription", (ANONYMOUS,)),
     "pages.dashboard": Visit("/tableau-de-bord", (FAMILY,), capture="tableau-de-bord"),
-    "pages.download": NotAPage("a document's bytes (PDF, image), not a page"),
     "pages.invoice": Visit(lambda s: f"/factures/{s.invoice_number}", (FAMILY,), capture="facture"),
     "pages.bookings": Visit(lambda s: f"/reservations?mois={s.period}", (FAMILY,), capture="reservations"),
     "pages.verify_email": Visit(lambda s: f"/verifier-courriel?jeton={s.verification_token}", (ANONYMOUS,)),
@@ -119,6 +118,15 @@ PAGES = {
     "static": NotAPage("style sheets, scripts and images"),
     "healthz": NotAPage("JSON for the orchestrator"),
     "prometheus_metrics": NotAPage("Prometheus' text format"),
+    # the safe and the families' data rights
+    "safe.safe_page": Visit("/coffre-fort", (FAMILY,)),
+    "safe.download": NotAPage("a document's bytes (PDF, image), not a page"),
+    "safe.export": NotAPage("the safe as a zip, not a page"),
+    "safe.open_shared": NotAPage("a shared document's bytes, for an agent, not a page"),
+    "safe.request_documents": Visit("/agent/demarches/0b6f1c1e-8a52-4b7e-9a0e-6f4f3f2b1a10/pieces", (AGENT,)),
+    "data_rights.download_export": NotAPage("the archive of the household's data (zip), not a page"),
+    "data_rights.close_account": Visit("/donnees-personnelles/fermer-mon-compte", (FAMILY,)),
+    "data_rights.account_closed": Visit("/compte-ferme", (ANONYMOUS,)),
 }
 
 # Every POST route of the pages: the page it answers with, its error shown.
@@ -129,8 +137,6 @@ FORMS = {
         {"Clé enfance": "12", "Courriel": "pas-une-adresse", "Mot de passe": "court"}, "Créer mon espace"),
         capture="inscription-erreur"),
     "pages.logout": NotAPage("ends the session and redirects to the login page"),
-    "pages.upload": Submit("/tableau-de-bord", FAMILY, lambda page, state: page.get_by_role(
-        "button", name="Déposer").click()),
     "pages.bookings": Submit(lambda s: f"/reservations?mois={s.period}", FAMILY, lambda page, state: (
         page.get_by_label("Activité").select_option(label="Restauration scolaire"),
         page.get_by_label("Jour").fill(first_wednesday(state.period)),
@@ -164,6 +170,19 @@ FORMS = {
     "franceconnect.link": Submit("/franceconnect/lier", ANONYMOUS, lambda page, state: (
         page.locator("#creer-cle").fill("12"),
         page.get_by_role("button", name="Créer mon espace").click())),
+    # the safe and the families' data rights
+    "safe.upload": Submit("/coffre-fort", FAMILY, lambda page, state: page.get_by_role(
+        "button", name="Déposer").click()),
+    "safe.delete": NotAPage("redirects to the safe; a refusal is the safe's page with the error, audited through "
+                            "safe.upload"),
+    "safe.share": NotAPage("redirects to the safe; a refusal is audited through safe.upload"),
+    "safe.revoke": NotAPage("redirects to the safe; a refusal is audited through safe.upload"),
+    "safe.request_documents": Submit("/agent/demarches/0b6f1c1e-8a52-4b7e-9a0e-6f4f3f2b1a10/pieces", AGENT,
+                                     fill_and_send({}, "Demander ce document")),
+    "data_rights.request_export": NotAPage("asks for the export and redirects to the personal data page, audited "
+                                           "as the family sees it through legal.privacy"),
+    "data_rights.close_account": Submit("/donnees-personnelles/fermer-mon-compte", FAMILY, fill_and_send(
+        {}, "Fermer définitivement mon compte")),
 }
 
 # Pages no route names: the error page.

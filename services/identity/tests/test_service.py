@@ -1388,6 +1388,8 @@ ACCESS = {
     "detach_account": (AGENTS, (), (SOME_ID,)),
     "account_journal": (*PEOPLE, ()),
     "security_journal": (ADMINS, (), ()),
+    "close_account": (("family",), (), ()),
+    "export_household": ((), ("vault",), (HOUSEHOLD,)),
 }
 
 
@@ -1582,9 +1584,11 @@ def test_closing_an_account_leaves_nothing_of_the_person_in_any_table(identity, 
     assert register(identity)["id"] != account["id"]  # the address is free again
 
 
-def test_the_other_guardian_keeps_the_household_when_one_closes(identity, as_person, container_factory, config):
+def test_the_other_guardian_keeps_the_household_when_one_closes(identity, as_person, container_factory, config,
+                                                                sent_links):
     leaving = register(identity)
     staying = register(identity, email="autre.parent@exemple.fr")
+    identity.verify_email(sent_links[links.EMAIL_VERIFICATION][1])
     listener = container_factory(Listener, config)
     listener.start()
     with entrypoint_waiter(listener, "on_account_closed", timeout=10) as received:
@@ -1595,6 +1599,10 @@ def test_the_other_guardian_keeps_the_household_when_one_closes(identity, as_per
     login = log_in(identity, "autre.parent@exemple.fr")
     assert identity.verify_token(login["token"])["household_id"] == HOUSEHOLD
     assert as_person(staying).close_account()["last_of_household"] is True
+
+
+def test_an_account_whose_address_was_never_confirmed_never_closes_the_household(identity, as_person):
+    assert as_person(register(identity)).close_account()["last_of_household"] is False
 
 
 def test_only_a_family_closes_its_own_account(calls, agent):
@@ -1637,3 +1645,15 @@ def retention_container(container_factory, config, **settings):
     replace_dependencies(container, "family")
     container.start()
     return container
+
+
+def test_the_export_of_a_household_holds_its_accounts_contact_details_and_journal(identity, as_person, calls):
+    account = register(identity)
+    as_person(account).update_contact("06.12.34.56.78", ADDRESS)
+    as_person(account).link_franceconnect(SUB, "Anne", "Martin")
+    register(identity, email="voisin@exemple.fr", child_key="67890-XYZ789")
+    [exported] = calls.as_part("vault").export_household(HOUSEHOLD)["comptes"]
+    assert (exported["email"], exported["coordonnees"]["phone"]) == ("parent@exemple.fr", "+33612345678")
+    assert exported["franceconnect"] == {"given_name": "Anne", "family_name": "Martin"}
+    assert "account_created" in [line["action"] for line in exported["journal"]]
+    assert "password_hash" not in exported

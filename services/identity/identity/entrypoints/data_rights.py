@@ -34,7 +34,9 @@ class DataRightsEntrypoints(retention.OutboxRetention):
         now = steps.now()
         with self.db.transaction() as tx:
             account = steps.account_in(tx.session, caller.account_id)
-            last = not store.other_family_accounts(tx.session, account.household_id, account.id)
+            # An address never confirmed proves nobody: such an account never speaks for the whole household.
+            last = account.email_verified and not store.other_family_accounts(
+                tx.session, account.household_id, account.id)
             closed = events.account_closed(account, last_of_household=last)
             store.revoke_sessions(tx.session, account.id, now)
             store.erase_account_traces(tx.session, account, closing.throttle_keys(account))
