@@ -33,7 +33,8 @@ def family_accounts_of_household(session, household_id):
 
 
 def accounts_with_role(session, role=None):
-    query = select(Account).order_by(Account.role, Account.email)
+    """Closed accounts aside: nothing is left of them to show."""
+    query = select(Account).where(Account.closed_at.is_(None)).order_by(Account.role, Account.email)
     return session.scalars(query if role is None else query.where(Account.role == role)).all()
 
 

@@ -1601,6 +1601,12 @@ def test_the_other_guardian_keeps_the_household_when_one_closes(identity, as_per
     assert as_person(staying).close_account()["last_of_household"] is True
 
 
+def test_admins_no_longer_see_a_closed_account(identity, as_person, admin):
+    closed = register(identity)
+    as_person(closed).close_account()
+    assert closed["id"] not in [a["id"] for a in as_person(admin).list_accounts("family")]
+
+
 def test_an_account_whose_address_was_never_confirmed_never_closes_the_household(identity, as_person):
     assert as_person(register(identity)).close_account()["last_of_household"] is False
 

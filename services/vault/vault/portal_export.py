@@ -49,6 +49,7 @@ log = logging.getLogger(__name__)
 ASKED, READY, TAKEN, FAILED, EXPIRED = "asked", "ready", "taken", "failed", "expired"
 TICK = 2  # seconds between two looks for an export to prepare
 MAX_ATTEMPTS = 5
+STALLED = timedelta(minutes=15)  # far longer than preparing any archive takes
 VAULT = Caller(part="vault")
 ARCHIVE_TYPE = "application/zip"
 
@@ -161,8 +162,11 @@ class PortalExport:
         return response
 
     def forget_exports(self, now):
-        """The objects of archives taken, failed or expired are removed; their rows go after a month."""
+        """The objects of archives taken, failed or expired are removed; their
+        rows go after a month. An export whose replica stopped while preparing
+        it is asked again."""
         with self.db.transaction() as tx:
+            store.ask_stalled_exports_again(tx.session, now - STALLED)
             keys = store.shred_spent_exports(tx.session, now, READY)
             store.forget_exports_before(tx.session, now - timedelta(days=30))
         for key in keys:

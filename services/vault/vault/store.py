@@ -326,6 +326,11 @@ def claim_export(session, status, now):
     return export
 
 
+def ask_stalled_exports_again(session, before):
+    session.execute(update(PortalExport).where(PortalExport.status == "preparing", PortalExport.requested_at < before)
+                    .values(status="asked"))
+
+
 def settle_export(session, export_id, **values):
     session.execute(update(PortalExport).where(PortalExport.id == export_id).values(**values))
     return session.get(PortalExport, export_id, populate_existing=True)
