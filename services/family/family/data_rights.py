@@ -45,7 +45,7 @@ class FamilyDataRights(retention.OutboxRetention):
             else:
                 for guardian in erasure.guardians_named(household.guardians, closed["former_email"]):
                     household.guardians.remove(guardian)
-                store.journal(tx.session, household, FAMILY, GUARDIAN_LEFT, now)
+                    store.journal(tx.session, household, FAMILY, GUARDIAN_LEFT, now)
 
     @rpc
     @allow(parts=("vault",))
