@@ -5,7 +5,8 @@ from datetime import date, timedelta
 import pytest
 import requests
 
-from a11y.support import PASSWORD, PDF, State, school_days
+import samples
+from a11y.support import PASSWORD, State, school_days
 
 
 @pytest.fixture(scope="session")
@@ -37,8 +38,9 @@ def state(portal):
         answer = family.post(portal.url("/api/v1/bookings"), timeout=30, json={
             "child_id": child["id"], "activity": "restauration_scolaire", "date": day})
         assert answer.status_code == 201, answer.text
-    answer = family.post(portal.url("/api/v1/documents"), timeout=30, data={"category": "attestation_domicile"},
-                         files={"file": ("attestation-domicile.pdf", PDF, "application/pdf")})
+    answer = family.post(portal.url("/api/v1/documents"), timeout=30, data={"category": "attestation_domicile",
+                                                                    "issued_on": date.today().isoformat()},
+                         files={"file": ("attestation-domicile.pdf", samples.pdf(20_000), "application/pdf")})
     assert answer.status_code == 201, answer.text
     assert admin.post(portal.url("/api/v1/agent/billing-runs"), json={"period": period}, timeout=60).ok
     invoices = family.get(portal.url("/api/v1/invoices"), timeout=30).json()

@@ -11,7 +11,6 @@ from playwright.sync_api import expect
 HERE = Path(__file__).parent
 AXE = HERE / "node_modules" / "axe-core" / "axe.min.js"
 PASSWORD = "une phrase de passe solide"
-PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 
 
 def axe_version():
