@@ -9,7 +9,7 @@ import zipfile
 
 import eventlet
 import pytest
-from nameko.testing.services import entrypoint_hook, replace_dependencies
+from nameko.testing.services import entrypoint_hook
 from sqlalchemy import select
 
 import samples

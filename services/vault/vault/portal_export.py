@@ -103,7 +103,7 @@ class PortalExport:
     def prepare_exports(self):
         now = utcnow()
         with self.db.transaction() as tx:
-            export = store.claim_export(tx.session, ASKED, now)
+            export = store.claim_export(tx.session, ASKED)
         if export is None:
             return
         try:

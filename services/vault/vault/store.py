@@ -315,7 +315,7 @@ def export_of(session, household_id, account_id, export_id):
         PortalExport.account_id == account_id)).one_or_none()
 
 
-def claim_export(session, status, now):
+def claim_export(session, status):
     """The oldest export in `status`, its try counted; one replica gets it (rows locked, others skipped)."""
     query = select(PortalExport).where(PortalExport.status == status).order_by(PortalExport.requested_at).limit(1)
     if session.bind.dialect.name == "postgresql":
