@@ -34,14 +34,15 @@ def household_of_two(portal, next_month):
     marker = uuid.uuid4().hex[:8]
     people = {"first": f"mere-{marker}@example.org", "second": f"pere-{marker}@example.org"}
     digits = f"{int(marker, 16) % 10 ** 8:08d}"
-    names = {"last_name": f"Zorglub{marker}", "child": f"Lilou{marker}", "digits": digits,
+    born = date(2016, 1 + int(marker[:2], 16) % 12, 2 + int(marker[2:4], 16) % 27).isoformat()  # never a 1st of January
+    names = {"last_name": f"Zorglub{marker}", "child": f"Lilou{marker}", "digits": digits, "born": born,
              "phone": f"06 {digits[:2]} {digits[2:4]} {digits[4:6]} {digits[6:]}"}
     agent = portal.agent()
     answer = agent.post(portal.url("/api/v1/agent/households"), timeout=30, json={
         "guardians": [{"first_name": "Camille", "last_name": names["last_name"], "email": people["first"],
                        "phone": names["phone"]},
                       {"first_name": "Dominique", "last_name": names["last_name"], "email": people["second"]}],
-        "children": [{"first_name": names["child"], "last_name": names["last_name"], "birth_date": "2017-03-14",
+        "children": [{"first_name": names["child"], "last_name": names["last_name"], "birth_date": names["born"],
                       "school": f"École {marker}"}],
         "quotient_familial": 850})
     assert answer.status_code == 201, answer.text
@@ -151,7 +152,7 @@ def test_closing_accounts_leaves_no_personal_data_behind_and_the_other_guardian_
     answer = second.delete(portal.url("/api/v1/me"), timeout=30)
     assert answer.status_code == 200 and answer.json()["last_of_household"] is True
     everyone = [*first_only, people["second"], names["last_name"], f"École {marker}",
-                f"domicile-{marker}", "2017-03-14"]
+                f"domicile-{marker}", names["born"]]
     for service in SERVICES:
         # invoices are kept ten years, with the child's first name they were issued with, nothing more
         marks = everyone if service == "billing" else [*everyone, names["child"]]
