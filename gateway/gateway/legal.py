@@ -12,6 +12,8 @@ from pathlib import Path
 
 from flask import Blueprint, render_template
 
+from gateway import data_rights_pages
+
 legal = Blueprint("legal", __name__)
 AUDIT = Path(__file__).with_name("accessibility_audit.json")
 
@@ -48,7 +50,7 @@ def legal_notice():
 
 @legal.get("/donnees-personnelles")
 def privacy():
-    return render_template("donnees_personnelles.html")
+    return render_template("donnees_personnelles.html", **data_rights_pages.privacy_context())
 
 
 @legal.get("/plan-du-site")

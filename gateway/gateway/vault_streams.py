@@ -102,6 +102,10 @@ def export_path(household_id):
     return f"/households/{_id(household_id, 'Ce foyer est introuvable.', 'household_not_found')}/export"
 
 
+def export_archive_path(export_id):
+    return f"/exports/{_id(export_id, 'Cet export est introuvable.', 'export_not_found')}"
+
+
 def _id(value, message, code):
     """An id as one segment of the vault's path: a malformed one names nothing."""
     try:

@@ -154,6 +154,11 @@ PAGES = {
     "billing.tariffs": Visit("/agents/tarifs", (AGENT,)),
     "billing.debit_batches": Visit("/agents/prelevements", (AGENT,)),
     "billing.batch_file": NotAPage("a pain.008 XML file"),
+
+    # the families' data rights
+    "data_rights.download_export": NotAPage("the archive of the household's data (zip), not a page"),
+    "data_rights.close_account": Visit("/donnees-personnelles/fermer-mon-compte", (FAMILY,)),
+    "data_rights.account_closed": Visit("/compte-ferme", (ANONYMOUS,)),
 }
 
 # Every POST route of the pages: the page it answers with, its error shown.
@@ -243,6 +248,12 @@ FORMS = {
     "billing.batch_sent": NotAPage("marks a batch sent and redirects to the batches"),
     "billing.debit_rejection": Submit("/agents/prelevements", AGENT, fill_and_send(
         {"Référence de bout en bout du prélèvement": "PRLV-INCONNU"}, "Enregistrer le rejet")),
+
+    # the families' data rights
+    "data_rights.request_export": NotAPage("asks for the export and redirects to the personal data page, audited "
+                                           "as the family sees it through legal.privacy"),
+    "data_rights.close_account": Submit("/donnees-personnelles/fermer-mon-compte", FAMILY, fill_and_send(
+        {}, "Fermer définitivement mon compte")),
 }
 
 # Pages no route names: the error page.

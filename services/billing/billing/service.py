@@ -4,6 +4,7 @@ online invoices, payments.
 Each section of entrypoints is a mixin of its own module (billing/entrypoints);
 the class assembles them with the dependencies they use.
 """
+from billing.data_rights import BillingDataRights
 from billing.entrypoints.direct_debit import DirectDebitEntrypoints
 from billing.entrypoints.invoices import InvoiceEntrypoints
 from billing.entrypoints.online_invoice import OnlineInvoiceEntrypoints
@@ -20,7 +21,8 @@ from kit.rpc import ServiceRpc
 
 
 class BillingService(RunEntrypoints, InvoiceEntrypoints, TariffEntrypoints, OnlineInvoiceEntrypoints,
-                     PaymentEntrypoints, OnlinePaymentEntrypoints, DirectDebitEntrypoints):
+                     PaymentEntrypoints, OnlinePaymentEntrypoints, DirectDebitEntrypoints,
+                     BillingDataRights):
     name = "billing"
 
     db = Database(Base)

@@ -6,7 +6,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from kit.events import utcnow
 from kit.idempotency import IdempotentRequestColumns
-from kit.outbox import OutboxEventColumns
+from kit.outbox import OutboxEventColumns, ProcessedEventColumns
 from kit.types import UtcDateTime
 
 
@@ -272,3 +272,8 @@ class Absence(Base):
     decided_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
 
     child: Mapped[Child] = relationship(lazy="joined", innerjoin=True)
+
+class ProcessedEvent(ProcessedEventColumns, Base):
+    """The events family has handled (identity's account_closed): each once."""
+
+    __tablename__ = "processed_events"

@@ -8,6 +8,7 @@ from kit.metrics import Metrics
 from family import bookings, child_keys, clock, events, schemas, store
 # the module, not its class: `nameko run family.service` must find one service class here
 from family import request_consumers, request_entrypoints
+from family.data_rights import FamilyDataRights
 from family.absence_entrypoints import AbsenceEntrypoints
 from family.activity_entrypoints import ActivityEntrypoints
 from family.models import Base
@@ -22,7 +23,8 @@ def today():
 
 
 class FamilyService(request_entrypoints.RequestEntrypoints, request_consumers.RequestConsumers,
-                    ActivityEntrypoints, PreregistrationEntrypoints, AbsenceEntrypoints):
+                    ActivityEntrypoints, PreregistrationEntrypoints, AbsenceEntrypoints,
+                    FamilyDataRights):
     name = "family"
     db = Database(Base)
     metrics = Metrics()

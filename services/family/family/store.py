@@ -5,7 +5,7 @@ an id of another household: a family never learns whether a record exists
 elsewhere."""
 import uuid
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
@@ -120,3 +120,21 @@ def _uuid(value):
         return uuid.UUID(value) if isinstance(value, str) else None
     except ValueError:
         return None
+
+
+# Data rights (data_rights.py)
+
+def household_or_none(session, household_id):
+    key = _uuid(household_id)
+    return session.get(Household, key) if key else None
+
+
+def all_bookings_of_household(session, household_id):
+    return session.scalars(select(Booking).where(Booking.household_id == household_id)
+                           .order_by(Booking.date, Booking.created_at)).all()
+
+
+def forget_journal_details(session, household_id):
+    """The journal keeps what was done and when, not what it was done with."""
+    session.execute(update(HouseholdJournalEntry).where(HouseholdJournalEntry.household_id == household_id)
+                    .values(details={}))

@@ -13,6 +13,7 @@ PASSWORD_CHANGED = "password_changed"
 EMAIL_CHANGE_REQUESTED = "email_change_requested"
 EMAIL_CHANGED = "email_changed"
 CONTACT_DETAILS_CHANGED = "contact_details_changed"
+ACCOUNT_CLOSED = "account_closed"
 
 
 def account_created(account):
@@ -47,3 +48,13 @@ def contact_details_changed(account, changed):
     household_id = str(account.household_id) if account.household_id else None
     return new_event(CONTACT_DETAILS_CHANGED, account_id=str(account.id), household_id=household_id,
                      changed=changed)
+
+
+def account_closed(account, last_of_household):
+    """A family closed its account: each service erases what it holds of it,
+    and of the household when it was its last account. `former_email` lets
+    family and notify find what they keep under that address; the outbox
+    forgets it once published (kit.outbox)."""
+    household_id = str(account.household_id) if account.household_id else None
+    return new_event(ACCOUNT_CLOSED, account_id=str(account.id), household_id=household_id,
+                     last_of_household=last_of_household, former_email=account.email)

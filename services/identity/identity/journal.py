@@ -20,6 +20,7 @@ AGENT_CREATED = "agent_created"
 ACCOUNT_DEACTIVATED = "account_deactivated"
 ACCOUNT_REACTIVATED = "account_reactivated"
 ACCOUNT_DETACHED = "account_detached"
+ACCOUNT_CLOSED = "account_closed"
 
 # what families and agents read in the journal
 LABELS = {
@@ -41,6 +42,7 @@ LABELS = {
     ACCOUNT_DEACTIVATED: "Compte désactivé",
     ACCOUNT_REACTIVATED: "Compte réactivé",
     ACCOUNT_DETACHED: "Compte détaché du foyer",
+    ACCOUNT_CLOSED: "Compte fermé à la demande de la famille",
 }
 
 MAX_ENTRIES = 500

@@ -49,6 +49,8 @@ class Account(Base):
     street: Mapped[str | None] = mapped_column(String(200))
     postal_code: Mapped[str | None] = mapped_column(String(5))
     city: Mapped[str | None] = mapped_column(String(100))
+    # Closed by the family (data_rights.py): nothing of the person is left on the row.
+    closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
     franceconnect: Mapped["FranceConnectLink | None"] = relationship(
         back_populates="account", lazy="joined", cascade="all, delete-orphan")

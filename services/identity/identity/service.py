@@ -7,6 +7,7 @@ made before the service serves, by identity.bootstrap.
 """
 from identity.entrypoints.accounts import AccountEntrypoints
 from identity.entrypoints.contact import ContactEntrypoints
+from identity.entrypoints.data_rights import DataRightsEntrypoints
 from identity.entrypoints.franceconnect import FranceConnectEntrypoints
 from identity.entrypoints.passwords import PasswordEntrypoints
 from identity.entrypoints.sessions import SessionEntrypoints
@@ -19,7 +20,7 @@ from kit.rpc import ServiceRpc
 
 
 class IdentityService(SessionEntrypoints, AccountEntrypoints, PasswordEntrypoints, ContactEntrypoints,
-                      FranceConnectEntrypoints, StaffEntrypoints):
+                      FranceConnectEntrypoints, StaffEntrypoints, DataRightsEntrypoints):
     name = "identity"
 
     db = Database(Base)

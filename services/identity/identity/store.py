@@ -1,13 +1,13 @@
 """The queries of identity, named after what they fetch or change."""
 from dataclasses import asdict
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from identity import throttling
 from identity.accounts import FAMILY
-from identity.models import (Account, Bootstrap, FranceConnectLink, LinkToken, LoginThrottle, RefreshToken,
-                             SecurityEvent, Session, SigningKey)
+from identity.models import (Account, Bootstrap, FranceConnectLink, LinkToken, LoginThrottle, OutboxEvent,
+                             RefreshToken, SecurityEvent, Session, SigningKey)
 
 
 def account_by_id(session, account_id):
@@ -33,7 +33,8 @@ def family_accounts_of_household(session, household_id):
 
 
 def accounts_with_role(session, role=None):
-    query = select(Account).order_by(Account.role, Account.email)
+    """Closed accounts aside: nothing is left of them to show."""
+    query = select(Account).where(Account.closed_at.is_(None)).order_by(Account.role, Account.email)
     return session.scalars(query if role is None else query.where(Account.role == role)).all()
 
 
@@ -164,3 +165,50 @@ def add_security_event(session, at, action, account_id=None, actor_id=None, clie
 def security_events(session, account_id, limit):
     query = select(SecurityEvent).order_by(SecurityEvent.at.desc(), SecurityEvent.id).limit(limit)
     return session.scalars(query if account_id is None else query.where(SecurityEvent.account_id == account_id)).all()
+
+
+# Closing an account and retention (entrypoints/data_rights.py)
+
+def other_family_accounts(session, household_id, account_id):
+    """The household's other accounts, deactivated ones included: while one is attached, the household stays."""
+    if household_id is None:
+        return []
+    return [a for a in family_accounts_of_household(session, household_id) if a.id != account_id]
+
+
+def erase_account_traces(session, account, throttle_keys):
+    """What identity holds of an account besides its row: tokens, links, its
+    FranceConnect identity, its counters; its journal keeps what was done,
+    not from where nor with what address."""
+    sessions = select(Session.id).where(Session.account_id == account.id)
+    session.execute(delete(RefreshToken).where(RefreshToken.session_id.in_(sessions)))
+    session.execute(delete(LinkToken).where(LinkToken.account_id == account.id))
+    session.execute(delete(FranceConnectLink).where(FranceConnectLink.account_id == account.id))
+    session.execute(delete(LoginThrottle).where(LoginThrottle.key.in_(throttle_keys)))
+    session.execute(update(SecurityEvent).where(SecurityEvent.account_id == account.id)
+                    .values(client_ip=None, detail={}))
+    session.execute(delete(OutboxEvent).where(OutboxEvent.published_at.is_not(None),
+                                              OutboxEvent.payload["account_id"].as_string() == str(account.id)))
+    session.expire(account, ["franceconnect"])
+
+
+def unverified_family_accounts_before(session, before):
+    return session.scalars(select(Account).where(
+        Account.role == FAMILY, Account.email_verified.is_(False), Account.closed_at.is_(None),
+        Account.created_at < before)).all()
+
+
+def delete_account(session, account):
+    session.execute(delete(Session).where(Session.account_id == account.id))
+    session.execute(delete(SecurityEvent).where(SecurityEvent.account_id == account.id))
+    session.delete(account)
+
+
+def forget_throttles_before(session, before):
+    """Counters last touched before `before` (a lock long over, a limit's window long gone)."""
+    last = func.coalesce(LoginThrottle.locked_until, LoginThrottle.last_failure_at, LoginThrottle.started_at)
+    return session.execute(delete(LoginThrottle).where((last < before) | last.is_(None))).rowcount
+
+
+def forget_journal_before(session, before):
+    return session.execute(delete(SecurityEvent).where(SecurityEvent.at < before)).rowcount

@@ -15,13 +15,14 @@ from joserfc import jwt
 from joserfc.jwk import KeySet
 from nameko.events import event_handler
 from nameko.exceptions import IncorrectSignature
-from nameko.testing.services import entrypoint_waiter, replace_dependencies
+from nameko.testing.services import entrypoint_hook, entrypoint_waiter, replace_dependencies
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import sessionmaker
 
 from identity import bootstrap, links, passwords, schemas
 from identity.entrypoints import steps
-from identity.models import Account, Base, LinkToken, OutboxEvent, RefreshToken, SecurityEvent, Session
+from identity.models import (Account, Base, LinkToken, LoginThrottle, OutboxEvent, RefreshToken, SecurityEvent,
+                             Session)
 from identity.service import IdentityService
 from kit.caller import ADMINS, AGENTS, PARTS, ROLES, Caller, CallerKey
 from kit.errors import Conflict, Forbidden, Invalid, NotFound, TooManyRequests, Unauthenticated
@@ -63,6 +64,10 @@ class Listener:
 
     @event_handler("identity", "email_change_requested")
     def on_email_change_requested(self, payload):
+        return payload
+
+    @event_handler("identity", "account_closed")
+    def on_account_closed(self, payload):
         return payload
 
 
@@ -1383,6 +1388,8 @@ ACCESS = {
     "detach_account": (AGENTS, (), (SOME_ID,)),
     "account_journal": (*PEOPLE, ()),
     "security_journal": (ADMINS, (), ()),
+    "close_account": (("family",), (), ()),
+    "export_household": ((), ("vault",), (HOUSEHOLD,)),
 }
 
 
@@ -1537,3 +1544,122 @@ def test_one_franceconnect_identity_trying_wrong_child_keys_is_stopped(identity,
                     "Anne", "Martin")
     assert error.code == "too_many_attempts"
     assert identity.register_with_franceconnect("sub-2", "parent@exemple.fr", "12345-ABC123", "Anne", "Martin")
+
+
+# Closing one's account (entrypoints/data_rights.py)
+
+def personal_data_of(look, email, phone_digits="612345678"):
+    """Every row of every identity table where the person still shows: the
+    address, the phone, the street, the FranceConnect identity, the client address."""
+    marks = (email, phone_digits, "rue des Écoles", SUB, "Anne", "203.0.113.7")
+    return {name: found for name, rows in everything(look).items()
+            if (found := [row for row in rows if any(mark in row for mark in marks)])}
+
+
+def test_closing_an_account_leaves_nothing_of_the_person_in_any_table(identity, as_person, look, sent_links):
+    account = register(identity)
+    identity.verify_email(sent_links[links.EMAIL_VERIFICATION][0])
+    as_person(account).update_contact("06.12.34.56.78", ADDRESS)
+    as_person(account).link_franceconnect(SUB, "Anne", "Martin")
+    browser = log_in(identity, client_ip="203.0.113.7")
+    mobile = identity.issue_tokens("parent@exemple.fr", PASSWORD, "203.0.113.7")
+    identity.request_password_reset("parent@exemple.fr")  # counted by client address too, which names nobody
+    published(look)
+    assert personal_data_of(look, "parent@exemple.fr")
+
+    closed = as_person(account, browser["session_id"]).close_account()
+
+    assert closed == {"account_id": account["id"], "last_of_household": True}
+    [event] = emitted(look, "account_closed")
+    assert (event["account_id"], event["household_id"], event["last_of_household"]) == (
+        account["id"], HOUSEHOLD, True)
+    published(look)
+    assert "former_email" not in emitted(look, "account_closed")[0]  # forgotten once published
+    assert personal_data_of(look, "parent@exemple.fr") == {}
+    assert refusal(Unauthenticated, identity.verify_token, browser["token"]).code == "invalid_token"
+    assert refusal(Unauthenticated, identity.refresh_tokens, mobile["refresh_token"]).code == "invalid_token"
+    assert refusal(Unauthenticated, log_in, identity).code == "invalid_credentials"
+    assert refusal(NotFound, identity.login_with_franceconnect, SUB).code == "franceconnect_not_linked"
+    assert "account_closed" in journal_actions(look)
+    assert register(identity)["id"] != account["id"]  # the address is free again
+
+
+def test_the_other_guardian_keeps_the_household_when_one_closes(identity, as_person, container_factory, config,
+                                                                sent_links):
+    leaving = register(identity)
+    staying = register(identity, email="autre.parent@exemple.fr")
+    identity.verify_email(sent_links[links.EMAIL_VERIFICATION][1])
+    listener = container_factory(Listener, config)
+    listener.start()
+    with entrypoint_waiter(listener, "on_account_closed", timeout=10) as received:
+        assert as_person(leaving).close_account()["last_of_household"] is False
+    assert received.get() == {"event_id": received.get()["event_id"], "occurred_at": received.get()["occurred_at"],
+                              "account_id": leaving["id"], "household_id": HOUSEHOLD, "last_of_household": False,
+                              "former_email": "parent@exemple.fr"}
+    login = log_in(identity, "autre.parent@exemple.fr")
+    assert identity.verify_token(login["token"])["household_id"] == HOUSEHOLD
+    assert as_person(staying).close_account()["last_of_household"] is True
+
+
+def test_admins_no_longer_see_a_closed_account(identity, as_person, admin):
+    closed = register(identity)
+    as_person(closed).close_account()
+    assert closed["id"] not in [a["id"] for a in as_person(admin).list_accounts("family")]
+
+
+def test_an_account_whose_address_was_never_confirmed_never_closes_the_household(identity, as_person):
+    assert as_person(register(identity)).close_account()["last_of_household"] is False
+
+
+def test_only_a_family_closes_its_own_account(calls, agent):
+    assert refusal(Forbidden, calls.as_part("gateway").close_account).code == "caller_not_allowed"
+    assert refusal(Forbidden, calls.as_caller(Caller(part="gateway", account_id=uuid.UUID(agent["id"]), role="agent",
+                                                     session_id="s")).close_account).code == "caller_not_allowed"
+
+
+def test_retention_removes_unverified_accounts_old_counters_and_old_journal_lines(identity, calls, look, sent_links,
+                                                                                  container_factory, config):
+    stale = register(identity)
+    kept = register(identity, email="verifiee@exemple.fr", child_key="67890-XYZ789")
+    identity.verify_email(sent_links[links.EMAIL_VERIFICATION][1])
+    refusal(Unauthenticated, log_in, identity, "verifiee@exemple.fr", "Mauvais-mot-de-passe")
+    long_ago = utcnow() - timedelta(days=400)
+    change(look, update(Account).where(Account.id == uuid.UUID(stale["id"])).values(created_at=long_ago))
+    change(look, update(SecurityEvent).where(SecurityEvent.action == "login_failed").values(at=long_ago))
+    change(look, update(LoginThrottle).values(last_failure_at=long_ago, started_at=long_ago))
+    published(look)
+    change(look, update(OutboxEvent).values(published_at=long_ago))
+
+    container = retention_container(container_factory, config)
+    for job in ("identity_retention", "outbox_retention"):
+        with entrypoint_hook(container, job) as run:
+            run()
+
+    with look.connect() as connection:
+        emails = connection.execute(select(Account.email)).scalars().all()
+        assert emails == ["verifiee@exemple.fr"]
+        assert "login_failed" not in journal_actions(look)
+        assert "email_verified" in journal_actions(look)
+        assert connection.execute(select(func.count()).select_from(LoginThrottle)).scalar_one() == 0
+        assert connection.execute(select(func.count()).select_from(OutboxEvent)).scalar_one() == 0
+    assert log_in(identity, "verifiee@exemple.fr")["account"]["id"] == kept["id"]
+
+
+def retention_container(container_factory, config, **settings):
+    """Another identity container, its timers run by hand."""
+    container = container_factory(IdentityService, dict(config, **settings))
+    replace_dependencies(container, "family")
+    container.start()
+    return container
+
+
+def test_the_export_of_a_household_holds_its_accounts_contact_details_and_journal(identity, as_person, calls):
+    account = register(identity)
+    as_person(account).update_contact("06.12.34.56.78", ADDRESS)
+    as_person(account).link_franceconnect(SUB, "Anne", "Martin")
+    register(identity, email="voisin@exemple.fr", child_key="67890-XYZ789")
+    [exported] = calls.as_part("vault").export_household(HOUSEHOLD)["comptes"]
+    assert (exported["email"], exported["coordonnees"]["phone"]) == ("parent@exemple.fr", "+33612345678")
+    assert exported["franceconnect"] == {"given_name": "Anne", "family_name": "Martin"}
+    assert "account_created" in [line["action"] for line in exported["journal"]]
+    assert "password_hash" not in exported

@@ -25,9 +25,10 @@ from kit.types import UtcDateTime
 
 log = logging.getLogger(__name__)
 
-# Payload fields that open something on their own (a single-use link's token):
-# the consumer needs them once; the outbox forgets them once they are published.
-SECRET_FIELDS = frozenset({"token"})
+# Payload fields that open something on their own (a single-use link's token)
+# or name someone who has left (a closed account's address): the consumer
+# needs them once; the outbox forgets them once they are published.
+SECRET_FIELDS = frozenset({"token", "former_email"})
 
 
 class OutboxEventColumns:

@@ -25,6 +25,7 @@ from notify import safe_emails  # the module, not its class: `nameko run notify.
 from notify import request_emails  # the same
 from notify import activity_emails  # the same
 from notify import billing_emails  # the same
+from notify import data_rights  # the same
 
 log = logging.getLogger(__name__)
 
@@ -34,7 +35,7 @@ DEFAULT_SENDING_LEASE = 120  # seconds; well over what an SMTP exchange may take
 
 
 class NotifyService(safe_emails.SafeEmails, request_emails.RequestEmails, activity_emails.ActivityEmails,
-                    billing_emails.BillingEmails):
+                    billing_emails.BillingEmails, data_rights.NotifyDataRights):
     name = "notify"
 
     db = Database(Base)

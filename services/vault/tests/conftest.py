@@ -7,6 +7,7 @@ import pytest
 import requests
 from loopback import free_port, s3_server
 from minio import Minio
+from nameko.testing.services import replace_dependencies
 
 from kit.caller import HTTP_HEADER, Caller, CallerKey
 
@@ -147,9 +148,12 @@ def start_vault(container_factory, vault_config):
     """Starts the vault with its test settings, some of them replaced."""
     from vault.service import VaultService
 
-    def start(**overrides):
+    def start(stand_ins=None, **overrides):
+        """`stand_ins`: the services the vault calls, replaced ({"identity": ..., ...})."""
         config = dict(vault_config, WEB_SERVER_ADDRESS=f"127.0.0.1:{free_port()}", **overrides)
         container = container_factory(VaultService, config)
+        if stand_ins:
+            replace_dependencies(container, **stand_ins)
         container.start()
         return container, Streams(config)
     return start

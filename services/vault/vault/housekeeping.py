@@ -29,7 +29,7 @@ class Housekeeping:
             due = store.lock_job(tx.session, "housekeeping", now, timedelta(seconds=self.settings.housekeeping_seconds))
         if not due:
             return
-        for step in (self.tell_expiring, self.apply_retention, self.sweep_store):
+        for step in (self.tell_expiring, self.apply_retention, self.forget_exports, self.sweep_store):
             try:
                 step(now)
             except Exception:  # one step failing (a store away) does not stop the others
@@ -74,8 +74,9 @@ class Housekeeping:
         with self.db.reading() as session:
             rows = store.keys_of_rows(session, stored)
             live = store.live_keys(session)
+            exports = store.live_export_keys(session)
         for key, modified in stored.items():
-            if retention.is_orphan(rows.get(key)) and _aware(modified) < grace:
+            if key not in exports and retention.is_orphan(rows.get(key)) and _aware(modified) < grace:
                 self.storage.remove(key)
                 objects.ORPHANS_REMOVED.inc()
         missing = live - set(stored)
@@ -98,8 +99,10 @@ class Housekeeping:
             if not tx.first_time(closed["event_id"]):
                 return
             store.anonymise_account(tx.session, closed["account_id"])
+            removed = store.erase_exports(tx.session, closed["account_id"])
             if closed["last_of_household"] and closed["household_id"] is not None:
-                removed = [d.storage_key for d in store.household_documents(tx.session, closed["household_id"])]
+                removed += [d.storage_key for d in store.household_documents(tx.session, closed["household_id"])]
+                removed += store.erase_exports(tx.session, None, closed["household_id"])
                 store.erase_household(tx.session, closed["household_id"])
         for key in removed:
             self._remove_object(key)

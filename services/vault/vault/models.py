@@ -141,3 +141,29 @@ class OutboxEvent(OutboxEventColumns, Base):
 
 class ProcessedEvent(ProcessedEventColumns, Base):
     __tablename__ = "processed_events"
+
+
+class PortalExport(Base):
+    """The archive of all a household's data, asked by one of its accounts:
+    prepared by the vault from every service's part, stored encrypted like a
+    document (its own data key, wrapped), downloaded once before it expires,
+    then shredded."""
+
+    __tablename__ = "portal_exports"
+    __table_args__ = (Index("ix_portal_exports_household_requested", "household_id", "requested_at"),
+                      Index("ix_portal_exports_status", "status"))
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    household_id: Mapped[uuid.UUID] = mapped_column(Uuid)
+    account_id: Mapped[uuid.UUID | None] = mapped_column(Uuid)
+    status: Mapped[str] = mapped_column(String(12))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    requested_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    ready_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    expires_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    taken_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    storage_key: Mapped[str | None] = mapped_column(String(64), unique=True)
+    key_id: Mapped[str | None] = mapped_column(String(40))
+    wrapped_key: Mapped[bytes | None] = mapped_column(LargeBinary)
+    size: Mapped[int | None] = mapped_column(BigInteger)
+    sha256: Mapped[str | None] = mapped_column(String(64))

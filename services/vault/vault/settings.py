@@ -29,6 +29,7 @@ class VaultSettings:
     retention: Retention
     housekeeping_seconds: int
     spool_dir: str | None
+    export_hours: int
 
     @classmethod
     def from_config(cls, config=None):
@@ -51,6 +52,7 @@ class VaultSettings:
                 orphan_grace_hours=number("VAULT_ORPHAN_GRACE_HOURS", 1)),
             housekeeping_seconds=number("VAULT_HOUSEKEEPING_SECONDS", 3600),
             spool_dir=setting(config, "VAULT_SPOOL_DIR"),
+            export_hours=number("VAULT_EXPORT_HOURS", 48),
         )
 
 

@@ -7,7 +7,8 @@ from sqlalchemy.exc import IntegrityError
 
 from vault import sharing
 from vault.models import (
-    AccessEntry, Document, DocumentAsk, HouseholdUsage, JobRun, KnownRequest, OutboxEvent, ProcessedEvent, Share)
+    AccessEntry, Document, DocumentAsk, HouseholdUsage, JobRun, KnownRequest, OutboxEvent, PortalExport, ProcessedEvent,
+    Share)
 
 
 def live(query):
@@ -284,3 +285,92 @@ def erase_household(session, household_id):
     session.execute(delete(KnownRequest).where(KnownRequest.household_id == household_id))
     session.execute(delete(Document).where(Document.household_id == household_id))
     session.execute(delete(HouseholdUsage).where(HouseholdUsage.household_id == household_id))
+
+
+# --- the portal's exports (portal_export.py) ---------------------------------
+
+def add_export(session, household_id, account_id, status, now):
+    export = PortalExport(id=uuid.uuid4(), household_id=household_id, account_id=account_id, status=status,
+                          attempts=0, requested_at=now)
+    session.add(export)
+    session.flush()
+    return export
+
+
+def export_being_prepared(session, household_id):
+    return session.scalars(select(PortalExport).where(
+        PortalExport.household_id == household_id, PortalExport.status.in_(["asked", "preparing"]))).first()
+
+
+def latest_export(session, household_id):
+    return session.scalars(select(PortalExport).where(PortalExport.household_id == household_id)
+                           .order_by(PortalExport.requested_at.desc()).limit(1)).one_or_none()
+
+
+def export_of(session, household_id, account_id, export_id):
+    if export_id is None:
+        return None
+    return session.scalars(select(PortalExport).where(
+        PortalExport.id == export_id, PortalExport.household_id == household_id,
+        PortalExport.account_id == account_id)).one_or_none()
+
+
+def claim_export(session, status):
+    """The oldest export in `status`, its try counted; one replica gets it (rows locked, others skipped)."""
+    query = select(PortalExport).where(PortalExport.status == status).order_by(PortalExport.requested_at).limit(1)
+    if session.bind.dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True)
+    export = session.scalars(query).one_or_none()
+    if export is not None:
+        export.status, export.attempts = "preparing", export.attempts + 1
+    return export
+
+
+def ask_stalled_exports_again(session, before):
+    session.execute(update(PortalExport).where(PortalExport.status == "preparing", PortalExport.requested_at < before)
+                    .values(status="asked"))
+
+
+def settle_export(session, export_id, **values):
+    session.execute(update(PortalExport).where(PortalExport.id == export_id).values(**values))
+    return session.get(PortalExport, export_id, populate_existing=True)
+
+
+def take_export(session, export_id, now):
+    """True for the one download that takes the archive; its data key goes with it."""
+    return session.execute(update(PortalExport).where(PortalExport.id == export_id, PortalExport.status == "ready")
+                           .values(status="taken", taken_at=now, wrapped_key=None, key_id=None)).rowcount == 1
+
+
+def shred_spent_exports(session, now, ready):
+    """The storage keys of archives no one may take any more (taken, failed,
+    expired), their data keys destroyed; the rows forget the keys."""
+    spent = session.scalars(select(PortalExport).where(
+        PortalExport.storage_key.is_not(None),
+        (PortalExport.status != ready) | (PortalExport.expires_at <= now))).all()
+    keys = [export.storage_key for export in spent]
+    for export in spent:
+        if export.status == ready:
+            export.status = "expired"
+        export.storage_key = export.wrapped_key = export.key_id = None
+    return keys
+
+
+def forget_exports_before(session, before):
+    session.execute(delete(PortalExport).where(PortalExport.requested_at < before,
+                                               PortalExport.status.in_(["taken", "failed", "expired"])))
+
+
+def live_export_keys(session):
+    return set(session.scalars(select(PortalExport.storage_key).where(PortalExport.storage_key.is_not(None))))
+
+
+def erase_exports(session, account_id, household_id=None):
+    """The storage keys of the archives an account asked for (or a whole
+    household's, when given), their rows gone."""
+    whose = (PortalExport.account_id == account_id) if household_id is None else (
+        PortalExport.household_id == household_id)
+    keys = [k for k in session.scalars(select(PortalExport.storage_key).where(
+        whose, PortalExport.storage_key.is_not(None)))]
+    session.execute(delete(PortalExport).where(whose))
+    return keys

@@ -135,6 +135,14 @@ class StreamEntrypoints:
         the family's own download and for the portal's export of all its data."""
         household_id = caller.household(household_id)
         now = utcnow()
+        summary, held = self._safe_summary(household_id, caller, now)
+        response = Response(zipped(summary, self._opened(held)), mimetype="application/zip", direct_passthrough=True)
+        response.headers["X-Document-Filename"] = quote(f"coffre-fort-{now:%Y-%m-%d}.zip")
+        return response
+
+    def _safe_summary(self, household_id, caller, now):
+        """What the safe holds of a household (`coffre-fort.json`) and its live
+        documents; the export is journaled as done by `caller`."""
         with self.db.transaction() as tx:
             held = store.household_documents(tx.session, household_id)
             shares = store.household_shares(tx.session, household_id)
@@ -153,16 +161,14 @@ class StreamEntrypoints:
             "journal": schemas.journal_view(entries, caller.account_id,
                                             self.settings.retention.expired_document_months),
         }
+        return summary, held
+
+    def _opened(self, held):
+        """Each document's archive name and its clear bytes, opened one after the other."""
         storage, keys = self.storage, self.settings.keys
-
-        def opened():
-            for document in held:
-                with stores_answering():
-                    yield archive_name(document), objects.open_document(storage, keys, document)
-
-        response = Response(zipped(summary, opened()), mimetype="application/zip", direct_passthrough=True)
-        response.headers["X-Document-Filename"] = quote(f"coffre-fort-{now:%Y-%m-%d}.zip")
-        return response
+        for document in held:
+            with stores_answering():
+                yield archive_name(document), objects.open_document(storage, keys, document)
 
 
 def grouped(pieces, size=1024 * 1024):
@@ -209,14 +215,16 @@ class _Sink(io.RawIOBase):
         return data
 
 
-def zipped(summary, opened_documents):
-    """A zip written as it is read: the summary, then each document, one
-    segment at a time (the documents are stored as they are: already compressed)."""
+def zipped(summary, opened_documents, parts=None):
+    """A zip written as it is read: the summary (and the other services'
+    `parts`, {file name: data}, for the portal's export), then each document,
+    one segment at a time (the documents are stored as they are: already compressed)."""
     sink = _Sink()
     with zipfile.ZipFile(sink, "w") as archive:
-        archive.writestr(zipfile.ZipInfo("coffre-fort.json", date_time=_zip_time(summary["exported_at"])),
-                         json.dumps(summary, ensure_ascii=False, indent=2), compress_type=zipfile.ZIP_DEFLATED)
-        yield sink.take()
+        for name, data in {**(parts or {}), "coffre-fort.json": summary}.items():
+            archive.writestr(zipfile.ZipInfo(name, date_time=_zip_time(summary["exported_at"])),
+                             json.dumps(data, ensure_ascii=False, indent=2), compress_type=zipfile.ZIP_DEFLATED)
+            yield sink.take()
         for name, opened in opened_documents:
             with archive.open(zipfile.ZipInfo(name, date_time=_zip_time(summary["exported_at"])), "w") as entry:
                 for chunk in opened:
