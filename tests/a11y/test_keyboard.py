@@ -1,7 +1,8 @@
 """The pages a family uses most, with the keyboard alone, as someone who
 cannot use a mouse does: the skip link comes first, every stop shows its
 focus, the order follows the reading order to the footer, and a refused form
-takes the focus to its errors, then to the field in error."""
+takes the focus to its errors, then to the field in error; an invoice is paid
+by card, PayFiP's pages included."""
 import re
 
 from playwright.sync_api import expect
@@ -160,3 +161,48 @@ def test_a_family_opens_an_invoice_and_reads_it_with_the_keyboard_alone(browser,
 # each stop showing its focus (tab_until), with the same family and invoice
 # (`state`). Add the payment page to PAGES in test_every_page.py at the same time.
 # ---------------------------------------------------------------------------
+
+
+def tab_on_another_site(page, name, limit=40):
+    """Tabs through a page that is not the portal's (PayFiP's) until `name` has the focus."""
+    for _ in range(limit):
+        if press(page, "Tab")["name"] == name:
+            return
+    raise AssertionError(f"{name} not reached with Tab on {page.url}")
+
+
+def test_a_family_opts_in_and_pays_an_invoice_with_the_keyboard_alone(browser, portal, state):
+    context, page = family_page(browser, portal, state)
+    try:
+        page.goto(portal.url("/factures"))
+        yes = "Oui, je reçois et je paie mes factures en ligne"
+        stop = tab_until(page, lambda stop: stop["name"] in (yes, "Non, je reçois mes factures sur papier"))
+        while stop["name"] != yes:  # the arrows move within a group of radio buttons, and choose
+            stop = press(page, "ArrowUp")
+        page.keyboard.press("Space")
+        tab_until(page, named("Enregistrer mon choix"))
+        page.keyboard.press("Enter")
+        expect(page.get_by_role("status")).to_contain_text("Vous avez adhéré à la facture en ligne")
+
+        tab_until(page, named(state.invoice_number))
+        page.keyboard.press("Enter")
+        expect(page.get_by_role("heading", name=f"Facture {state.invoice_number}")).to_be_visible()
+        tab_until(page, lambda stop: stop["name"].startswith("Payer en ligne"))
+        page.keyboard.press("Enter")
+
+        expect(page.get_by_role("heading", name="Paiement de votre facture")).to_be_visible()  # PayFiP's page
+        tab_on_another_site(page, "Numéro de carte")
+        page.keyboard.type("4970100000000000")
+        tab_on_another_site(page, "Date d'expiration (MM/AA)")
+        page.keyboard.type("12/30")
+        tab_on_another_site(page, "Cryptogramme")
+        page.keyboard.type("123")
+        tab_on_another_site(page, "Payer")
+        page.keyboard.press("Enter")
+        expect(page.get_by_role("heading", name="Paiement accepté")).to_be_visible()
+        tab_on_another_site(page, "Retour au site")
+        page.keyboard.press("Enter")
+
+        expect(page.get_by_role("status")).to_contain_text("Paiement accepté : merci.")
+    finally:
+        context.close()

@@ -4,8 +4,8 @@ Invoices are accounting documents: the Caisse des écoles keeps them, as they
 were issued, ten years (`BILLING_RETENTION_YEARS`), whoever closes an account
 meanwhile. They name the household by its id and the children by the first
 name the invoice was issued with, nothing more; closing an account changes
-none of it, so billing does not listen to `account_closed`. Payments, when
-billing records them, fall under the same rule.
+none of it, so billing does not listen to `account_closed`. Payments, the PDF
+and direct debits of an invoice go with it.
 """
 import logging
 
@@ -19,7 +19,7 @@ from kit.caller import allow
 from kit.events import utcnow
 
 from billing import schemas, store
-from billing.models import Invoice
+from billing.models import DebitCollection, Invoice, InvoiceDocument, OnlinePayment, Payment
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +50,8 @@ class BillingDataRights(retention.OutboxRetention):
         before = kept_since(utcnow(), retention.retention_setting(self.config, "BILLING_RETENTION_YEARS", YEARS))
         with self.db.transaction() as tx:
             old = tx.session.scalars(select(Invoice.id).where(Invoice.issued_at < before)).all()
-            if old:
+            if old:  # with what hangs on them: payments, the PDF, direct debits (lines go with their invoice)
+                for kept_with in (Payment, OnlinePayment, InvoiceDocument, DebitCollection):
+                    tx.session.execute(delete(kept_with).where(kept_with.invoice_id.in_(old)))
                 tx.session.execute(delete(Invoice).where(Invoice.id.in_(old)))
         log.info("billing retention: %d invoices older than the legal period removed", len(old))

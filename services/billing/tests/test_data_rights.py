@@ -8,7 +8,7 @@ from nameko.testing.services import entrypoint_hook, replace_dependencies
 from sqlalchemy import insert, select
 
 from billing.data_rights import kept_since
-from billing.models import Invoice, InvoiceLine
+from billing.models import Invoice, InvoiceLine, Payment
 from billing.service import BillingService
 from kit.errors import Forbidden
 
@@ -33,7 +33,10 @@ def an_invoice(look, issued_at, number):
         connection.execute(insert(InvoiceLine).values(
             id=uuid.uuid4(), invoice_id=invoice_id, position=0, child_id=uuid.uuid4(), child_first_name="Léa",
             activity="restauration_scolaire", label="Restauration scolaire", dates=["2016-10-03"], quantity=1,
-            unit_price_cents=450, amount_cents=450))
+            unit_price_cents=450, amount_cents=450, origin=f"{issued_at:%Y-%m}"))
+        connection.execute(insert(Payment).values(
+            id=uuid.uuid4(), reference=f"P-{number}", invoice_id=invoice_id, household_id=HOUSEHOLD,
+            amount_cents=450, applied_cents=450, means="especes", received_on=issued_at.date()))
 
 
 def test_ten_years_is_a_hundred_and_twenty_months():
@@ -48,6 +51,7 @@ def test_invoices_stay_ten_years_then_go(container, look, rpc):
     with look.connect() as connection:
         assert connection.execute(select(Invoice.number)).scalars().all() == ["F-2017-12-0000001"]
         assert len(connection.execute(select(InvoiceLine)).all()) == 1
+        assert len(connection.execute(select(Payment)).all()) == 1
     exported = rpc("billing").as_part("vault").export_household(str(HOUSEHOLD))
     assert [(i["number"], i["lines"][0]["child_first_name"]) for i in exported["factures"]] == [
         ("F-2017-12-0000001", "Léa")]

@@ -205,3 +205,9 @@ def pending_certificates(session):
     return session.scalars(select(Absence).where(Absence.certificate_status == "pending")
                            .order_by(Absence.certificate_given_at)).unique().all()
 
+
+
+def forget_absence_reasons(session, household_id):
+    """A household whose last account closed: its absences keep their days
+    and what billing made of them, not the reasons the family gave."""
+    session.execute(update(Absence).where(Absence.household_id == household_id).values(reason=""))

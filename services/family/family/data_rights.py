@@ -9,7 +9,7 @@ from kit.caller import Caller, allow
 from kit.consumers import Unprocessable, event_handler
 from kit.events import utcnow
 
-from family import child_keys, erasure, schemas, store
+from family import activity_store, child_keys, erasure, request_store, request_views, schemas, store
 
 ACCOUNT_CLOSED, GUARDIAN_LEFT, HOUSEHOLD_ANONYMISED = "account_closed", "guardian_left", "household_anonymised"
 FAMILY = Caller(part="family")
@@ -41,6 +41,8 @@ class FamilyDataRights(retention.OutboxRetention):
                 erasure.anonymise_children(household.children)
                 store.give_new_child_key(tx.session, household, child_keys.generate)
                 store.forget_journal_details(tx.session, household.id)
+                request_store.forget_requests_details(tx.session, household.id)
+                activity_store.forget_absence_reasons(tx.session, household.id)
                 store.journal(tx.session, household, FAMILY, HOUSEHOLD_ANONYMISED, now)
             else:
                 for guardian in erasure.guardians_named(household.guardians, closed["former_email"]):
@@ -51,13 +53,19 @@ class FamilyDataRights(retention.OutboxRetention):
     @allow(parts=("vault",))
     def export_household(self, caller, household_id):
         """What family holds of a household, for the export of all its data
-        (the vault assembles it): the household, every booking, the journal."""
+        (the vault assembles it): the household, its address and quotient
+        familial, its requests with their timelines, every booking, the journal."""
         with self.db.reading() as session:
             household = store.household(session, caller.household(household_id))
             bookings = store.all_bookings_of_household(session, household.id)
             entries = store.journal_of_household(session, household.id)
+            requests = request_store.requests_of_household(session, household.id)
             return {
                 "foyer": schemas.household_view(household),
+                "adresse": request_store.current_address(session, household.id),
+                "quotient_familial": [request_views.period_view(p)
+                                      for p in request_store.quotient_history(session, household)],
+                "demarches": [request_views.detail(r) for r in requests],
                 "reservations": [schemas.booking_view(b) for b in bookings],
                 "journal": JournalEntryView(many=True).dump(entries),
             }

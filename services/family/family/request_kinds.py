@@ -200,12 +200,13 @@ def documents(document_ids, kind, data):
 
 
 def title(kind, data):
-    """How the request is named in lists."""
-    if kind == SITUATION:
+    """How the request is named in lists (by its kind alone once its data was
+    erased, when the household's last account closed)."""
+    if kind == SITUATION and "change" in data:
         return f"{KIND_LABELS[kind]} : {CHANGE_LABELS[data['change']].lower()}"
-    if kind == CONTACT:
+    if kind == CONTACT and "subject" in data:
         return f"{KIND_LABELS[kind]} : {SUBJECTS[data['subject']].lower()}"
-    if kind == DOCUMENT:
+    if kind == DOCUMENT and "category_label" in data:
         return f"{KIND_LABELS[kind]} : {data['category_label'].lower()}"
     return KIND_LABELS[kind]
 

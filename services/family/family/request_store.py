@@ -3,7 +3,7 @@ change writes to the household."""
 import datetime as dt
 import uuid
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -143,3 +143,14 @@ def apply_change(session, household, change, request, today, now):
                                             **change.new_guardian))
     if change.leaving_guardian_id is not None:
         household.guardians = [g for g in household.guardians if str(g.id) != change.leaving_guardian_id]
+
+
+def forget_requests_details(session, household_id):
+    """A household whose last account closed: its requests keep their kind,
+    reference, statuses and dates; what they said (addresses, account
+    details, messages, reasons) goes, and so do its addresses."""
+    ids = select(Request.id).where(Request.household_id == household_id).scalar_subquery()
+    session.execute(update(Request).where(Request.household_id == household_id)
+                    .values(data={}, expected=None, decision_reason=None))
+    session.execute(update(RequestEntry).where(RequestEntry.request_id.in_(ids)).values(body=None))
+    session.execute(delete(HouseholdAddress).where(HouseholdAddress.household_id == household_id))

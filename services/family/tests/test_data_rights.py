@@ -8,6 +8,7 @@ from nameko.testing.services import entrypoint_hook, entrypoint_waiter
 from sqlalchemy import select
 
 from family import erasure
+from family.request_kinds import SUBJECTS
 from family.models import Base
 from family.service import FamilyService
 from kit import errors
@@ -73,6 +74,8 @@ def test_when_the_last_guardian_closes_nothing_names_the_family_any_more(family,
     household = family.as_agent.create_household(HOUSEHOLD)
     family.as_family(household).book(household["children"][0]["id"], "restauration_scolaire",
                                      (dt.date.today() + dt.timedelta(days=14 - dt.date.today().weekday())).isoformat())
+    family.as_family(household).submit_request("contact", {
+        "subject": next(iter(SUBJECTS)), "message": "Bonjour, ici Anne Martin, au 06 12 34 56 78."})
     assert rows_naming_anyone(look)
     event = account_closed(config, container, household["id"], last=True, former_email="anne.martin@example.fr")
 

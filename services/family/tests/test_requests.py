@@ -245,3 +245,13 @@ def test_an_agent_sets_a_sensible_quotient_or_none():
     for wrong in (-1, True, "900", 200_000):
         with pytest.raises(Invalid):
             household_changes.quotient_override(wrong)
+
+
+@pytest.mark.parametrize("kind, data, named", [
+    (kinds.CONTACT, {"subject": "facturation", "message": "Bonjour"}, "Contacter la Caisse des écoles : facturation et paiements"),
+    (kinds.CONTACT, {}, "Contacter la Caisse des écoles"),
+    (kinds.SITUATION, {}, "Changement de situation familiale"),
+    (kinds.DOCUMENT, {}, "Document demandé"),
+])
+def test_a_request_is_named_by_its_kind_once_its_data_is_erased(kind, data, named):
+    assert kinds.title(kind, data) == named
