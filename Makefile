@@ -58,4 +58,5 @@ bench: install
 	echo "### bench/api_load.py"; $(PYTHON) bench/api_load.py --seconds 8 --families 8; \
 	echo "### bench/logins.py"; $(PYTHON) bench/logins.py --seconds 8 --login-clients 4; \
 	echo "### bench/billing_run.py"; $(PYTHON) bench/billing_run.py --households 2000 10000 --wait 120; \
-	echo "### bench/vault_throughput.py"; $(PYTHON) bench/vault_throughput.py
+	echo "### bench/vault_throughput.py"; $(PYTHON) bench/vault_throughput.py; \
+	echo "### bench/preregistration_rush.py"; $(PYTHON) bench/preregistration_rush.py --replicas 2
