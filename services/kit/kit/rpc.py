@@ -20,8 +20,11 @@ DEFAULT_TIMEOUT = 10.0
 
 
 class ServiceRpc(RpcProxy):
-    def __init__(self, target_service):
+    """`slow_methods` maps a method known to take longer than RPC_TIMEOUT to its own timeout (seconds)."""
+
+    def __init__(self, target_service, slow_methods=None):
         super().__init__(target_service)
+        self.slow_methods = dict(slow_methods or {})
 
     def setup(self):
         config = self.container.config
@@ -30,7 +33,7 @@ class ServiceRpc(RpcProxy):
 
     def get_dependency(self, worker_ctx):
         signed = _SignedContext(worker_ctx, self.key, self.container.service_name)
-        return _ServiceProxy(signed, self.target_service, self.rpc_reply_listener, self.timeout)
+        return _ServiceProxy(signed, self.target_service, self.rpc_reply_listener, self.timeout, self.slow_methods)
 
 
 class _SignedContext:
@@ -51,13 +54,15 @@ class _SignedContext:
 
 
 class _ServiceProxy(ServiceProxy):
-    def __init__(self, worker_ctx, service_name, reply_listener, timeout):
+    def __init__(self, worker_ctx, service_name, reply_listener, timeout, slow_methods):
         super().__init__(worker_ctx, service_name, reply_listener, expiration=timeout)
         self.timeout = timeout
+        self.slow_methods = slow_methods
 
     def __getattr__(self, name):
-        return _MethodProxy(self.worker_ctx, self.service_name, name, self.reply_listener, self.timeout,
-                            **self.options)
+        timeout = self.slow_methods.get(name, self.timeout)
+        return _MethodProxy(self.worker_ctx, self.service_name, name, self.reply_listener, timeout,
+                            **{**self.options, "expiration": timeout})
 
 
 class _MethodProxy(MethodProxy):

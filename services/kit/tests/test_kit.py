@@ -16,6 +16,7 @@ from kit.consumers import Unprocessable, dead_queue, event_handler as reliable_h
 from kit.db import Database, make_engine
 from kit.events import new_event, utcnow
 from kit.outbox import OutboxEventColumns, ProcessedEventColumns, sealed_dispatcher
+from kit.rpc import ServiceRpc
 
 
 class Base(DeclarativeBase):
@@ -87,6 +88,22 @@ class KitService:
         with self.db.transaction() as tx:
             if tx.first_time(payload["event_id"]):
                 tx.session.add(Note(text="seen " + payload["text"]))
+
+
+class PatientCaller:
+    """Calls kitsample's `slow` as a service does, with or without patience for it."""
+
+    name = "kitcaller"
+    patient = ServiceRpc("kitsample", slow_methods={"slow": 5})
+    impatient = ServiceRpc("kitsample")
+
+    @rpc
+    def ask_patiently(self, seconds):
+        return self.patient.slow(seconds)
+
+    @rpc
+    def ask_impatiently(self, seconds):
+        return self.impatient.slow(seconds)
 
 
 @pytest.fixture
@@ -358,3 +375,13 @@ def test_only_the_confirmed_head_of_a_batch_counts_as_published():
     assert _leading({1, 2, 3, 5}) == 3
     assert _leading({2, 3}) == 0
     assert _leading(set()) == 0
+
+
+def test_a_method_known_to_be_slow_gets_its_own_timeout_and_the_others_keep_rpc_timeout(
+        service, container_factory, config):
+    caller = container_factory(PatientCaller, dict(config, RPC_TIMEOUT="1"))
+    caller.start()
+    with ServiceRpcProxy("kitcaller", config) as proxy:
+        assert proxy.ask_patiently(2) == "slow"
+        with pytest.raises(errors.Unavailable):
+            proxy.ask_impatiently(2)
