@@ -143,3 +143,9 @@ def apply_change(session, household, change, request, today, now):
                                             **change.new_guardian))
     if change.leaving_guardian_id is not None:
         household.guardians = [g for g in household.guardians if str(g.id) != change.leaving_guardian_id]
+
+
+def open_by_status(session, statuses):
+    """How many requests are in each of `statuses`."""
+    return dict(session.execute(select(Request.status, func.count()).where(Request.status.in_(statuses))
+                                .group_by(Request.status)).all())

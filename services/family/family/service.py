@@ -10,6 +10,7 @@ from family import bookings, child_keys, clock, events, schemas, store
 from family import request_consumers, request_entrypoints
 from family.absence_entrypoints import AbsenceEntrypoints
 from family.activity_entrypoints import ActivityEntrypoints
+from family.metrics import MetricTimers
 from family.models import Base
 from family.preregistration_entrypoints import PreregistrationEntrypoints
 
@@ -22,7 +23,8 @@ def today():
 
 
 class FamilyService(request_entrypoints.RequestEntrypoints, request_consumers.RequestConsumers,
-                    ActivityEntrypoints, PreregistrationEntrypoints, AbsenceEntrypoints):
+                    ActivityEntrypoints, PreregistrationEntrypoints, AbsenceEntrypoints,
+                    MetricTimers):
     name = "family"
     db = Database(Base)
     metrics = Metrics()
