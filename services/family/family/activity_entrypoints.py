@@ -9,10 +9,10 @@ from kit.errors import Conflict, Invalid
 from kit.metrics import count_after_commit
 
 from family import activity_events, activity_schemas, activity_store, billable, bookings, clock, events, schemas, store
-from family.metrics import BOOKINGS
 from family.activities import ACTIVITIES, DAY_BOOKED, Mode, weekday_name
 from family.calendars import school_year_key
 from family.catalogue import amend
+from family.metrics import BOOKINGS
 from family.models import Booking
 
 BOOKED_BY_AGENT, CANCELLED_BY_AGENT = "booking_made_by_agent", "booking_cancelled_by_agent"

@@ -52,7 +52,7 @@ def due_message_ids(session, now, limit):
 
 def oldest_unsent(session):
     """When the oldest message neither delivered nor refused for good was recorded, or None."""
-    return session.scalar(select(func.min(Message.created_at)).where(Message.status.not_in(statuses.FINAL)))
+    return session.scalar(select(func.min(Message.created_at)).where(Message.status.in_(statuses.STATUSES - statuses.FINAL)))
 
 
 def message(session, message_id):
