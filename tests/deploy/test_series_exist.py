@@ -26,6 +26,20 @@ EXPECTED = {
     "portail_outbox_oldest_pending_age_seconds": {"service"},
     "rabbitmq_queue_messages_ready": set(),
     "rabbitmq_detailed_queue_messages_ready": {"queue", "vhost"},
+    # the facts each service owns (its metrics module), their known label values at zero from the start
+    "portail_notify_emails_total": {"status"},
+    "portail_notify_delivery_lag_seconds_bucket": {"le"},
+    "portail_notify_oldest_unsent_age_seconds": set(),
+    "portail_billing_runs_total": {"outcome"},
+    "portail_billing_last_run_success_timestamp_seconds": set(),
+    "portail_billing_run_duration_seconds_sum": set(),
+    "portail_billing_run_duration_seconds_count": set(),
+    "portail_billing_invoices_issued_total": set(),
+    "portail_payments_total": {"means"},
+    "portail_payment_callbacks_total": {"outcome"},
+    "portail_bookings_total": {"activity"},
+    "portail_preregistrations_total": set(),
+    "portail_requests_open": {"status"},
 }
 
 

@@ -816,3 +816,63 @@ def test_the_familys_return_from_payfip_only_reads_where_the_payment_stands(onli
     from kit.errors import Forbidden
     with pytest.raises(Forbidden):
         billing.as_family(MARTIN).online_payment_outcome(started["transaction_id"])
+
+
+# --- metrics (billing.metrics): what the alerts and the caisse's dashboard read ---
+
+def sample(name, **labels):
+    from prometheus_client import REGISTRY
+    return REGISTRY.get_sample_value(name, labels) or 0
+
+
+def test_a_run_counts_its_success_its_invoices_and_its_time(billing, family):
+    before = {name: sample(name) for name in ("portail_billing_invoices_issued_total",
+                                              "portail_billing_run_duration_seconds_count")}
+    successes, started = sample("portail_billing_runs_total", outcome="success"), time.time()
+    billing.as_agent.run_period("2026-10")
+    assert sample("portail_billing_runs_total", outcome="success") == successes + 1
+    assert sample("portail_billing_invoices_issued_total") == before["portail_billing_invoices_issued_total"] + 2
+    assert sample("portail_billing_run_duration_seconds_count") == \
+        before["portail_billing_run_duration_seconds_count"] + 1
+    assert sample("portail_billing_last_run_success_timestamp_seconds") >= int(started)
+
+
+def test_a_failed_run_is_counted_as_failed_and_is_not_a_success(billing, family):
+    answers["2026-10"] = october() + [household(str(uuid.uuid4()), 300,
+                                                booked(str(uuid.uuid4()), "Jade", "piscine", "2026-10-03"))]
+    failures, successes = (sample("portail_billing_runs_total", outcome=outcome) for outcome in ("failed", "success"))
+    with pytest.raises(Invalid):
+        billing.as_agent.run_period("2026-10")
+    assert sample("portail_billing_runs_total", outcome="failed") == failures + 1
+    assert sample("portail_billing_runs_total", outcome="success") == successes
+
+
+def test_a_counter_payment_counts_once_under_its_means_and_a_refused_one_not_at_all(billing, invoices):
+    cheques, vouchers = sample("portail_payments_total", means="cheque"), sample("portail_payments_total",
+                                                                                  means="bons_caf")
+    pay(billing, MARTIN, invoices["martin"], 1000, "cheque", cheque_number="1234567", bank="Crédit Mutuel")
+    with pytest.raises(Invalid):
+        pay(billing, MARTIN, invoices["martin"], 500, "bons_caf")
+    assert sample("portail_payments_total", means="cheque") == cheques + 1
+    assert sample("portail_payments_total", means="bons_caf") == vouchers
+
+
+def test_payfip_callbacks_are_counted_by_outcome_and_the_payment_once(online):
+    billing, simulator, number = online
+    before = {outcome: sample("portail_payment_callbacks_total", outcome=outcome)
+              for outcome in ("paid", "denied", "mismatch", "unknown", "unreadable")}
+    online_payments = sample("portail_payments_total", means="carte_en_ligne")
+    refused = billing.as_family(MARTIN).start_online_payment(number, "parent@example.org")
+    billing.as_part("gateway").payfip_notification(pay_on_simulator(refused["url"], "4970100000000002"))
+    started = billing.as_family(MARTIN).start_online_payment(number, "parent@example.org")
+    back = pay_on_simulator(started["url"])
+    for _ in range(2):
+        billing.as_part("gateway").payfip_notification(back)
+    for forged, error in (({"montant": "100"}, Invalid), ({"refdet": "PF0000000000"}, NotFound)):
+        with pytest.raises(error):
+            billing.as_part("gateway").payfip_notification(urlencode({**dict(parse_qsl(back)), **forged}))
+    with pytest.raises(Invalid):
+        billing.as_part("gateway").payfip_notification("bonjour")
+    assert {outcome: sample("portail_payment_callbacks_total", outcome=outcome) - before[outcome]
+            for outcome in before} == {"paid": 2, "denied": 1, "mismatch": 1, "unknown": 1, "unreadable": 1}
+    assert sample("portail_payments_total", means="carte_en_ligne") == online_payments + 1

@@ -6,11 +6,13 @@ from nameko.rpc import rpc
 
 from kit.caller import AGENTS, FAMILY, PARTS, allow
 from kit.errors import Conflict, Invalid
+from kit.metrics import count_after_commit
 
 from family import activity_events, activity_schemas, activity_store, billable, bookings, clock, events, schemas, store
 from family.activities import ACTIVITIES, DAY_BOOKED, Mode, weekday_name
 from family.calendars import school_year_key
 from family.catalogue import amend
+from family.metrics import BOOKINGS
 from family.models import Booking
 
 BOOKED_BY_AGENT, CANCELLED_BY_AGENT = "booking_made_by_agent", "booking_cancelled_by_agent"
@@ -42,6 +44,7 @@ def book_day(session, catalogues, child, activity, day, now, waive):
     if not activity_store.take_place(session, activity.code, day, offer.capacity):
         raise Conflict(f"{activity.label}, le {day:%d/%m/%Y} : complet.", code=bookings.FULL,
                        fields={"date": "Complet : plus aucune place ce jour-là."})
+    count_after_commit(session, BOOKINGS.labels(activity.code))
     return booking
 
 

@@ -7,9 +7,11 @@ from nameko.timer import timer
 
 from kit.caller import AGENTS, FAMILY, allow
 from kit.errors import Conflict, Invalid
+from kit.metrics import count_after_commit
 
 from family import activity_events, activity_schemas, activity_store, bookings, clock, preregistration, store
 from family.calendars import school_year_key
+from family.metrics import PREREGISTRATIONS
 from family.models import Preregistration, PreregistrationSession
 from family.preregistration import Status
 
@@ -63,6 +65,7 @@ class PreregistrationEntrypoints:
                 created_at=now, updated_at=now))
             view = activity_schemas.preregistration_view(entry, waiting + 1)
             tx.record_events([activity_events.preregistration_status_changed(entry, view)])
+            count_after_commit(tx.session, PREREGISTRATIONS)
         return view
 
     @rpc

@@ -154,3 +154,9 @@ def forget_requests_details(session, household_id):
                     .values(data={}, expected=None, decision_reason=None))
     session.execute(update(RequestEntry).where(RequestEntry.request_id.in_(ids)).values(body=None))
     session.execute(delete(HouseholdAddress).where(HouseholdAddress.household_id == household_id))
+
+
+def open_by_status(session, statuses):
+    """How many requests are in each of `statuses`."""
+    return dict(session.execute(select(Request.status, func.count()).where(Request.status.in_(statuses))
+                                .group_by(Request.status)).all())

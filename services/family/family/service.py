@@ -11,6 +11,7 @@ from family import request_consumers, request_entrypoints
 from family.data_rights import FamilyDataRights
 from family.absence_entrypoints import AbsenceEntrypoints
 from family.activity_entrypoints import ActivityEntrypoints
+from family.metrics import MetricTimers
 from family.models import Base
 from family.preregistration_entrypoints import PreregistrationEntrypoints
 
@@ -24,7 +25,7 @@ def today():
 
 class FamilyService(request_entrypoints.RequestEntrypoints, request_consumers.RequestConsumers,
                     ActivityEntrypoints, PreregistrationEntrypoints, AbsenceEntrypoints,
-                    FamilyDataRights):
+                    FamilyDataRights, MetricTimers):
     name = "family"
     db = Database(Base)
     metrics = Metrics()

@@ -5,7 +5,7 @@ import uuid
 
 import eventlet
 import pytest
-from nameko.testing.services import entrypoint_waiter
+from nameko.testing.services import entrypoint_hook, entrypoint_waiter
 from sqlalchemy import select
 
 from kit import errors
@@ -270,3 +270,17 @@ def test_a_document_shared_from_the_safe_answers_the_caisse_once(family, contain
     seen = family.as_family(martin).request_detail(opened["id"])
     assert seen["status"] == "in_review" and seen["document_ids"] == [document]
     assert [e["action"] for e in seen["timeline"]] == ["document_asked", "document_shared"]
+
+
+def test_the_open_requests_are_counted_by_status(container, family, martin):
+    from prometheus_client import REGISTRY
+
+    def open_requests(status):
+        with entrypoint_hook(container, "measure_open_requests") as measure:
+            measure()
+        return REGISTRY.get_sample_value("portail_requests_open", {"status": status})
+
+    before = open_requests("submitted")
+    family.as_family(martin).submit_request("contact", {"subject": "facturation", "message": "Bonjour."})
+    assert open_requests("submitted") == before + 1
+    assert open_requests("in_review") is not None  # every open status is there, at zero when none is

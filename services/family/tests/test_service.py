@@ -845,3 +845,29 @@ def test_a_certificate_after_48_hours_is_refused_and_another_family_sees_no_abse
     assert family.as_family(other).absences() == []
     assert refused(errors.NotFound, family.as_family(other).attach_certificate, absence["id"],
                    str(uuid.uuid4())).code == "absence_not_found"
+
+
+# --- metrics (family.metrics): what the caisse's dashboard reads ---
+
+def sample(name, **labels):
+    from prometheus_client import REGISTRY
+    return REGISTRY.get_sample_value(name, labels) or 0
+
+
+def test_each_booking_made_is_counted_under_its_activity_and_a_refused_one_not_at_all(family, martin):
+    before = sample("portail_bookings_total", activity="etude")
+    family.as_family(martin).book(child(martin, "Léa"), "etude", "2026-10-05")
+    refused(errors.Conflict, family.as_family(martin).book, child(martin, "Léa"), "etude", "2026-10-05")
+    family.as_family(martin).book_period({"child_id": child(martin, "Tom"), "activity": "etude",
+                                          "first_day": "2026-10-05", "last_day": "2026-10-06", "weekdays": [0, 1]})
+    assert sample("portail_bookings_total", activity="etude") == before + 3
+
+
+def test_each_preregistration_is_counted_and_a_refused_one_not_at_all(family, martin, clock):
+    session = family.as_agent.create_session(session_data())
+    before = sample("portail_preregistrations_total")
+    refused(errors.Invalid, family.as_family(martin).preregister, {"session_id": session["id"],
+                                                                   "child_id": child(martin, "Léa")})
+    clock.at = dt.datetime(2026, 12, 1, 9, tzinfo=PARIS)
+    family.as_family(martin).preregister({"session_id": session["id"], "child_id": child(martin, "Léa")})
+    assert sample("portail_preregistrations_total") == before + 1

@@ -5,6 +5,7 @@ import time
 
 from nameko.extensions import DependencyProvider
 from prometheus_client import Counter, Gauge, Histogram, start_http_server
+from sqlalchemy import event
 
 from kit import logs
 from kit.config import setting
@@ -52,3 +53,8 @@ class Metrics(DependencyProvider):
         # one line per call made for a request (under its request id, kit.logs); timers' ticks in DEBUG
         log.log(logging.INFO if logs.request_id() else logging.DEBUG, "%s: %s in %.0f ms",
                 entrypoint, outcome, (elapsed or 0) * 1000)
+
+
+def count_after_commit(session, metric, amount=1):
+    """Count `amount` on `metric` once `session`'s transaction commits; nothing if it rolls back."""
+    event.listen(session, "after_commit", lambda _session: metric.inc(amount), once=True)

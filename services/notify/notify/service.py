@@ -18,7 +18,7 @@ from kit.errors import NotFound
 from kit.events import utcnow
 from kit.metrics import Metrics
 from kit.rpc import ServiceRpc
-from notify import rendering, schemas, statuses, store
+from notify import metrics, rendering, schemas, statuses, store
 from notify.mailer import DeliveryFailed, Mailer
 from notify.models import Base
 from notify import safe_emails  # the module, not its class: `nameko run notify.service` finds one service here
@@ -91,6 +91,7 @@ class NotifyService(safe_emails.SafeEmails, request_emails.RequestEmails, activi
     def send_due_messages(self):
         with self.db.reading() as session:
             due = store.due_message_ids(session, utcnow(), RETRY_BATCH)
+            metrics.measure_unsent(store.oldest_unsent(session), utcnow())
         for message_id in due:
             self._deliver(message_id)
 
@@ -153,3 +154,4 @@ class NotifyService(safe_emails.SafeEmails, request_emails.RequestEmails, activi
             outcome.update(body_text="", body_html="")
         with self.db.transaction() as tx:
             store.settle(tx.session, message_id, **outcome)
+        metrics.settled(message, outcome["status"], outcome.get("sent_at"))

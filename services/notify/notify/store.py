@@ -1,5 +1,5 @@
 """The queries of notify, named after what they fetch or change."""
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, func, or_, select, update
 
 from notify import statuses
 from notify.models import Message
@@ -48,6 +48,11 @@ def due_message_ids(session, now, limit):
         .order_by(Message.next_attempt_at)
         .limit(limit)
     ).all()
+
+
+def oldest_unsent(session):
+    """When the oldest message neither delivered nor refused for good was recorded, or None."""
+    return session.scalar(select(func.min(Message.created_at)).where(Message.status.in_(statuses.STATUSES - statuses.FINAL)))
 
 
 def message(session, message_id):

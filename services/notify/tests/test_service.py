@@ -20,6 +20,8 @@ from kit.caller import CallerKey
 from kit.events import new_event
 from kit.outbox import sealed_dispatcher
 from loopback import smtp_server
+from notify import metrics
+from notify.mailer import DeliveryFailed
 from notify.models import Message
 from notify.service import NotifyService
 
@@ -523,3 +525,51 @@ def test_an_overdue_invoice_is_recalled_with_what_is_left_to_pay(start_notify, s
     assert received["Subject"] == "Votre facture de octobre 2026 n'est pas réglée"
     body = text_of(received)
     assert "devait être réglée le 30 novembre 2026" in body and "7,40\u00a0€" in body
+
+
+# --- metrics (notify.metrics): what the alerts and the caisse's dashboard read ---
+
+def sample(name, **labels):
+    from prometheus_client import REGISTRY
+    return REGISTRY.get_sample_value(name, labels) or 0
+
+
+class Refusing:
+    """A relay that refuses every e-mail for good (a 5xx reply)."""
+
+    def send(self, message):
+        raise DeliveryFailed("550 mailbox unavailable", permanent=True)
+
+
+def test_a_delivered_email_is_counted_with_how_long_it_took(start_notify, smtp, config, notify):
+    settings, caught = smtp
+    delivered, lags = sample("portail_notify_emails_total", status="delivered"), \
+        sample("portail_notify_delivery_lag_seconds_count")
+    container = start_notify(Identity("parent@example.org"), **settings)
+    publish(container, config, "billing", "invoice_ready", invoice_ready(), "on_invoice_ready")
+    [message] = notify.list_messages()
+    assert wait_for_status(notify, message["id"], "delivered")["status"] == "delivered"
+    assert sample("portail_notify_emails_total", status="delivered") == delivered + 1
+    assert sample("portail_notify_delivery_lag_seconds_count") == lags + 1
+
+
+def test_an_email_refused_for_good_is_counted_as_failed(container_factory, config, notify):
+    failed = sample("portail_notify_emails_total", status="failed")
+    container = container_factory(NotifyService, dict(config, PORTAL_BASE_URL=PORTAL))
+    replace_dependencies(container, identity=Identity("parent@example.org"), mailer=Refusing())
+    container.start()
+    publish(container, config, "billing", "invoice_ready", invoice_ready(), "on_invoice_ready")
+    [message] = notify.list_messages()
+    assert notify.message_status(message["id"])["status"] == "permanent-failure"
+    assert sample("portail_notify_emails_total", status="failed") == failed + 1
+
+
+def test_the_age_of_the_oldest_email_not_sent_is_measured_while_the_relay_is_away(start_notify, config):
+    metrics.OLDEST_UNSENT.set(0)
+    port = loopback.free_port()  # nothing listens there
+    container = start_notify(Identity("parent@example.org"), SMTP_HOST="127.0.0.1", SMTP_PORT=str(port))
+    publish(container, config, "billing", "invoice_ready", invoice_ready(), "on_invoice_ready")
+    deadline = time.monotonic() + 15
+    while sample("portail_notify_oldest_unsent_age_seconds") == 0 and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert sample("portail_notify_oldest_unsent_age_seconds") > 0

@@ -16,8 +16,9 @@ from nameko.rpc import rpc
 
 from kit.caller import FAMILY, GATEWAY, allow
 from kit.errors import Conflict, Forbidden, Invalid, NotFound
+from kit.metrics import count_after_commit
 
-from billing import schemas, statuses, store
+from billing import metrics, schemas, statuses, store
 from billing.entrypoints.invoices import not_found
 from billing.entrypoints.payments import take_payment
 from billing.periods import PARIS
@@ -74,15 +75,18 @@ class OnlinePaymentEntrypoints:
         try:
             response = _backend(self.settings, notification_url(self.settings)).response(query_string)
         except eopayment.ResponseError:
+            metrics.PAYMENT_CALLBACKS.labels("unreadable").inc()
             raise Invalid("Notification de paiement illisible.", code="invalid_notification") from None
         data = response.bank_data
         with self.db.transaction() as tx:
             started = store.online_payment(tx.session, response.transaction_id, lock=True)
             if started is None:
+                metrics.PAYMENT_CALLBACKS.labels("unknown").inc()
                 raise NotFound("Paiement en ligne inconnu.", code="payment_unknown")
             if data.get("numcli") != self.settings.payfip_client_id or data.get("montant") != str(
                     started.amount_cents).zfill(3):
                 log.error("payfip: notification for %s does not match the payment started", started.transaction_id)
+                metrics.PAYMENT_CALLBACKS.labels("mismatch").inc()
                 raise Invalid("La notification ne correspond pas au paiement demandé.", code="notification_mismatch")
             invoice = store.invoice_by_id(tx.session, started.invoice_id, lock=True)
             result = RESULTS.get(response.result)
@@ -94,6 +98,7 @@ class OnlinePaymentEntrypoints:
                 store.end_online_payment(started, PAID)
             elif result in (REFUSED, CANCELLED) and started.state == STARTED:
                 store.end_online_payment(started, result)
+            count_after_commit(tx.session, metrics.callback_answered(response.result))
             return {"invoice_number": invoice.number, "household_id": str(invoice.household_id),
                     "state": started.state, "invoice_status": invoice.status}
 

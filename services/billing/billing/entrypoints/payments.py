@@ -6,8 +6,9 @@ from datetime import datetime
 from nameko.rpc import rpc
 
 from kit.caller import AGENTS, FAMILY, allow
+from kit.metrics import count_after_commit
 
-from billing import allocation, events, schemas, statuses, store
+from billing import allocation, events, metrics, schemas, statuses, store
 from billing.periods import PARIS
 from billing.entrypoints.invoices import not_found
 
@@ -25,6 +26,7 @@ def take_payment(tx, invoice, amount_cents, means, details, received_on, caller,
     invoice.status = statuses.settle(invoice.status, invoice.total_cents, invoice.paid_cents, invoice.due_date,
                                      datetime.now(PARIS).date())
     tx.record_events([events.payment_received(payment, invoice)])
+    count_after_commit(tx.session, metrics.PAYMENTS.labels(means))
     return payment
 
 

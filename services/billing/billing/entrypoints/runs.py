@@ -11,7 +11,7 @@ from nameko.timer import timer
 from kit.caller import AGENTS, allow
 from kit.events import utcnow
 
-from billing import events, lines, numbering, schedule, schemas, store
+from billing import events, lines, metrics, numbering, schedule, schemas, store
 from billing.periods import PARIS, Period
 from billing.tariffs import TariffBook
 
@@ -26,7 +26,7 @@ class RunEntrypoints:
     def run_period(self, caller, period):
         month = Period.parse(period)
         schedule.check_month_over(month, self.settings.today())
-        return self._run(month, caller, automatic=False)
+        return metrics.measured_run(self._run, month, caller, automatic=False)
 
     @rpc
     @allow(AGENTS)
@@ -42,7 +42,7 @@ class RunEntrypoints:
         with self.db.transaction() as tx:  # held while the run goes: the other instances skip it
             if not store.try_timer_lock(tx.session) or store.automatic_run_done(tx.session, due.key):
                 return
-            result = self._run(due, None, automatic=True)
+            result = metrics.measured_run(self._run, due, None, automatic=True)
         log.info("billing: the run of %s made %d invoices", due.key, result["invoices_created"])
 
     def _run(self, month, caller, automatic):
