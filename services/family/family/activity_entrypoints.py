@@ -139,6 +139,9 @@ class ActivityEntrypoints:
         household_id = caller.household(household_id)
         waive = caller.role in AGENTS
         with self.db.transaction() as tx:
+            made_before = tx.made_before(caller, [str(household_id), str(child_id), activity, date])
+            if made_before:
+                return activity_schemas.booking_view(store.booking_of_household(tx.session, household_id, made_before))
             child = store.child_of_household(tx.session, household_id, child_id)
             booking = book_day(tx.session, Catalogues(tx.session), child, request["activity"], request["date"],
                                clock.now(), waive)
@@ -146,6 +149,7 @@ class ActivityEntrypoints:
             if waive:
                 store.journal(tx.session, store.household(tx.session, household_id), caller, BOOKED_BY_AGENT,
                               clock.now(), booking_id=str(booking.id))
+            tx.made(booking.id)
         return activity_schemas.booking_view(booking)
 
     @rpc

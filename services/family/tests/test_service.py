@@ -291,6 +291,23 @@ def test_a_key_is_kept_apart_for_each_agent(family):
     assert first["id"] != second["id"]
 
 
+def test_a_retried_booking_with_the_same_key_books_the_day_once(family, martin, look):
+    retrying = family.as_family(martin).with_context(idempotency_key="booking-1")
+    first = retrying.book(child(martin, "Léa"), "restauration_scolaire", "2026-10-02")
+    again = retrying.book(child(martin, "Léa"), "restauration_scolaire", "2026-10-02")
+    assert again == first
+    assert len(announced(look, "booking_made")) == 1
+
+
+def test_the_same_key_with_another_booking_is_refused_and_writes_nothing(family, martin, look):
+    retrying = family.as_family(martin).with_context(idempotency_key="booking-2")
+    retrying.book(child(martin, "Léa"), "restauration_scolaire", "2026-10-02")
+    before = snapshot(look)
+    error = refused(errors.Invalid, retrying.book, child(martin, "Léa"), "restauration_scolaire", "2026-10-05")
+    assert error.code == "idempotency_key_reused"
+    assert snapshot(look) == before
+
+
 # An agent issues a new clé enfance
 
 def test_a_reissued_cle_enfance_replaces_the_old_one(family, martin):

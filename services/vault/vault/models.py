@@ -5,6 +5,7 @@ from sqlalchemy import BigInteger, CheckConstraint, Date, ForeignKey, Index, Int
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from kit.events import utcnow
+from kit.idempotency import IdempotentRequestColumns
 from kit.outbox import OutboxEventColumns, ProcessedEventColumns
 from kit.types import UtcDateTime
 
@@ -141,3 +142,7 @@ class OutboxEvent(OutboxEventColumns, Base):
 
 class ProcessedEvent(ProcessedEventColumns, Base):
     __tablename__ = "processed_events"
+
+
+class IdempotentRequest(IdempotentRequestColumns, Base):
+    __tablename__ = "idempotent_requests"
