@@ -6,7 +6,7 @@ from datetime import date
 
 import samples
 
-from test_billing import billed
+from e2e.test_billing import billed
 
 
 def retried(session, url, key, **body):
