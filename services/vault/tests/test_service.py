@@ -445,6 +445,15 @@ def test_an_upload_can_answer_an_ask_directly(streams, me, safe, look):
         assert connection.execute(select(DocumentAsk.status)).scalar_one() == "answered"
 
 
+def test_a_retried_upload_answering_an_ask_answers_the_first_document(streams, me, safe, look):
+    asked, content = ask(safe, category="attestation_caf"), samples.pdf(20_000)
+    first, again = [uploaded(streams, me, content, category="attestation_caf", valid_until="2099-12-31",
+                             answers=asked["id"], idempotency_key="upload-3") for _ in range(2)]
+    assert again == first
+    assert [s["document_id"] for s in safe.as_family(HOUSEHOLD, GUARDIAN).list_shares()] == [first["id"]]
+    assert count(look, Document) == 1
+
+
 # --- deleting for good ------------------------------------------------------------
 
 def test_a_document_held_by_a_request_in_progress_cannot_be_deleted_until_it_closes(

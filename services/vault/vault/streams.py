@@ -44,7 +44,6 @@ class StreamEntrypoints:
         limits = self.settings.limits
         with self.db.reading() as session:
             count, used = store.usage(session, caller.household_id)
-            answers = self._answered_ask(session, caller.household_id, given["answers"])
         documents.check_room(count, used, request.content_length or 0, limits)
         with objects.spooled(request.stream, limits, self.settings.spool_dir) as spool:
             file_type = tpool.execute(filetypes.identify, spool.path, given["content_type"], described.filename,
@@ -54,7 +53,7 @@ class StreamEntrypoints:
             sealed_key, key_id = objects.seal(self.storage, self.settings.keys, document_id, key, spool)
         try:
             document = self._record_upload(caller, [parameters, spool.sha256], document_id, described, file_type,
-                                           spool, key, sealed_key, key_id, answers, now)
+                                           spool, key, sealed_key, key_id, given["answers"], now)
         except BaseException:
             self._remove_unrecorded(key)
             raise
@@ -70,11 +69,12 @@ class StreamEntrypoints:
         return found(ask, "Cette demande de document n'est plus en attente.", "ask_not_pending")
 
     def _record_upload(self, caller, request, document_id, described, file_type, spool, key, sealed_key, key_id,
-                       answers, now):
+                       ask_id, now):
         with self.db.transaction() as tx:
             made_before = tx.made_before(caller, request)
-            if made_before:
+            if made_before:  # a retry: the ask it answered is no longer pending
                 return store.document(tx.session, uuid.UUID(made_before))
+            answers = self._answered_ask(tx.session, caller.household_id, ask_id)
             if not store.reserve(tx.session, caller.household_id, spool.size, self.settings.limits):
                 count, used = store.usage(tx.session, caller.household_id)
                 documents.check_room(count, used, spool.size, self.settings.limits)
