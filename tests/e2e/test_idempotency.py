@@ -43,6 +43,20 @@ def test_a_retried_booking_books_the_day_once(portal, new_family, next_month):
         "child_id": family.child["id"], "activity": "restauration_scolaire", "date": days[1]}))
 
 
+def test_a_retried_period_booking_answers_the_first_report(portal, new_family, next_month):
+    family, (_, days) = new_family(), next_month
+    url, key = portal.url("/api/v1/bookings/period"), uuid.uuid4().hex
+    period = {"child_id": family.child["id"], "activity": "restauration_scolaire", "first_day": days[0],
+              "last_day": days[-1], "weekdays": [0, 1, 3, 4]}
+    first, again = retried(family.session, url, key, json=period)
+    assert first.status_code == again.status_code == 200, first.text
+    assert first.json() == again.json() and first.json()["booked"]
+    month = family.session.get(portal.url("/api/v1/bookings"), params={"month": days[0][:7]}, timeout=30).json()
+    assert len(month) == len(first.json()["booked"])
+    assert reused(family.session.post(url, timeout=30, headers={"Idempotency-Key": key},
+                                      json={**period, "weekdays": [0]}))
+
+
 def test_a_retried_upload_keeps_one_document(portal, new_family):
     family, content = new_family(), samples.pdf(20_000)
     url, key = portal.url("/api/v1/documents"), uuid.uuid4().hex

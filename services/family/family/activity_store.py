@@ -8,8 +8,8 @@ from kit.errors import Conflict, NotFound
 from family import catalogue as catalogues
 from family.bookings import BILLED
 from family.preregistration import HOLDING
-from family.models import (Absence, ActivityDay, Booking, CatalogueVersion, Child, Household, Preregistration,
-                           PreregistrationSession)
+from family.models import (Absence, ActivityDay, Booking, CatalogueVersion, Child, Household, PeriodBookingAnswer,
+                           Preregistration, PreregistrationSession)
 from family.store import _uuid
 
 
@@ -205,3 +205,15 @@ def pending_certificates(session):
     return session.scalars(select(Absence).where(Absence.certificate_status == "pending")
                            .order_by(Absence.certificate_given_at)).unique().all()
 
+
+
+def keep_period_answer(session, household_id, answer):
+    kept = PeriodBookingAnswer(household_id=household_id, answer=answer)
+    session.add(kept)
+    session.flush()
+    return kept.id
+
+
+def period_answer(session, household_id, answer_id):
+    return session.scalars(select(PeriodBookingAnswer.answer).where(
+        PeriodBookingAnswer.id == _uuid(answer_id), PeriodBookingAnswer.household_id == household_id)).one()

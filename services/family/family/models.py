@@ -272,3 +272,14 @@ class Absence(Base):
     decided_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
 
     child: Mapped[Child] = relationship(lazy="joined", innerjoin=True)
+
+
+class PeriodBookingAnswer(Base):
+    """What a period booking retried with its Idempotency-Key answers again:
+    the days booked and those refused, as the first call answered them."""
+    __tablename__ = "period_booking_answers"
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    household_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("households.id"))
+    answer: Mapped[dict] = mapped_column(JSON)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)

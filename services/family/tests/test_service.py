@@ -637,6 +637,21 @@ def test_a_month_of_catering_is_booked_at_once_and_the_holiday_days_are_refused_
          "2026-10-30")}
 
 
+def test_a_retried_period_answers_the_first_report_and_books_nothing_twice(family, martin, look):
+    retrying = family.as_family(martin).with_context(idempotency_key="period-1")
+    period = {"child_id": child(martin, "Léa"), "activity": "restauration_scolaire",
+              "first_day": "2026-10-12", "last_day": "2026-10-23", "weekdays": [0, 1]}
+    first = retrying.book_period(period)
+    again = retrying.book_period(period)
+    assert again == first
+    assert len(first["booked"]) == 2 and len(first["refused"]) == 2
+    assert len(announced(look, "booking_made")) == 2
+    before = snapshot(look)
+    error = refused(errors.Invalid, retrying.book_period, period | {"weekdays": [0]})
+    assert error.code == "idempotency_key_reused"
+    assert snapshot(look) == before
+
+
 def test_a_period_reports_days_already_booked_past_the_deadline_and_not_for_the_childs_level(family, clock):
     household = family.as_agent.create_household(household_data("Léa") | {"children": [
         {"first_name": "Léa", "last_name": "Martin", "birth_date": "2021-05-02", "school": "Maternelle Jean Macé"}]})
