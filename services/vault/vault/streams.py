@@ -68,10 +68,10 @@ class StreamEntrypoints:
         ask = next((a for a in store.pending_asks(session, household_id) if a.id == ask_id), None)
         return found(ask, "Cette demande de document n'est plus en attente.", "ask_not_pending")
 
-    def _record_upload(self, caller, request, document_id, described, file_type, spool, key, sealed_key, key_id,
+    def _record_upload(self, caller, retried_as, document_id, described, file_type, spool, key, sealed_key, key_id,
                        ask_id, now):
         with self.db.transaction() as tx:
-            made_before = tx.made_before(caller, request)
+            made_before = tx.made_before(caller, retried_as)
             if made_before:  # a retry: the ask it answered is no longer pending
                 return store.document(tx.session, uuid.UUID(made_before))
             answers = self._answered_ask(tx.session, caller.household_id, ask_id)
