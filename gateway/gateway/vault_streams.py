@@ -12,7 +12,7 @@ from urllib.parse import quote, unquote
 
 import requests
 from flask import Response, current_app, stream_with_context
-from kit import errors
+from kit import errors, idempotency
 from kit.caller import CONTEXT_KEY, HTTP_HEADER, REQUEST_ID_KEY
 from nameko.exceptions import deserialize
 
@@ -40,7 +40,10 @@ class _Body:
 
 def _headers():
     context = call_context()
-    return {HTTP_HEADER: context[CONTEXT_KEY], "X-Request-ID": context.get(REQUEST_ID_KEY) or ""}
+    headers = {HTTP_HEADER: context[CONTEXT_KEY], "X-Request-ID": context.get(REQUEST_ID_KEY) or ""}
+    if idempotency.CONTEXT_KEY in context:  # an upload the client may retry
+        headers["Idempotency-Key"] = context[idempotency.CONTEXT_KEY]
+    return headers
 
 
 def _call(method, path, **kwargs):

@@ -7,6 +7,7 @@ from sqlalchemy import (JSON, Boolean, Date, ForeignKey, Integer, LargeBinary, M
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from kit.events import utcnow
+from kit.idempotency import IdempotentRequestColumns
 from kit.outbox import OutboxEventColumns, ProcessedEventColumns
 from kit.types import UtcDateTime
 
@@ -29,6 +30,10 @@ class OutboxEvent(OutboxEventColumns, Base):
 
 class ProcessedEvent(ProcessedEventColumns, Base):
     __tablename__ = "processed_events"
+
+
+class IdempotentRequest(IdempotentRequestColumns, Base):
+    __tablename__ = "idempotent_requests"
 
 
 class TariffVersion(Base):

@@ -208,6 +208,15 @@ def payments_of_household(session, household_id):
     return [payment for payment, _ in rows]
 
 
+def payment_of_household(session, household_id, payment_id):
+    """A payment with its invoice, as a retried counter payment answers it."""
+    payment, invoice = session.execute(select(models.Payment, models.Invoice).join(models.Invoice)
+                                       .where(models.Payment.id == uuid.UUID(str(payment_id)),
+                                              models.Payment.household_id == household_id)).one()
+    payment.invoice_number = invoice.number
+    return payment, invoice
+
+
 def payment_reference(today):
     return f"P-{today:%Y%m%d}-{secrets.token_hex(4).upper()}"
 

@@ -482,6 +482,27 @@ def test_a_family_cannot_record_a_counter_payment(billing, invoices):
                                                                   "means": "especes"})
 
 
+def test_a_retried_counter_payment_with_the_same_key_is_recorded_once(billing, invoices, look):
+    retrying = billing.as_agent.with_context(idempotency_key="payment-1")
+    payment = {"number": invoices["martin"], "amount_cents": 1000, "means": "especes"}
+    first = retrying.record_counter_payment(MARTIN, payment)
+    again = retrying.record_counter_payment(MARTIN, payment)
+    assert again == first
+    assert count(look, models.Payment) == 1
+    assert billing.as_family(MARTIN).get_invoice(invoices["martin"])["paid_cents"] == 1000
+
+
+def test_the_same_key_with_another_counter_payment_is_refused_and_records_nothing(billing, invoices, look):
+    retrying = billing.as_agent.with_context(idempotency_key="payment-2")
+    retrying.record_counter_payment(MARTIN, {"number": invoices["martin"], "amount_cents": 1000, "means": "especes"})
+    with pytest.raises(Invalid) as refused:
+        retrying.record_counter_payment(MARTIN, {"number": invoices["martin"], "amount_cents": 740,
+                                                 "means": "especes"})
+    assert refused.value.code == "idempotency_key_reused"
+    assert count(look, models.Payment) == 1
+    assert billing.as_family(MARTIN).get_invoice(invoices["martin"])["paid_cents"] == 1000
+
+
 def test_the_invoice_pdf_is_made_once_and_reads_as_the_invoice(billing, invoices, look, tmp_path):
     first = billing.as_family(MARTIN).invoice_pdf(invoices["martin"])
     again = billing.as_agent.invoice_pdf(invoices["martin"], MARTIN)

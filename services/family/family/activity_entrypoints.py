@@ -142,6 +142,9 @@ class ActivityEntrypoints:
         household_id = caller.household(household_id)
         waive = caller.role in AGENTS
         with self.db.transaction() as tx:
+            made_before = tx.made_before(caller, [str(household_id), str(child_id), activity, date])
+            if made_before:
+                return activity_schemas.booking_view(store.booking_of_household(tx.session, household_id, made_before))
             child = store.child_of_household(tx.session, household_id, child_id)
             booking = book_day(tx.session, Catalogues(tx.session), child, request["activity"], request["date"],
                                clock.now(), waive)
@@ -149,12 +152,14 @@ class ActivityEntrypoints:
             if waive:
                 store.journal(tx.session, store.household(tx.session, household_id), caller, BOOKED_BY_AGENT,
                               clock.now(), booking_id=str(booking.id))
+            tx.made(booking.id)
         return activity_schemas.booking_view(booking)
 
     @rpc
     @allow(FAMILY + AGENTS)
     def book_period(self, caller, data, household_id=None):
-        """Every chosen weekday of a period at once, with the days refused and why."""
+        """Every chosen weekday of a period at once, with the days refused and why. Retried with its
+        Idempotency-Key and the same data, the first answer."""
         request = activity_schemas.period(data)
         activity = ACTIVITIES[request["activity"]]
         household_id = caller.household(household_id)
@@ -162,6 +167,9 @@ class ActivityEntrypoints:
         waive, now = caller.role in AGENTS, clock.now()
         made, refused = [], []
         with self.db.transaction() as tx:
+            made_before = tx.made_before(caller, [str(household_id), data])
+            if made_before:
+                return activity_store.period_answer(tx.session, household_id, made_before)
             child = store.child_of_household(tx.session, household_id, request["child_id"])
             catalogues = Catalogues(tx.session)
             for day in days:
@@ -179,7 +187,10 @@ class ActivityEntrypoints:
             if waive and made:
                 store.journal(tx.session, store.household(tx.session, household_id), caller, BOOKED_BY_AGENT, now,
                               booking_ids=[str(booking.id) for booking in made])
-        return {"booked": [activity_schemas.booking_view(booking) for booking in made], "refused": refused}
+            answer = {"booked": [activity_schemas.booking_view(booking) for booking in made], "refused": refused}
+            if tx.retryable:
+                tx.made(activity_store.keep_period_answer(tx.session, household_id, answer))
+        return answer
 
     @rpc
     @allow(FAMILY + AGENTS)

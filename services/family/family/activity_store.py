@@ -8,8 +8,8 @@ from kit.errors import Conflict, NotFound
 from family import catalogue as catalogues
 from family.bookings import BILLED
 from family.preregistration import HOLDING
-from family.models import (Absence, ActivityDay, Booking, CatalogueVersion, Child, Household, Preregistration,
-                           PreregistrationSession)
+from family.models import (Absence, ActivityDay, Booking, CatalogueVersion, Child, Household, PeriodBookingAnswer,
+                           Preregistration, PreregistrationSession)
 from family.store import _uuid
 
 
@@ -211,3 +211,14 @@ def forget_absence_reasons(session, household_id):
     """A household whose last account closed: its absences keep their days
     and what billing made of them, not the reasons the family gave."""
     session.execute(update(Absence).where(Absence.household_id == household_id).values(reason=""))
+
+def keep_period_answer(session, household_id, answer):
+    kept = PeriodBookingAnswer(household_id=household_id, answer=answer)
+    session.add(kept)
+    session.flush()
+    return kept.id
+
+
+def period_answer(session, household_id, answer_id):
+    return session.scalars(select(PeriodBookingAnswer.answer).where(
+        PeriodBookingAnswer.id == _uuid(answer_id), PeriodBookingAnswer.household_id == household_id)).one()

@@ -277,3 +277,14 @@ class ProcessedEvent(ProcessedEventColumns, Base):
     """The events family has handled (identity's account_closed): each once."""
 
     __tablename__ = "processed_events"
+
+
+class PeriodBookingAnswer(Base):
+    """What a period booking retried with its Idempotency-Key answers again:
+    the days booked and those refused, as the first call answered them."""
+    __tablename__ = "period_booking_answers"
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    household_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("households.id"))
+    answer: Mapped[dict] = mapped_column(JSON)
+    created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)

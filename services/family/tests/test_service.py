@@ -291,6 +291,23 @@ def test_a_key_is_kept_apart_for_each_agent(family):
     assert first["id"] != second["id"]
 
 
+def test_a_retried_booking_with_the_same_key_books_the_day_once(family, martin, look):
+    retrying = family.as_family(martin).with_context(idempotency_key="booking-1")
+    first = retrying.book(child(martin, "Léa"), "restauration_scolaire", "2026-10-02")
+    again = retrying.book(child(martin, "Léa"), "restauration_scolaire", "2026-10-02")
+    assert again == first
+    assert len(announced(look, "booking_made")) == 1
+
+
+def test_the_same_key_with_another_booking_is_refused_and_writes_nothing(family, martin, look):
+    retrying = family.as_family(martin).with_context(idempotency_key="booking-2")
+    retrying.book(child(martin, "Léa"), "restauration_scolaire", "2026-10-02")
+    before = snapshot(look)
+    error = refused(errors.Invalid, retrying.book, child(martin, "Léa"), "restauration_scolaire", "2026-10-05")
+    assert error.code == "idempotency_key_reused"
+    assert snapshot(look) == before
+
+
 # An agent issues a new clé enfance
 
 def test_a_reissued_cle_enfance_replaces_the_old_one(family, martin):
@@ -618,6 +635,21 @@ def test_a_month_of_catering_is_booked_at_once_and_the_holiday_days_are_refused_
         day: ("no_activity", "Pas d'école : vacances de la toussaint.") for day in
         ("2026-10-19", "2026-10-20", "2026-10-22", "2026-10-23", "2026-10-26", "2026-10-27", "2026-10-29",
          "2026-10-30")}
+
+
+def test_a_retried_period_answers_the_first_report_and_books_nothing_twice(family, martin, look):
+    retrying = family.as_family(martin).with_context(idempotency_key="period-1")
+    period = {"child_id": child(martin, "Léa"), "activity": "restauration_scolaire",
+              "first_day": "2026-10-12", "last_day": "2026-10-23", "weekdays": [0, 1]}
+    first = retrying.book_period(period)
+    again = retrying.book_period(period)
+    assert again == first
+    assert len(first["booked"]) == 2 and len(first["refused"]) == 2
+    assert len(announced(look, "booking_made")) == 2
+    before = snapshot(look)
+    error = refused(errors.Invalid, retrying.book_period, period | {"weekdays": [0]})
+    assert error.code == "idempotency_key_reused"
+    assert snapshot(look) == before
 
 
 def test_a_period_reports_days_already_booked_past_the_deadline_and_not_for_the_childs_level(family, clock):

@@ -72,6 +72,11 @@ class Transaction:
             idempotency.remember(self.session, self.tables["idempotent_requests"], key,
                                  self._who, self.worker_ctx.entrypoint.method_name, resource_id)
 
+    @property
+    def retryable(self):
+        """Whether this create came with an Idempotency-Key (`made` then keeps what it made)."""
+        return self._idempotency_key() is not None
+
     def _idempotency_key(self):
         return self.worker_ctx.data.get(idempotency.CONTEXT_KEY) if self.worker_ctx is not None else None
 

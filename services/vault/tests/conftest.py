@@ -120,10 +120,12 @@ class Streams:
         return {HTTP_HEADER: self.key.sign(caller)} if caller else {}
 
     def upload(self, caller, content, category="attestation_domicile", filename="attestation.pdf",
-               content_type="application/pdf", issued_on="2026-11-20", **params):
+               content_type="application/pdf", issued_on="2026-11-20", idempotency_key=None, **params):
         params = dict(category=category, filename=filename, issued_on=issued_on, **params)
+        retried = {"Idempotency-Key": idempotency_key} if idempotency_key else {}
         return requests.post(f"{self.base}/documents", params={k: v for k, v in params.items() if v is not None},
-                             data=content, headers={**self.headers(caller), "Content-Type": content_type}, timeout=30)
+                             data=content, headers={**self.headers(caller), "Content-Type": content_type, **retried},
+                             timeout=30)
 
     def get(self, caller, path, **kwargs):
         return requests.get(self.base + path, headers=self.headers(caller), timeout=30, **kwargs)

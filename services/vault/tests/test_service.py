@@ -105,6 +105,26 @@ def test_an_uploaded_document_comes_back_byte_for_byte(streams, me, safe):
     assert safe.as_family(HOUSEHOLD, GUARDIAN).list_documents()[0]["id"] == document["id"]
 
 
+def test_a_retried_upload_with_the_same_key_keeps_one_document(streams, me, safe, stored, look):
+    content = samples.pdf(60_000)
+    first = uploaded(streams, me, content, idempotency_key="upload-1")
+    again = uploaded(streams, me, content, idempotency_key="upload-1")
+    assert again == first
+    assert [d["id"] for d in safe.as_family(HOUSEHOLD, GUARDIAN).list_documents()] == [first["id"]]
+    assert stored.keys() == [row(look, first["id"]).storage_key]
+
+
+@pytest.mark.parametrize("other_bytes, other", [(True, {}), (False, {"filename": "autre.pdf"})])
+def test_the_same_key_with_other_bytes_or_parameters_is_refused_and_keeps_nothing(
+        streams, me, stored, look, other_bytes, other):
+    content = samples.pdf(60_000)
+    first = uploaded(streams, me, content, idempotency_key="upload-2")
+    answer = streams.upload(me, samples.pdf(60_000) if other_bytes else content, idempotency_key="upload-2", **other)
+    assert refusal(answer, 400)[1] == "idempotency_key_reused"
+    assert count(look, Document) == 1
+    assert stored.keys() == [row(look, first["id"]).storage_key]
+
+
 def test_the_stored_object_is_encrypted_and_named_by_a_random_key(streams, me, stored, look):
     marker = b"REVENU FISCAL DE REFERENCE 31250"
     content = samples.pdf(text=marker.decode())
@@ -423,6 +443,15 @@ def test_an_upload_can_answer_an_ask_directly(streams, me, safe, look):
     assert [(s["document_id"], s["reference"]) for s in shares] == [(document["id"], REFERENCE)]
     with look.connect() as connection:
         assert connection.execute(select(DocumentAsk.status)).scalar_one() == "answered"
+
+
+def test_a_retried_upload_answering_an_ask_answers_the_first_document(streams, me, safe, look):
+    asked, content = ask(safe, category="attestation_caf"), samples.pdf(20_000)
+    first, again = [uploaded(streams, me, content, category="attestation_caf", valid_until="2099-12-31",
+                             answers=asked["id"], idempotency_key="upload-3") for _ in range(2)]
+    assert again == first
+    assert [s["document_id"] for s in safe.as_family(HOUSEHOLD, GUARDIAN).list_shares()] == [first["id"]]
+    assert count(look, Document) == 1
 
 
 # --- deleting for good ------------------------------------------------------------

@@ -18,10 +18,12 @@ from nameko.web.handlers import HttpRequestHandler
 from nameko.web.server import WebServer
 from werkzeug.wrappers import Response
 
+from kit import idempotency
 from kit.caller import CONTEXT_KEY, HTTP_HEADER, REQUEST_ID_KEY
 from kit.errors import ServiceError, Unavailable
 
 JSON = "application/json"
+IDEMPOTENCY_HEADER = "Idempotency-Key"
 
 
 class StreamingWebServer(WebServer):
@@ -41,6 +43,8 @@ class CallerHttp(HttpRequestHandler):
         try:
             context_data = {CONTEXT_KEY: request.headers.get(HTTP_HEADER, ""),
                             REQUEST_ID_KEY: request.headers.get("X-Request-ID", "")}
+            if request.headers.get(IDEMPOTENCY_HEADER):  # a create the gateway's client may retry
+                context_data[idempotency.CONTEXT_KEY] = request.headers[IDEMPOTENCY_HEADER]
             args, kwargs = self.get_entrypoint_parameters(request)
             self.check_signature(args, kwargs)
             event = Event()

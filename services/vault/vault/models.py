@@ -5,6 +5,7 @@ from sqlalchemy import BigInteger, CheckConstraint, Date, ForeignKey, Index, Int
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from kit.events import utcnow
+from kit.idempotency import IdempotentRequestColumns
 from kit.outbox import OutboxEventColumns, ProcessedEventColumns
 from kit.types import UtcDateTime
 
@@ -167,3 +168,6 @@ class PortalExport(Base):
     wrapped_key: Mapped[bytes | None] = mapped_column(LargeBinary)
     size: Mapped[int | None] = mapped_column(BigInteger)
     sha256: Mapped[str | None] = mapped_column(String(64))
+
+class IdempotentRequest(IdempotentRequestColumns, Base):
+    __tablename__ = "idempotent_requests"

@@ -34,15 +34,16 @@ class StreamEntrypoints:
     @allow(FAMILY)
     @answering
     def upload(self, caller, request):
-        """A document into the safe: checked, encrypted, stored, recorded; or refused and nothing kept."""
+        """A document into the safe: checked, encrypted, stored, recorded; or refused and nothing kept.
+        Retried with its Idempotency-Key and the same parameters and bytes, the document the first made."""
         now = utcnow()
-        given = schemas.upload_input({k: v for k, v in request.args.items() if v != ""})
+        parameters = {k: v for k, v in request.args.items() if v != ""}
+        given = schemas.upload_input(parameters)
         described = documents.describe(given["category"], given["filename"], given["issued_on"],
                                        given["valid_until"], categories.paris_day(now))
         limits = self.settings.limits
         with self.db.reading() as session:
             count, used = store.usage(session, caller.household_id)
-            answers = self._answered_ask(session, caller.household_id, given["answers"])
         documents.check_room(count, used, request.content_length or 0, limits)
         with objects.spooled(request.stream, limits, self.settings.spool_dir) as spool:
             file_type = tpool.execute(filetypes.identify, spool.path, given["content_type"], described.filename,
@@ -51,11 +52,13 @@ class StreamEntrypoints:
             document_id, key = uuid.uuid4(), documents.new_storage_key()
             sealed_key, key_id = objects.seal(self.storage, self.settings.keys, document_id, key, spool)
         try:
-            document = self._record_upload(caller, document_id, described, file_type, spool, key, sealed_key,
-                                           key_id, answers, now)
+            document = self._record_upload(caller, [parameters, spool.sha256], document_id, described, file_type,
+                                           spool, key, sealed_key, key_id, given["answers"], now)
         except BaseException:
             self._remove_unrecorded(key)
             raise
+        if document.storage_key != key:  # a retry: the first upload's document, this copy unneeded
+            self._remove_unrecorded(key)
         return 201, self._document_view(document, now)
 
     def _answered_ask(self, session, household_id, ask_id):
@@ -65,9 +68,13 @@ class StreamEntrypoints:
         ask = next((a for a in store.pending_asks(session, household_id) if a.id == ask_id), None)
         return found(ask, "Cette demande de document n'est plus en attente.", "ask_not_pending")
 
-    def _record_upload(self, caller, document_id, described, file_type, spool, key, sealed_key, key_id, answers,
-                       now):
+    def _record_upload(self, caller, retried_as, document_id, described, file_type, spool, key, sealed_key, key_id,
+                       ask_id, now):
         with self.db.transaction() as tx:
+            made_before = tx.made_before(caller, retried_as)
+            if made_before:  # a retry: the ask it answered is no longer pending
+                return store.document(tx.session, uuid.UUID(made_before))
+            answers = self._answered_ask(tx.session, caller.household_id, ask_id)
             if not store.reserve(tx.session, caller.household_id, spool.size, self.settings.limits):
                 count, used = store.usage(tx.session, caller.household_id)
                 documents.check_room(count, used, spool.size, self.settings.limits)
@@ -80,6 +87,7 @@ class StreamEntrypoints:
             if answers is not None:
                 request = self._open_request_of(tx.session, caller.household_id, answers.request_id)
                 self._share(tx, document, request, caller, now)
+            tx.made(document.id)
         return document
 
     def _remove_unrecorded(self, key):

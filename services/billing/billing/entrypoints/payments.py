@@ -30,6 +30,10 @@ def take_payment(tx, invoice, amount_cents, means, details, received_on, caller,
     return payment
 
 
+def receipt(payment, invoice):
+    return {**schemas.PaymentView().dump(payment), "invoice": schemas.InvoiceSummary().dump(invoice)}
+
+
 class PaymentEntrypoints:
     @rpc
     @allow(AGENTS)
@@ -39,13 +43,17 @@ class PaymentEntrypoints:
         data = schemas.counter_payment(payment if isinstance(payment, dict) else {})
         details = {key: data[key] for key in ("cheque_number", "bank") if data[key]}
         with self.db.transaction() as tx:
+            made_before = tx.made_before(caller, [str(household_id), payment])
+            if made_before:
+                return receipt(*store.payment_of_household(tx.session, household_id, made_before))
             invoice = store.invoice_of_household(tx.session, household_id, data["number"], lock=True)
             if invoice is None:
                 raise not_found()
             allocation.check_means(data["means"], data["amount_cents"], invoice.lines, store.vouchers_paid(invoice))
             received = take_payment(tx, invoice, data["amount_cents"], data["means"], details,
                                     data["received_on"] or datetime.now(PARIS).date(), caller)
-            return {**schemas.PaymentView().dump(received), "invoice": schemas.InvoiceSummary().dump(invoice)}
+            tx.made(received.id)
+            return receipt(received, invoice)
 
     @rpc
     @allow(FAMILY + AGENTS)
