@@ -88,8 +88,8 @@ def test_an_event_recorded_while_serving_a_request_is_published_with_its_id(monk
             published.append(options["extra_headers"])
 
     monkeypatch.setattr(outbox, "Publisher", Publisher)
-    monkeypatch.setattr(outbox, "insert", lambda table: types.SimpleNamespace(values=lambda **values: None))
-    session = types.SimpleNamespace(execute=lambda statement: None)
+    monkeypatch.setattr(outbox, "insert", lambda table: None)
+    session = types.SimpleNamespace(execute=lambda statement, rows: None)
     dispatch = outbox.sealed_dispatcher({"AMQP_URI": "memory://"}, CallerKey(secrets.token_urlsafe(32)))
 
     logs.bind(request_id="req-from-gateway-2")
