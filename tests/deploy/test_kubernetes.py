@@ -46,6 +46,9 @@ LEFT_TO_THEIR_DEFAULT = {
     "VAULT_HOUSEKEEPING_SECONDS": "hourly",
     "BILLING_TODAY": "test stacks and demos only: the real day in production",
     "BILLING_PDF_FONT": "the image's DejaVu Sans",
+    "BILLING_RETENTION_YEARS": "the ten years accounting requires",
+    "OUTBOX_RETENTION_DAYS": "the retention periods of the register of processing",
+    "VAULT_EXPORT_HOURS": "an export is offered 48 h",
 }
 # Variables the manifests set only to compose another one ($(NAME) in a value).
 COMPOSING = {"RABBITMQ_USER", "RABBITMQ_PASSWORD", "RABBITMQ_HOST", "POSTGRES_HOST", "DB_PASSWORD"}
