@@ -37,7 +37,8 @@ def invoice_pdf(number, account):
 @api.response(201, schemas.OnlinePayment)
 def start_online_payment(number, account):
     """Start paying what is due on an invoice by card: the PayFiP address to send the family to."""
-    return services().billing.start_online_payment(number, account["email"])
+    # PayFiP e-mails its receipt to the address of the account (an access token does not carry it)
+    return services().billing.start_online_payment(number, services().identity.get_contact()["email"])
 
 
 @api.route("/online-invoice")

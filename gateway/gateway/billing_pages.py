@@ -85,7 +85,7 @@ def invoice_pdf(number, account):
 @require(FAMILY)
 def pay_online(number, account):
     try:
-        started = services().billing.start_online_payment(number, account["email"])
+        started = services().billing.start_online_payment(number, services().identity.get_contact()["email"])
     except REFUSALS as refused:
         return render_invoice(number, refused, 422)
     return redirect(started["url"])

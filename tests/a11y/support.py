@@ -43,6 +43,8 @@ class State:
     admin_password: str
     invoice_number: str
     verification_token: str
+    household_id: str = ""  # the family's household, and one of its requests (démarches)
+    request_reference: str = ""
 
     def credentials(self, role):
         return {FAMILY: (self.family_email, PASSWORD), UNVERIFIED: (self.unverified_email, PASSWORD),

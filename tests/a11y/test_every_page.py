@@ -237,7 +237,8 @@ FORMS = {
     "activities.agent_absences": NotAPage(
         "redirects to the certificates to check; a refusal (already decided) is that page with the error"),
 
-    "billing.online_invoice": Submit("/factures", FAMILY, fill_and_send({}, "Enregistrer mon choix"), status=200),
+    "billing.online_invoice": NotAPage(
+        "saves the family's choice and redirects to its invoices: one choice is always checked, nothing to refuse"),
     "billing.pay_online": NotAPage("redirects to PayFiP; a refusal is the invoice page with the error"),
     "billing.payfip_notification": NotAPage("PayFiP's server-to-server notification"),
     "billing.start_run": Submit(lambda s: f"/agents/facturation?mois={s.period}", AGENT, fill_and_send(
