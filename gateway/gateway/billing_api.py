@@ -8,6 +8,7 @@ from flask import Response
 from gateway import billing_schemas as schemas
 from gateway.api import api
 from gateway.auth import AGENTS, FAMILY, require, services
+from gateway.billing_pages import payer_email
 from gateway.schemas import Error
 
 REFUSALS = (401, 403, 404, 409, 422)
@@ -37,8 +38,7 @@ def invoice_pdf(number, account):
 @api.response(201, schemas.OnlinePayment)
 def start_online_payment(number, account):
     """Start paying what is due on an invoice by card: the PayFiP address to send the family to."""
-    # PayFiP e-mails its receipt to the address of the account (an access token does not carry it)
-    return services().billing.start_online_payment(number, services().identity.get_contact()["email"])
+    return services().billing.start_online_payment(number, payer_email(account))
 
 
 @api.route("/online-invoice")

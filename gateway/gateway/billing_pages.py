@@ -85,10 +85,16 @@ def invoice_pdf(number, account):
 @require(FAMILY)
 def pay_online(number, account):
     try:
-        started = services().billing.start_online_payment(number, services().identity.get_contact()["email"])
+        started = services().billing.start_online_payment(number, payer_email(account))
     except REFUSALS as refused:
         return render_invoice(number, refused, 422)
     return redirect(started["url"])
+
+
+def payer_email(account):
+    """The address PayFiP sends its receipt to: the account's, which an access
+    token and a cached session do not carry (then identity says it)."""
+    return account.get("email") or services().identity.get_contact()["email"]
 
 
 def render_invoice(number, error=None, status=200):
