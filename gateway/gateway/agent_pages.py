@@ -2,6 +2,8 @@
 household, open it, the requests inbox with its filters, one request with
 what an agent does to it (take, ask a question or a document, write, accept,
 refuse with a reason). Same services, same checks as the API."""
+from datetime import date
+
 from flask import Blueprint, redirect, render_template, request, url_for
 from kit import errors
 
@@ -49,8 +51,10 @@ def household(household_id, account):
             return redirect(url_for("agent.request_page", reference=made["reference"], fait="document-foyer"))
         except REFUSALS as refused:
             error, status = refused, 422
+    month = date.today().strftime("%Y-%m")
     return render_template("agent_foyer.html", family=services().family.family_overview(household_id), error=error,
-                           form=request.form, categories=services().vault.categories()), status
+                           form=request.form, categories=services().vault.categories(), household_id=household_id,
+                           month=month, bookings=services().family.list_bookings(month, household_id)), status
 
 
 @agent.get("/agent/demarches")

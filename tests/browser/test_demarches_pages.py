@@ -46,6 +46,9 @@ def test_a_parent_writes_to_the_caisse_and_an_agent_answers_then_accepts(portal,
     agent.get_by_role("button", name="Rechercher").click()
     agent.get_by_role("link", name="Camille Martin").click()
     expect(agent.get_by_text(household["child_key"])).to_be_visible()
+    expect(agent.get_by_role("heading", name="Réservations du mois")).to_be_visible()
+    expect(agent.get_by_role("link", name="Factures, paiements et solde du foyer")).to_have_attribute(
+        "href", f"/agents/foyers/{household['id']}/compte")
     agent.get_by_role("link", name="Démarches", exact=True).click()
     agent.get_by_role("link", name=reference).click()
     agent.get_by_role("button", name="Prendre la demande").click()
