@@ -346,6 +346,9 @@ class Walk:
         self.visited.append({"page": label, "violations": violations})
         for violation in violations:
             assert violation["impact"] not in FAILING_IMPACTS, describe(where, violation)
+        # RGAA 8.6: a title that says which page this is, in words (no markup spilled into it)
+        assert re.fullmatch(r"[^<>\n]+ — Portail famille de la Caisse des écoles", page.title()), (
+            f"{where}: title {page.title()!r}")
         if self.window is PHONE:
             for width in REFLOW_WIDTHS:
                 self.check_reflow(page, where, width)
