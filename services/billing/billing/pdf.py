@@ -1,24 +1,24 @@
-"""The invoice as a PDF: the Caisse's header, the household, the lines by
-child and activity, the totals, the due date, how to pay and what was paid.
+"""Billing's documents as PDF.
 
-Made once per invoice (the store keeps the bytes); the document's dates are
-the invoice's own, so making it again from the same invoice gives the same
+The invoice: the Caisse's header, the household, the lines by child and
+activity, the totals, the due date, how to pay and what was paid. Made once
+per invoice (the store keeps the bytes); the document's dates are the
+invoice's own, so making it again from the same invoice gives the same
 bytes.
+
+The certificates: what a household paid per child and activity, made out
+to its guardians, signed by the régie on the day it is asked.
 """
+from datetime import date, datetime, time
 from itertools import groupby
 
-from babel.dates import format_date
 from fpdf import FPDF
 
 from billing.activities import ACTIVITY_LABELS
 from billing.allocation import MEANS_LABELS
 from billing.money import euros
-from billing.periods import PARIS, Period
+from billing.periods import PARIS, Period, day_label
 from billing.statuses import LABELS, InvoiceStatus
-
-
-def _day(day):
-    return format_date(day, "d MMMM yyyy", locale="fr_FR")
 
 
 class InvoiceDocument(FPDF):
@@ -39,28 +39,36 @@ class InvoiceDocument(FPDF):
         self.cell(140, 6, left)
         self.cell(0, 6, right, align="R", new_x="LMARGIN", new_y="NEXT")
 
+    def first_page(self, settings, title, made_on):
+        """The document's properties and its first page, headed by the Caisse and the title."""
+        self.set_creation_date(made_on)
+        self.set_title(title)
+        self.set_author(settings.creditor_name)
+        self.add_page()
+        self.set_font("Texte", "B", 16)
+        self.cell(0, 9, settings.creditor_name, new_x="LMARGIN", new_y="NEXT")
+        self.set_font("Texte", "", 9)
+        self.cell(0, 5, "Régie de recettes — Portail famille", new_x="LMARGIN", new_y="NEXT")
+        self.ln(6)
+        self.set_font("Texte", "B", 14)
+        self.cell(0, 8, title, new_x="LMARGIN", new_y="NEXT")
+
+    def paragraph(self, text, bold=False, size=10):
+        self.set_font("Texte", "B" if bold else "", size)
+        self.multi_cell(0, 5, text, new_x="LMARGIN", new_y="NEXT")
+
 
 def invoice_pdf(invoice, settings):
     document = InvoiceDocument(settings.pdf_font)
-    document.set_creation_date(invoice.issued_at)
-    document.set_title(f"Facture {invoice.number}")
-    document.set_author(settings.creditor_name)
-    document.add_page()
+    document.first_page(settings, f"Facture {invoice.number}", invoice.issued_at)
     period = Period.parse(invoice.period)
 
-    document.set_font("Texte", "B", 16)
-    document.cell(0, 9, settings.creditor_name, new_x="LMARGIN", new_y="NEXT")
-    document.set_font("Texte", "", 9)
-    document.cell(0, 5, "Régie de recettes — Portail famille", new_x="LMARGIN", new_y="NEXT")
-    document.ln(6)
-    document.set_font("Texte", "B", 14)
-    document.cell(0, 8, f"Facture {invoice.number}", new_x="LMARGIN", new_y="NEXT")
     document.set_font("Texte", "", 10)
     document.cell(0, 6, f"Prestations de {period.label}", new_x="LMARGIN", new_y="NEXT")
-    document.cell(0, 6, f"Émise le {_day(invoice.issued_at.astimezone(PARIS).date())}", new_x="LMARGIN",
+    document.cell(0, 6, f"Émise le {day_label(invoice.issued_at.astimezone(PARIS).date())}", new_x="LMARGIN",
                   new_y="NEXT")
     document.cell(0, 6, f"Foyer n° {invoice.household_id}", new_x="LMARGIN", new_y="NEXT")
-    document.cell(0, 6, f"À payer au plus tard le {_day(invoice.due_date)}", new_x="LMARGIN", new_y="NEXT")
+    document.cell(0, 6, f"À payer au plus tard le {day_label(invoice.due_date)}", new_x="LMARGIN", new_y="NEXT")
     if invoice.status == InvoiceStatus.CANCELLED:
         document.set_font("Texte", "B", 10)
         document.cell(0, 6, f"Facture annulée — avoir {invoice.credit_note_number}", new_x="LMARGIN", new_y="NEXT")
@@ -93,7 +101,7 @@ def invoice_pdf(invoice, settings):
         document.set_font("Texte", "B", 10)
         document.cell(0, 6, "Paiements reçus", new_x="LMARGIN", new_y="NEXT")
         for payment in invoice.payments:
-            document.row(f"{_day(payment.received_on)} — {MEANS_LABELS[payment.means]} ({payment.reference})",
+            document.row(f"{day_label(payment.received_on)} — {MEANS_LABELS[payment.means]} ({payment.reference})",
                          euros(payment.amount_cents))
     document.ln(4)
     document.set_font("Texte", "B", 10)
@@ -106,4 +114,42 @@ def invoice_pdf(invoice, settings):
         ways.insert(0, f"En ligne par carte bancaire sur le Portail famille ({settings.portal_base_url}/factures).")
     for way in ways:
         document.multi_cell(0, 5, f"• {way}", new_x="LMARGIN", new_y="NEXT")
+    return bytes(document.output())
+
+
+def certificate_pdf(settings, wording, paid, made_out, issued_on):
+    """A certificate of what was paid: `wording` says what and when (certificates.Wording), `paid` is
+    certificates.ChildPaid per child, `made_out` what family knows of the household."""
+    document = InvoiceDocument(settings.pdf_font)
+    document.first_page(settings, wording.title, datetime.combine(issued_on, time(12), PARIS))
+    document.ln(2)
+    document.paragraph(f"Famille : {' et '.join(made_out['guardians'])}")
+    address = made_out.get("address")
+    if address:
+        document.paragraph(f"Adresse : {', '.join(filter(None, (address['line1'], address.get('line2'))))}, "
+                           f"{address['postal_code']} {address['city']}")
+    document.ln(2)
+    document.paragraph(f"Je soussigné·e, régisseur·euse de recettes ({settings.creditor_name}), atteste avoir reçu "
+                       f"de cette famille, {wording.statement}, les sommes suivantes :")
+    document.ln(3)
+    children = {child["id"]: child for child in made_out["children"]}
+    for child in paid:
+        known = children.get(child.child_id)
+        name = f"{known['first_name']} {known['last_name']}" if known else child.first_name
+        born = f", né·e le {day_label(date.fromisoformat(known['birth_date']))}" if known else ""
+        document.paragraph(f"{name}{born}", bold=True, size=11)
+        for activity, cents in child.by_activity:
+            document.row(ACTIVITY_LABELS.get(activity, activity), euros(cents))
+        document.row(f"Total pour {name}", euros(child.total_cents), bold=True)
+        document.ln(2)
+    if not paid:
+        document.paragraph("Aucune somme reçue sur cette période.")
+    document.row("Total", euros(sum(child.total_cents for child in paid)), bold=True, size=11)
+    document.ln(4)
+    for note in wording.notes:
+        document.paragraph(note, size=9)
+        document.ln(1)
+    document.ln(4)
+    document.paragraph(f"Fait le {day_label(issued_on)}, pour servir et valoir ce que de droit.")
+    document.paragraph(f"La régie de recettes — {settings.creditor_name}")
     return bytes(document.output())

@@ -15,6 +15,11 @@ PERIOD_SHAPE = re.compile(r"([0-9]{4})-([0-9]{2})")
 FIRST_YEAR, LAST_YEAR = 2000, 2999
 
 
+def day_label(day):
+    """A day as families read it: « 3 octobre 2026 », « 1er novembre 2026 »."""
+    return format_date(day, "d'er' MMMM yyyy" if day.day == 1 else "d MMMM yyyy", locale="fr_FR")
+
+
 @dataclass(frozen=True, order=True)
 class Period:
     year: int

@@ -5,6 +5,7 @@ Each section of entrypoints is a mixin of its own module (billing/entrypoints);
 the class assembles them with the dependencies they use.
 """
 from billing.data_rights import BillingDataRights
+from billing.entrypoints.certificates import CertificateEntrypoints
 from billing.entrypoints.direct_debit import DirectDebitEntrypoints
 from billing.entrypoints.invoices import InvoiceEntrypoints
 from billing.entrypoints.online_invoice import OnlineInvoiceEntrypoints
@@ -22,7 +23,7 @@ from kit.rpc import ServiceRpc
 
 class BillingService(RunEntrypoints, InvoiceEntrypoints, TariffEntrypoints, OnlineInvoiceEntrypoints,
                      PaymentEntrypoints, OnlinePaymentEntrypoints, DirectDebitEntrypoints,
-                     BillingDataRights):
+                     CertificateEntrypoints, BillingDataRights):
     name = "billing"
 
     db = Database(Base)

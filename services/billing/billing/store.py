@@ -9,6 +9,7 @@ from sqlalchemy.orm import selectinload
 
 from kit.events import utcnow
 
+from billing import certificates as domain_certificates
 from billing import lines as domain_lines
 from billing import models, tariffs as domain_tariffs
 from billing.numbering import INVOICE
@@ -215,6 +216,24 @@ def payment_of_household(session, household_id, payment_id):
                                               models.Payment.household_id == household_id)).one()
     payment.invoice_number = invoice.number
     return payment, invoice
+
+
+def paid_invoices(session, household_id):
+    """The household's payments and the lines of the invoices they paid, as the certificates read them."""
+    payments = session.execute(select(models.Payment.invoice_id, models.Payment.applied_cents,
+                                      models.Payment.received_on, models.Payment.means)
+                               .where(models.Payment.household_id == household_id)).all()
+    lines = session.execute(select(models.InvoiceLine.invoice_id, models.InvoiceLine.child_id,
+                                   models.InvoiceLine.child_first_name, models.InvoiceLine.activity,
+                                   models.InvoiceLine.amount_cents)
+                            .where(models.InvoiceLine.invoice_id.in_({payment.invoice_id for payment in payments}))
+                            .order_by(models.InvoiceLine.invoice_id, models.InvoiceLine.position)).all()
+    by_invoice = {}
+    for line in lines:
+        by_invoice.setdefault(line.invoice_id, []).append(domain_certificates.Line(
+            str(line.child_id), line.child_first_name, line.activity, line.amount_cents))
+    return ([domain_certificates.PaidInvoice(invoice_id, tuple(rows)) for invoice_id, rows in by_invoice.items()],
+            [domain_certificates.Payment(*payment) for payment in payments])
 
 
 def payment_reference(today):

@@ -25,9 +25,10 @@ import xmlschema
 from kit.caller import CallerKey
 from kit.config import REPOSITORY
 from kit.outbox import sealed_dispatcher
-from kit.errors import Invalid, NotFound
+from kit.errors import Conflict, Invalid, NotFound
 
 from billing import models
+from billing.money import euros
 from billing.periods import PARIS
 from billing.schedule import due_for_timer
 from billing.service import BillingService
@@ -508,16 +509,80 @@ def test_the_invoice_pdf_is_made_once_and_reads_as_the_invoice(billing, invoices
     again = billing.as_agent.invoice_pdf(invoices["martin"], MARTIN)
     assert first == again
     assert first["filename"] == f"{invoices['martin']}.pdf"
-    path = tmp_path / "facture.pdf"
-    path.write_bytes(base64.b64decode(first["pdf"]))
-    text = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True,
-                          check=True).stdout
+    text = pdf_text(first, tmp_path)
     due = format_date(LAST.due_date, "d MMMM yyyy", locale="fr_FR")
     for expected in (f"Facture {invoices['martin']}", f"Prestations de {LAST.label}", "Léa", "Tom",
                      "Restauration scolaire — Léa (4 jours)", "Total de la facture", "17,40 €",
                      f"À payer au plus tard le {due}", "Comment payer"):
         assert expected in text, expected
     assert count(look, models.InvoiceDocument) == 1
+
+
+def pdf_text(document, folder, flowing=False):
+    """The PDF's text as pdftotext reads it: laid out as printed, or `flowing` (words separated by one space)."""
+    path = folder / document["filename"]
+    path.write_bytes(base64.b64decode(document["pdf"]))
+    text = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    return " ".join(text.split()) if flowing else text
+
+
+def shows(text, label, cents):
+    """Whether a PDF's text shows an amount after its label (pdftotext spaces the euro sign as it likes)."""
+    return f"{label}{euros(cents)}".replace(" ", "") in text.replace(" ", "")
+
+
+def test_last_years_childcare_attestation_counts_the_care_of_young_children_and_only_theirs(
+        billing, family, invoices, tmp_path):
+    year = datetime.now(PARIS).year - 1
+    invoice = billing.as_family(MARTIN).get_invoice(invoices["martin"])
+    pay(billing, MARTIN, invoices["martin"], invoice["total_cents"], "cheque", cheque_number="7654321",
+        bank="La Banque Postale", received_on=f"{year}-12-15")
+    pay(billing, DURAND, invoices["durand"], 500, received_on=f"{year}-12-15")
+    family.household_for_certificates.side_effect = lambda household_id: {
+        "guardians": ["Anne Martin", "Paul Martin"],
+        "address": {"line1": "12 rue des Lilas", "line2": None, "postal_code": "75011", "city": "Paris"},
+        "children": [{"id": LEA, "first_name": "Léa", "last_name": "Martin", "birth_date": "2015-05-01"},
+                     {"id": TOM, "first_name": "Tom", "last_name": "Martin", "birth_date": f"{year - 6}-01-01"}]}
+    wednesdays = sum(line["amount_cents"] for line in invoice["lines"] if line["activity"] == "alsh_mercredi")
+    listed = billing.as_family(MARTIN).list_certificates()
+    assert listed["childcare"] == [{"year": year, "total_cents": wednesdays, "children": [{
+        "child_id": TOM, "first_name": "Tom", "total_cents": wednesdays,
+        "by_activity": [{"activity": "alsh_mercredi", "cents": wednesdays}]}]}]
+    text = pdf_text(billing.as_family(MARTIN).childcare_certificate_pdf(year), tmp_path, flowing=True)
+    for expected in (f"Attestation de frais de garde {year}", "Famille : Anne Martin et Paul Martin",
+                     "Adresse : 12 rue des Lilas, 75011 Paris",
+                     f"Tom Martin, né·e le 1er janvier {year - 6}", "Accueil de loisirs du mercredi", "cases 7GA à 7GC"):
+        assert expected in text, expected
+    assert shows(text, "Accueil de loisirs du mercredi", wednesdays) and "Léa" not in text and "Restauration" not in text
+    with pytest.raises(Conflict) as refused:
+        billing.as_family(MARTIN).childcare_certificate_pdf(year + 1)
+    assert refused.value.code == "year_not_ended"
+    with pytest.raises(Conflict) as refused:  # the Durands' child is not in family's answer: nothing counts
+        billing.as_agent.childcare_certificate_pdf(year, DURAND)
+    assert refused.value.code == "no_childcare_paid"
+
+
+def test_a_payment_certificate_says_what_each_child_cost_over_the_days_asked(billing, family, invoices, tmp_path):
+    year = datetime.now(PARIS).year - 1
+    invoice = billing.as_family(MARTIN).get_invoice(invoices["martin"])
+    pay(billing, MARTIN, invoices["martin"], invoice["total_cents"], received_on=f"{year}-06-30")
+    family.household_for_certificates.side_effect = lambda household_id: {
+        "guardians": ["Anne Martin"], "address": None,
+        "children": [{"id": LEA, "first_name": "Léa", "last_name": "Martin", "birth_date": "2015-05-01"}]}
+    text = pdf_text(billing.as_agent.payment_certificate_pdf(f"{year}-01-01", f"{year}-12-31", MARTIN), tmp_path,
+                    flowing=True)
+    for expected in ("Attestation de paiement", f"du 1er janvier {year} au 31 décembre {year}", "Léa Martin",
+                     "Restauration scolaire", "Étude surveillée", "Tom"):
+        assert expected in text, expected
+    assert shows(text, "Total", invoice["total_cents"])
+    nothing = pdf_text(billing.as_family(MARTIN).payment_certificate_pdf(f"{year}-07-01", f"{year}-07-31"), tmp_path,
+                       flowing=True)
+    assert "Aucune somme reçue sur cette période." in nothing
+    with pytest.raises(Invalid) as refused:
+        billing.as_family(MARTIN).payment_certificate_pdf(f"{year}-07-31", f"{year}-07-01")
+    assert refused.value.code == "invalid_span"
+    with pytest.raises(NotFound):
+        billing.as_family(DURAND).payment_certificate_pdf(f"{year}-01-01", f"{year}-12-31", MARTIN)
 
 
 def test_a_family_opts_in_to_the_online_invoice_and_out_again_journaled(billing, look):

@@ -183,5 +183,10 @@ def household_view(household, for_agent=False):
     return view
 
 
+def certificate_household_view(household, address):
+    return {"guardians": [f"{guardian.first_name} {guardian.last_name}" for guardian in household.guardians],
+            "address": address, "children": ChildView(many=True).dump(household.children)}
+
+
 def booking_view(booking):
     return BookingView().dump(booking)

@@ -7,7 +7,7 @@ from kit.metrics import Metrics
 
 from family import bookings, child_keys, clock, events, schemas, store
 # the module, not its class: `nameko run family.service` must find one service class here
-from family import request_consumers, request_entrypoints
+from family import request_consumers, request_entrypoints, request_store
 from family.data_rights import FamilyDataRights
 from family.absence_entrypoints import AbsenceEntrypoints
 from family.activity_entrypoints import ActivityEntrypoints
@@ -71,3 +71,13 @@ class FamilyService(request_entrypoints.RequestEntrypoints, request_consumers.Re
         with self.db.reading() as session:
             return schemas.household_view(store.household(session, household_id),
                                           for_agent=caller.role in AGENTS)
+
+    @rpc
+    @allow(parts=("billing",))
+    def household_for_certificates(self, caller, household_id):
+        """Whom billing's payment certificates are made out to: the guardians,
+        the address, and the children with their birth dates."""
+        household_id = caller.household(household_id)
+        with self.db.reading() as session:
+            household = store.household(session, household_id)
+            return schemas.certificate_household_view(household, request_store.current_address(session, household.id))

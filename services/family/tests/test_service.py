@@ -219,6 +219,16 @@ def test_a_family_naming_another_household_gets_nothing_of_it(family, martin, du
         "household_not_found"
 
 
+def test_billing_reads_whom_a_certificate_is_made_out_to_and_no_one_else_does(family, martin, durand):
+    made_out = family.as_part("billing").household_for_certificates(martin["id"])
+    assert made_out["guardians"] == ["Anne Martin"]
+    assert made_out["address"] is None  # none given yet: the certificate says nothing of it
+    assert [(child["first_name"], child["birth_date"]) for child in made_out["children"]] == \
+        [("Léa", "2018-03-02"), ("Tom", "2018-03-02")]
+    for caller in (family.as_family(martin), family.as_agent, family.as_part("gateway")):
+        refused(errors.Forbidden, caller.household_for_certificates, durand["id"])
+
+
 def test_an_agent_must_name_the_household(family):
     assert refused(errors.Invalid, family.as_agent.get_household).code == "household_required"
 
