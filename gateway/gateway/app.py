@@ -10,7 +10,7 @@ from kit.caller import CallerKey
 
 from gateway import (billing_pages, formatting, franceconnect, health, legal, metrics, pages, safe_pages, schemas,
                      vault_streams)
-from gateway import data_rights_pages
+from gateway import certificate_pages, data_rights_pages
 from gateway.data_rights_api import api as _data_rights_api  # noqa: F401 -- the data rights' routes join the API
 from gateway.account_api import api  # the account routes join the API blueprint
 from gateway.safe_api import api as _  # noqa: F401 -- the safe's routes join the API blueprint too
@@ -109,6 +109,7 @@ def create_app(settings=None, service_pool=None):
     app.register_blueprint(agent_pages)
     app.register_blueprint(activities_pages.activities)
     app.register_blueprint(billing_pages.billing)
+    app.register_blueprint(certificate_pages.certificates)
     app.register_blueprint(data_rights_pages.data_rights)
     vault_streams.init_app(app, settings)
     franceconnect.init_app(app, settings)

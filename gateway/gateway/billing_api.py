@@ -32,6 +32,35 @@ def invoice_pdf(number, account):
     return services().billing.invoice_pdf(number)
 
 
+@api.route("/certificates")
+@require(FAMILY)
+@refusals(*REFUSALS)
+@api.response(200, schemas.Certificates)
+def certificates(account):
+    """The attestations of childcare costs the household can download, one per ended year, with what each
+    counts per child; and the year whose attestation comes next (from the 1st of January after it)."""
+    return services().billing.list_certificates()
+
+
+@api.route("/certificates/childcare/<int:year>")
+@require(FAMILY)
+@refusals(*REFUSALS)
+@api.response(200, schemas.Pdf)
+def childcare_certificate(year, account):
+    """The attestation of childcare costs paid in an ended year, for the tax return (PDF, base64)."""
+    return services().billing.childcare_certificate_pdf(year)
+
+
+@api.route("/certificates/payments")
+@require(FAMILY)
+@refusals(*REFUSALS)
+@api.arguments(schemas.CertificateSpan, location="query")
+@api.response(200, schemas.Pdf)
+def payment_certificate(span, account):
+    """What the household paid from `start` to `end`, per child and activity (PDF, base64)."""
+    return services().billing.payment_certificate_pdf(span["start"], span["end"])
+
+
 @api.route("/invoices/<number>/online-payment", methods=["POST"])
 @require(FAMILY)
 @refusals(*REFUSALS)

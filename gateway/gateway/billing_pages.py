@@ -76,7 +76,11 @@ def online_invoice(account):
 @require(FAMILY + AGENTS)
 def invoice_pdf(number, account):
     household = request.args.get("foyer") if account["role"] != "family" else None
-    document = services().billing.invoice_pdf(number, household)
+    return pdf_response(services().billing.invoice_pdf(number, household))
+
+
+def pdf_response(document):
+    """A document billing made ({filename, pdf in base64}), shown in the browser, kept by no cache."""
     return Response(base64.b64decode(document["pdf"]), mimetype="application/pdf", headers={
         "Content-Disposition": f'inline; filename="{document["filename"]}"', "Cache-Control": "private, no-store"})
 
@@ -189,7 +193,8 @@ def render_household_account(household_id, error=None, form=None, receipt=None, 
     return render_template("agent_compte_foyer.html", household_id=household_id,
                            account_view=services().billing.household_account(household_id),
                            mandate=services().billing.mandate(household_id), means=MEANS, error=error,
-                           form=form or {}, receipt=receipt), status
+                           form=form or {}, receipt=receipt,
+                           certificates=services().billing.list_certificates(household_id)), status
 
 
 @billing.post("/agents/foyers/<household_id>/paiements")

@@ -40,6 +40,35 @@ class Pdf(Schema):
     pdf = fields.String(metadata={"description": "the PDF, base64"})
 
 
+class ActivityPaid(Schema):
+    activity = fields.String()
+    cents = fields.Integer()
+
+
+class ChildPaid(Schema):
+    child_id = fields.String()
+    first_name = fields.String()
+    total_cents = fields.Integer()
+    by_activity = fields.List(fields.Nested(ActivityPaid))
+
+
+class ChildcareYear(Schema):
+    year = fields.Integer()
+    total_cents = fields.Integer()
+    children = fields.List(fields.Nested(ChildPaid))
+
+
+class Certificates(Schema):
+    childcare = fields.List(fields.Nested(ChildcareYear))
+    next_year = fields.Integer(metadata={"description": "its attestation is made from the 1st of January after it"})
+    today = fields.String(metadata={"format": "date"})
+
+
+class CertificateSpan(Schema):
+    start = fields.String(required=True, validate=validate.Length(max=10), metadata={"format": "date"})
+    end = fields.String(required=True, validate=validate.Length(max=10), metadata={"format": "date"})
+
+
 class OnlineInvoice(Schema):
     opted_in = fields.Boolean(required=True)
 

@@ -154,6 +154,12 @@ PAGES = {
     "billing.tariffs": Visit("/agents/tarifs", (AGENT,)),
     "billing.debit_batches": Visit("/agents/prelevements", (AGENT,)),
     "billing.batch_file": NotAPage("a pain.008 XML file"),
+    "certificates.certificate_list": Visit("/factures/attestations", (FAMILY,)),
+    "certificates.childcare_certificate": NotAPage("a year's attestation of childcare costs (PDF)"),
+    # a span that ends before it starts: the certificates' page, and the agent's household account, with the error
+    "certificates.payment_certificate": Visit(
+        f"/factures/attestations/paiement?foyer={AUDIT_HOUSEHOLD}&du=2026-03-01&au=2026-02-01", (FAMILY, AGENT),
+        status=422),
 
     # the families' data rights
     "data_rights.download_export": NotAPage("the archive of the household's data (zip), not a page"),

@@ -26,11 +26,11 @@ def new_family(portal):
     """Makes a household through an agent and registers its parent's account."""
     agent = portal.agent()
 
-    def make(quotient_familial=850, first_name="Léa", brothers_and_sisters=()):
+    def make(quotient_familial=850, first_name="Léa", brothers_and_sisters=(), birth_date="2017-03-14"):
         email = f"parent{next(counter)}-{uuid.uuid4().hex[:6]}@example.org"
         answer = agent.post(portal.url("/api/v1/agent/households"), timeout=30, json={
             "guardians": [{"first_name": "Camille", "last_name": "Martin", "email": email}],
-            "children": [{"first_name": name, "last_name": "Martin", "birth_date": "2017-03-14",
+            "children": [{"first_name": name, "last_name": "Martin", "birth_date": birth_date,
                           "school": "École Jules Ferry"} for name in (first_name, *brothers_and_sisters)],
             "quotient_familial": quotient_familial})
         assert answer.status_code == 201, answer.text

@@ -12,14 +12,17 @@ from urllib.parse import parse_qsl
 
 import requests
 
+from billing.money import euros
 
-def billed(portal, family, next_month, days=4):
-    """`days` school lunches booked next month, the month billed; the family's invoice."""
+
+def billed(portal, family, next_month, days=4, activities=("restauration_scolaire",)):
+    """`days` school days of each activity (school lunches) booked next month, the month billed; the family's invoice."""
     period, school_days = next_month
-    for day in school_days[:days]:
-        answer = family.session.post(portal.url("/api/v1/bookings"), timeout=30, json={
-            "child_id": family.child["id"], "activity": "restauration_scolaire", "date": day})
-        assert answer.status_code == 201, answer.text
+    for activity in activities:
+        for day in school_days[:days]:
+            answer = family.session.post(portal.url("/api/v1/bookings"), timeout=30, json={
+                "child_id": family.child["id"], "activity": activity, "date": day})
+            assert answer.status_code == 201, answer.text
     run = portal.agent().post(portal.url("/api/v1/agent/billing-runs"), json={"period": period}, timeout=60)
     assert run.status_code == 200, run.text
     [invoice] = family.session.get(portal.url("/api/v1/invoices"), timeout=30).json()
@@ -112,3 +115,51 @@ def test_bons_caf_are_refused_on_catering_and_a_cheque_is_recorded_with_its_rece
     assert exported.status_code == 200 and f"{invoice['number']};{household};" in exported.text
     mails = portal.mail.wait_for(lambda m: m["To"] == family.email and m["Subject"].startswith("Reçu"))
     assert "chèque" in portal.mail.text(mails[0])
+
+
+def pdf_text(document, folder):
+    """A PDF's words as pdftotext reads them, one space apart (whatever it made of the euro sign's space)."""
+    path = folder / "document.pdf"
+    path.write_bytes(document)
+    text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    return " ".join(text.replace(" €", "€").split())
+
+
+def test_last_years_childcare_attestation_and_a_payment_certificate_read_as_what_was_paid(
+        portal, new_family, next_month, tmp_path):
+    billing_year = int(portal.stack.env["BILLING_TODAY"][:4])  # the year it is for billing in the test stack
+    year = billing_year - 1
+    family = new_family(birth_date=f"{year - 4}-05-20")  # in maternelle: under six on the 1st of January
+    invoice = billed(portal, family, next_month, days=2, activities=("restauration_scolaire", "accueil_du_soir"))
+    evenings = sum(line["amount_cents"] for line in invoice["lines"] if line["activity"] == "accueil_du_soir")
+    assert 0 < evenings < invoice["total_cents"]
+    agent, household = portal.agent(), family.household["id"]
+    paid = agent.post(portal.url(f"/api/v1/agent/households/{household}/payments"), timeout=30, json={
+        "number": invoice["number"], "amount_cents": invoice["total_cents"], "means": "especes",
+        "received_on": f"{year}-12-30"})
+    assert paid.status_code == 201, paid.text
+
+    listed = family.session.get(portal.url("/api/v1/certificates"), timeout=30).json()
+    assert listed["next_year"] == billing_year
+    assert [(found["year"], found["total_cents"], [child["first_name"] for child in found["children"]])
+            for found in listed["childcare"]] == [(year, evenings, ["Léa"])]
+    document = family.session.get(portal.url(f"/api/v1/certificates/childcare/{year}"), timeout=30).json()
+    text = pdf_text(base64.b64decode(document["pdf"]), tmp_path)
+    for expected in (f"Attestation de frais de garde {year}", "Famille : Camille Martin", "Léa Martin, né·e le 20 mai",
+                     f"Accueil du soir {euros(evenings)}".replace(" €", "€")):
+        assert expected in text, expected
+    assert "Restauration" not in text
+    early = family.session.get(portal.url(f"/api/v1/certificates/childcare/{billing_year}"), timeout=30)
+    assert early.status_code == 409 and early.json()["error"]["code"] == "year_not_ended"
+
+    # the payment certificate of December, for the CAF: every activity; an agent gets the same from the account page
+    span = {"start": f"{year}-12-01", "end": f"{year}-12-31"}
+    document = family.session.get(portal.url("/api/v1/certificates/payments"), params=span, timeout=30).json()
+    text = pdf_text(base64.b64decode(document["pdf"]), tmp_path)
+    assert "Attestation de paiement" in text and "Restauration scolaire" in text and "Accueil du soir" in text
+    page = agent.get(portal.url("/factures/attestations/paiement"), timeout=30,
+                     params={"foyer": household, "du": span["start"], "au": span["end"]})
+    assert page.headers["Content-Type"] == "application/pdf" and pdf_text(page.content, tmp_path) == text
+    backwards = family.session.get(portal.url("/api/v1/certificates/payments"), timeout=30,
+                                   params={"start": span["end"], "end": span["start"]})
+    assert backwards.status_code == 422 and backwards.json()["error"]["code"] == "invalid_span"
