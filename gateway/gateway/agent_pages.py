@@ -25,6 +25,8 @@ DONE = {"prendre": "Vous avez pris la demande.", "question": "La question est en
         "document": "La demande de document est envoyée à la famille.", "message": "Le message est envoyé.",
         "accepter": "La demande est acceptée.", "refuser": "La demande est refusée.",
         "document-foyer": "La demande de document est envoyée à la famille."}
+ACCOUNT_DONE = {"suspendu": "Le compte est suspendu : ses sessions sont fermées.", "reactive": "Le compte est réactivé.",
+                "detache": "Le compte n'est plus rattaché au foyer."}
 
 
 @agent.get("/agent/foyers")
@@ -51,10 +53,39 @@ def household(household_id, account):
             return redirect(url_for("agent.request_page", reference=made["reference"], fait="document-foyer"))
         except REFUSALS as refused:
             error, status = refused, 422
+    return render_household(household_id, error, status)
+
+
+def render_household(household_id, error=None, status=200):
     month = date.today().strftime("%Y-%m")
     return render_template("agent_foyer.html", family=services().family.family_overview(household_id), error=error,
                            form=request.form, categories=services().vault.categories(), household_id=household_id,
-                           month=month, bookings=services().family.list_bookings(month, household_id)), status
+                           month=month, bookings=services().family.list_bookings(month, household_id),
+                           accounts=services().identity.household_accounts(household_id),
+                           done=ACCOUNT_DONE.get(request.args.get("fait"))), status
+
+
+@agent.post("/agent/foyers/<household_id>/comptes/<account_id>/etat")
+@require(AGENTS)
+def set_household_account_active(household_id, account_id, account):
+    """Suspends a family account attached to the household (its sessions end), or lets it in again."""
+    active = request.form.get("actif") == "oui"
+    try:
+        services().identity.set_account_active(account_id, active)
+    except REFUSALS + (errors.Forbidden,) as refused:
+        return render_household(household_id, refused, 403 if isinstance(refused, errors.Forbidden) else 422)
+    return redirect(url_for("agent.household", household_id=household_id, fait="reactive" if active else "suspendu"))
+
+
+@agent.post("/agent/foyers/<household_id>/comptes/<account_id>/detacher")
+@require(AGENTS)
+def detach_household_account(household_id, account_id, account):
+    """The account no longer reaches the household (a parent who left it, an account opened by mistake)."""
+    try:
+        services().identity.detach_account(account_id)
+    except REFUSALS + (errors.Forbidden,) as refused:
+        return render_household(household_id, refused, 403 if isinstance(refused, errors.Forbidden) else 422)
+    return redirect(url_for("agent.household", household_id=household_id, fait="detache"))
 
 
 @agent.get("/agent/demarches")

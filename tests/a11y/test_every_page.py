@@ -228,6 +228,10 @@ FORMS = {
     "agent.household": Submit(lambda s: f"/agent/foyers/{s.household_id}", AGENT,
                               fill_and_send({"Précision pour la famille (facultatif)": "x" * 5001},
                                             "Demander le document")),
+    "agent.set_household_account_active": NotAPage(
+        "redirects to the household; a refusal is the household's page with the error, audited through agent.household"),
+    "agent.detach_household_account": NotAPage(
+        "redirects to the household; a refusal is the household's page with the error, audited through agent.household"),
     "agent.act": Submit(lambda s: f"/agent/demarches/{s.request_reference}", AGENT,
                         fill_and_send({"Message": " "}, "Envoyer le message")),
 

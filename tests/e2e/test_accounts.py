@@ -177,6 +177,26 @@ def test_an_agent_sees_and_detaches_the_accounts_of_a_household(portal, new_fami
     assert refused_within_a_poll(family.session, portal.url("/api/v1/household"), statuses=(401, 403))
 
 
+def test_from_the_households_page_an_agent_suspends_reactivates_and_detaches_its_account(
+        portal, new_family, refused_within_a_poll):
+    family = new_family()
+    admin, household = portal.agent(), family.household["id"]
+    page = admin.get(portal.url(f"/agent/foyers/{household}"), timeout=30)
+    assert page.status_code == 200 and "Comptes rattachés" in page.text and family.email in page.text
+    account_id = admin.get(portal.url(f"/api/v1/agent/households/{household}/accounts"), timeout=30).json()[0]["id"]
+    actions = f"/agent/foyers/{household}/comptes/{account_id}"
+    suspended = admin.post(portal.url(f"{actions}/etat"), data={"actif": "non"}, timeout=30)
+    assert suspended.status_code == 200 and "Le compte est suspendu" in suspended.text and "Réactiver" in suspended.text
+    assert refused_within_a_poll(family.session, portal.url("/api/v1/household"), statuses=(401, 403))
+    reactivated = admin.post(portal.url(f"{actions}/etat"), data={"actif": "oui"}, timeout=30)
+    assert "Le compte est réactivé" in reactivated.text
+    detached = admin.post(portal.url(f"{actions}/detacher"), timeout=30)
+    assert "plus rattaché au foyer" in detached.text and "Aucun compte" in detached.text
+    refused = admin.post(portal.url(f"/agent/foyers/{household}/comptes/pas-un-compte/etat"), data={"actif": "non"},
+                         timeout=30)
+    assert refused.status_code == 422 and "Comptes rattachés" in refused.text
+
+
 def test_a_family_sees_its_own_security_journal_and_the_admin_sees_everyones(portal, new_family):
     family = new_family()
     mine = family.session.get(portal.url("/api/v1/me/security-journal"), timeout=30).json()
