@@ -8,7 +8,7 @@ from marshmallow import EXCLUDE, Schema, fields, post_load, validate
 from kit.errors import Invalid
 from kit.validation import load
 
-from billing.activities import ACTIVITY_LABELS, PRICE_BASES
+from billing.activities import ACTIVITIES, ACTIVITY_LABELS, PRICE_BASES
 from billing.allocation import COUNTER_MEANS, MEANS_LABELS
 from billing.lines import ITEM_STATUSES, BillableHousehold, Item, QuotientPeriod
 from billing.numbering import INVOICE_NUMBER_SHAPE
@@ -284,6 +284,15 @@ class TariffView(Schema):
     floor_cents = fields.Integer(allow_none=True)
     ceiling_cents = fields.Integer(allow_none=True)
     non_resident_cents = fields.Integer(allow_none=True)
+
+
+def tariff_history(history, book, day):
+    """Every version, the nine activities in their order, each with where it
+    stands on `day`, who added it and when."""
+    ordered = sorted(history, key=lambda entry: ACTIVITIES.index(entry[0].activity))
+    return [{**TariffView().dump(tariff), "standing": book.standing(tariff, day),
+             "added_by": None if added_by is None else str(added_by), "added_at": added_at.isoformat()}
+            for tariff, added_by, added_at in ordered]
 
 
 def price_view(price):
