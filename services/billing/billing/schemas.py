@@ -17,7 +17,6 @@ from billing.tariffs import BRACKETS, EFFORT_RATE, Bracket, Tariff
 
 HOUSEHOLD_ID = {"message": "Identifiant de foyer invalide (UUID attendu)."}
 QUOTIENT_FAMILIAL = {"message": "Nombre entier d'euros, positif ou nul, attendu."}
-CENTS = {"message": "Montant entier en centimes attendu."}
 
 
 class QuotientFamilialInput(Schema):
@@ -95,10 +94,18 @@ def counter_payment(values):
     return data
 
 
+# Caps that keep a typo from overflowing a column: prices per unit up to 100 000 €, a QF up to 1 000 000 €.
+MOST_CENTS, MOST_QUOTIENT, MOST_RATE = 10_000_000, 1_000_000, 10_000
+PRICE = {"message": "Montant entier en centimes attendu, au plus 10 000 000 (100 000 €)."}
+BRACKET_QUOTIENT = {"message": "Quotient familial en euros entiers attendu, au plus 1 000 000 €."}
+
+
 class BracketInput(Schema):
-    qf_min = fields.Integer(required=True, strict=True)
-    qf_max = fields.Integer(load_default=None, strict=True, allow_none=True)
-    price_cents = fields.Integer(required=True, strict=True)
+    qf_min = fields.Integer(required=True, strict=True, validate=validate.Range(max=MOST_QUOTIENT),
+                            metadata=BRACKET_QUOTIENT)
+    qf_max = fields.Integer(load_default=None, strict=True, allow_none=True,
+                            validate=validate.Range(max=MOST_QUOTIENT), metadata=BRACKET_QUOTIENT)
+    price_cents = fields.Integer(required=True, strict=True, validate=validate.Range(max=MOST_CENTS), metadata=PRICE)
 
 
 class TariffInput(Schema):
@@ -111,10 +118,16 @@ class TariffInput(Schema):
                          metadata={"message": "Par tranches ou par taux d'effort."})
     brackets = fields.List(fields.Nested(BracketInput), load_default=list,
                            metadata={"message": "Tranches de quotient familial invalides."})
-    effort_rate = fields.Integer(load_default=None, strict=True, allow_none=True, metadata=CENTS)
-    floor_cents = fields.Integer(load_default=None, strict=True, allow_none=True, metadata=CENTS)
-    ceiling_cents = fields.Integer(load_default=None, strict=True, allow_none=True, metadata=CENTS)
-    non_resident_cents = fields.Integer(load_default=None, strict=True, allow_none=True, metadata=CENTS)
+    effort_rate = fields.Integer(load_default=None, strict=True, allow_none=True,
+                                 validate=validate.Range(max=MOST_RATE), metadata={
+                                     "message": "Taux d'effort attendu jusqu'à 100 %, en centièmes de pour cent "
+                                                "(45 pour 0,45 %)."})
+    floor_cents = fields.Integer(load_default=None, strict=True, allow_none=True,
+                                 validate=validate.Range(max=MOST_CENTS), metadata=PRICE)
+    ceiling_cents = fields.Integer(load_default=None, strict=True, allow_none=True,
+                                   validate=validate.Range(max=MOST_CENTS), metadata=PRICE)
+    non_resident_cents = fields.Integer(load_default=None, strict=True, allow_none=True,
+                                        validate=validate.Range(max=MOST_CENTS), metadata=PRICE)
 
 
 def tariff(values, version):
