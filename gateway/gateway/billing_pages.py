@@ -233,7 +233,7 @@ def tariffs(account):
 # The form of a new tariff version: euros and percentages as agents type them
 # (« 3,20 », « 0,45 »), a fixed number of bracket rows whose empty ones are
 # ignored; billing's refusal is shown next to the input it names.
-BRACKET_ROWS, MOST_BRACKETS = 8, 30  # billing takes at most 30 brackets (billing_schemas.TariffIn)
+BRACKET_ROWS, MOST_BRACKETS = 8, 30  # as many brackets as the API takes (billing_schemas.TariffIn)
 BRACKET_INPUT = re.compile(r"tranche-([0-9]{1,2})-(de|a|prix)")
 BRACKET_PARTS = {"qf_min": "de", "qf_max": "a", "price_cents": "prix"}
 TARIFF_INPUTS = {"activity": "activite", "effective_from": "date_effet", "price_basis": "unite", "kind": "mode",
@@ -287,8 +287,8 @@ def render_tariff_form(listed, form, error=None, status=200):
 
 def filled_rows(form):
     """The numbers of the bracket rows where something was typed, in order."""
-    return sorted({int(found[1]) for name, value in form.items()
-                   if (found := BRACKET_INPUT.fullmatch(name)) and value.strip() and 0 < int(found[1]) <= MOST_BRACKETS})
+    found = (BRACKET_INPUT.fullmatch(name) for name, value in form.items() if value.strip())
+    return sorted({int(match[1]) for match in found if match and 0 < int(match[1]) <= MOST_BRACKETS})
 
 
 @billing.post("/agents/tarifs/nouveau")
