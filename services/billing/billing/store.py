@@ -72,9 +72,13 @@ def lock_runs(session, year):
     and its ledger: numbers never collide nor skip and nothing is billed
     twice. On SQLite the insert takes the database's write lock.
     """
+    _hold_run_lock(session)
+    return sequence_locked(session, year, INVOICE)
+
+
+def _hold_run_lock(session):
     if _is_postgresql(session):
         session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": RUN_LOCK})
-    return sequence_locked(session, year, INVOICE)
 
 
 def sequence_locked(session, year, kind):
@@ -102,6 +106,9 @@ def billed_periods(session, periods):
 
 
 def last_billed_period(session):
+    """The last month a run billed, once a run in progress has committed: it holds the
+    runs' lock, and a run that starts later reads the tariffs this transaction adds."""
+    _hold_run_lock(session)
     key = session.scalar(select(func.max(models.RunJournalEntry.period)))
     return None if key is None else Period.parse(key)
 
