@@ -163,7 +163,8 @@ def billing_runs(account):
 @refusals(*REFUSALS)
 @api.response(200, schemas.Tariffs)
 def agent_tariffs(account):
-    """Every version of every tariff, and those in force today (agents)."""
+    """Every version of every tariff (where it stands today, who added it and when), and those in force today
+    (agents)."""
     return services().billing.list_tariffs()
 
 
@@ -173,7 +174,7 @@ def agent_tariffs(account):
 @api.arguments(schemas.TariffIn)
 @api.response(201)
 def add_tariff(tariff, account):
-    """A new version of an activity's tariff, in force from its date (agents)."""
+    """A new version of an activity's tariff, in force from its date, after the last billed month (agents)."""
     return services().billing.add_tariff(tariff)
 
 

@@ -5,10 +5,12 @@ CSV export, one household's account with the counter payment form, the
 tariffs, the SEPA batches. PayFiP's notification and the family's return
 land here too. Same services, same checks as the API."""
 import base64
+import re
 from ipaddress import ip_address
 
 from flask import Blueprint, Response, current_app, redirect, render_template, request, url_for
 from kit import errors
+from kit.validation import SEVERAL_FAULTS
 
 from gateway.auth import AGENTS, FAMILY, require, services
 
@@ -219,7 +221,148 @@ def counter_payment(household_id, account):
 @billing.get("/agents/tarifs")
 @require(AGENTS)
 def tariffs(account):
-    return render_template("agent_tarifs.html", tariffs=services().billing.list_tariffs())
+    error, status = None, 200
+    try:
+        listed = services().billing.list_tariffs(request.args.get("le") or None)
+    except errors.Invalid as refused:
+        error, status, listed = refused, 422, services().billing.list_tariffs()
+    history = {}
+    for version in listed["versions"]:
+        history.setdefault(version["activity"], []).append(version)
+    added = next((version for version in history.get(request.args.get("activite"), ())
+                  if str(version["version"]) == request.args.get("version")), None)
+    return render_template("agent_tarifs.html", tariffs=listed, history=history, added=added, error=error,
+                           asked=request.args.get("le", "")), status
+
+
+# The form of a new tariff version: euros and percentages as agents type them
+# (« 3,20 », « 0,45 »), a fixed number of bracket rows whose empty ones are
+# ignored; billing's refusal is shown next to the input it names.
+BRACKET_ROWS, MOST_BRACKETS = 8, 30  # as many brackets as the API takes (billing_schemas.TariffIn)
+BRACKET_INPUT = re.compile(r"tranche-([0-9]{1,2})-(de|a|prix)")
+BRACKET_PARTS = {"qf_min": "de", "qf_max": "a", "price_cents": "prix"}
+TARIFF_INPUTS = {"activity": "activite", "effective_from": "date_effet", "price_basis": "unite", "kind": "mode",
+                 "brackets": "tranches", "effort_rate": "taux", "floor_cents": "plancher",
+                 "ceiling_cents": "plafond", "non_resident_cents": "hors_commune"}
+BASES = [{"value": "day", "label": "Par jour"}, {"value": "half_day", "label": "Par demi-journée"},
+         {"value": "stay", "label": "Par séjour"}]
+KINDS = [{"value": "brackets", "label": "Par tranches de quotient familial"},
+         {"value": "effort_rate", "label": "Par taux d'effort (un pourcentage du quotient familial)"}]
+PRICE_TYPED = "prix en euros attendu, par exemple 3,20."
+
+
+def typed(hundredths):
+    """Cents as an agent types euros (« 3,20 »); a rate in hundredths of a percent as a percentage (« 0,45 »)."""
+    return "" if hundredths is None else f"{hundredths // 100},{hundredths % 100:02d}"
+
+
+def whole(text):
+    """A quotient familial typed in whole euros (« 1 250 »), or None."""
+    text = text.replace(" ", "").replace("\u202f", "").replace("\xa0", "")
+    return int(text) if text.isascii() and text.isdigit() else None
+
+
+@billing.get("/agents/tarifs/nouveau")
+@require(AGENTS)
+def new_tariff(account):
+    listed = services().billing.list_tariffs()
+    current = next((tariff for tariff in listed["in_force"] if tariff["activity"] == request.args.get("activite")),
+                   None)
+    return render_tariff_form(listed, prefilled(current) if current else {"mode": "brackets"})
+
+
+def prefilled(tariff):
+    """The form's values from the version in force, but for its date: agents usually change a few prices."""
+    values = {"activite": tariff["activity"], "unite": tariff["price_basis"], "mode": tariff["kind"],
+              "taux": typed(tariff["effort_rate"]), "plancher": typed(tariff["floor_cents"]),
+              "plafond": typed(tariff["ceiling_cents"]), "hors_commune": typed(tariff["non_resident_cents"])}
+    for row, bracket in enumerate(tariff["brackets"], start=1):
+        values |= {f"tranche-{row}-de": str(bracket["qf_min"]), f"tranche-{row}-prix": typed(bracket["price_cents"]),
+                   f"tranche-{row}-a": "" if bracket["qf_max"] is None else str(bracket["qf_max"])}
+    return values
+
+
+def render_tariff_form(listed, form, error=None, status=200):
+    activities = list({version["activity"]: {"value": version["activity"], "label": version["activity_label"]}
+                       for version in listed["versions"]}.values())
+    return render_template("agent_tarif_nouveau.html", activities=activities, bases=BASES, kinds=KINDS,
+                           rows=min(MOST_BRACKETS, max([BRACKET_ROWS - 1, *filled_rows(form)]) + 1), form=form,
+                           error=error), status
+
+
+def filled_rows(form):
+    """The numbers of the bracket rows where something was typed, in order."""
+    found = (BRACKET_INPUT.fullmatch(name) for name, value in form.items() if value.strip())
+    return sorted({int(match[1]) for match in found if match and 0 < int(match[1]) <= MOST_BRACKETS})
+
+
+@billing.post("/agents/tarifs/nouveau")
+@require(AGENTS)
+def add_tariff(account):
+    tariff, faults = tariff_from_form(request.form)
+    try:
+        if faults:
+            raise errors.Invalid(next(iter(faults.values())) if len(faults) == 1 else SEVERAL_FAULTS,
+                                 code="invalid_tariff", fields=faults)
+        added = services().billing.add_tariff(tariff)
+    except errors.Invalid as refused:
+        return render_tariff_form(services().billing.list_tariffs(), request.form, on_form(refused), 422)
+    return redirect(url_for("billing.tariffs", le=added["effective_from"], activite=added["activity"],
+                            version=added["version"]))
+
+
+def tariff_from_form(form):
+    """The tariff billing takes, and the inputs the page itself cannot read (by input name)."""
+    faults = {}
+
+    def amount(name, what, required=True):
+        text = form.get(name, "").strip()
+        value = cents(text) if text else None
+        if value is None and (text or required):
+            faults[name] = what
+        return value
+
+    kind = form.get("mode", "")
+    tariff = {"activity": form.get("activite", ""), "effective_from": form.get("date_effet", ""),
+              "price_basis": form.get("unite", ""), "kind": kind, "brackets": [],
+              "non_resident_cents": amount("hors_commune", "Prix hors commune en euros attendu, par exemple 4,50.",
+                                           required=False)}
+    if kind == "brackets":
+        filled = filled_rows(form)
+        # billing names the brackets A, B, C... in the order sent: as the form's rows, when none is skipped
+        for row in range(1, max(filled, default=0) + 1):
+            code = chr(ord("A") + row - 1)
+            if row not in filled:
+                faults[f"tranche-{row}-de"] = (f"Tranche {code} : ligne vide alors qu'une tranche suivante est "
+                                               f"remplie ; les tranches se suivent sans ligne vide.")
+                continue
+            low, high = form.get(f"tranche-{row}-de", "").strip(), form.get(f"tranche-{row}-a", "").strip()
+            bracket = {"qf_min": whole(low), "qf_max": whole(high) if high else None,
+                       "price_cents": amount(f"tranche-{row}-prix", f"Tranche {code} : {PRICE_TYPED}")}
+            for part, text in (("de", low), ("a", high)):
+                if (text or part == "de") and whole(text) is None:
+                    faults[f"tranche-{row}-{part}"] = (f"Tranche {code} : quotient familial en euros entiers "
+                                                       f"attendu, par exemple 401.")
+            tariff["brackets"].append(bracket)
+    elif kind == "effort_rate":
+        tariff |= {"effort_rate": amount("taux", "Taux d'effort en pourcentage attendu, par exemple 0,45."),
+                   "floor_cents": amount("plancher", "Prix plancher en euros attendu, par exemple 3,00."),
+                   "ceiling_cents": amount("plafond", "Prix plafond en euros attendu, par exemple 20,00.")}
+    return tariff, faults
+
+
+def on_form(refused):
+    """The refusal with each field named as the form's input: billing's
+    « brackets.1.qf_min » is the « de » input of the form's second row."""
+    fields = {}
+    for name, message in refused.fields.items():
+        path = name.split(".")
+        if path[0] == "brackets" and len(path) == 3 and path[1].isdigit():
+            name = f"tranche-{int(path[1]) + 1}-{BRACKET_PARTS.get(path[2], 'prix')}"
+        else:
+            name = TARIFF_INPUTS.get(path[0], name)
+        fields[name] = message
+    return type(refused)(refused.message, code=refused.code, fields=fields)
 
 
 @billing.get("/agents/prelevements")

@@ -152,6 +152,7 @@ PAGES = {
     "billing.export": NotAPage("the period's CSV"),
     "billing.household_account": Visit(f"/agents/foyers/{AUDIT_HOUSEHOLD}/compte", (AGENT,)),
     "billing.tariffs": Visit("/agents/tarifs", (AGENT,)),
+    "billing.new_tariff": Visit("/agents/tarifs/nouveau?activite=restauration_scolaire", (AGENT,)),
     "billing.debit_batches": Visit("/agents/prelevements", (AGENT,)),
     "billing.batch_file": NotAPage("a pain.008 XML file"),
     "certificates.certificate_list": Visit("/factures/attestations", (FAMILY,)),
@@ -255,6 +256,10 @@ FORMS = {
         {"Mois à facturer": "2026-13"}, "Lancer la facturation")),
     "billing.counter_payment": Submit(f"/agents/foyers/{AUDIT_HOUSEHOLD}/compte", AGENT, fill_and_send(
         {"Montant (en euros)": "douze"}, "Enregistrer le paiement")),
+    "billing.add_tariff": Submit("/agents/tarifs/nouveau?activite=etude", AGENT, lambda page, state: (
+        page.locator("#tranche-2-prix").fill("trois euros"),
+        page.locator("#tranche-3-de").fill("1200"),
+        page.get_by_role("button", name="Enregistrer la version").click())),
     "billing.generate_batch": Submit("/agents/prelevements", AGENT, fill_and_send({}, "Générer le fichier pain.008")),
     "billing.batch_sent": NotAPage("marks a batch sent and redirects to the batches"),
     "billing.debit_rejection": Submit("/agents/prelevements", AGENT, fill_and_send(

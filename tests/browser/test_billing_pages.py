@@ -1,7 +1,10 @@
 """Billing's pages in headless Chromium: a parent pays an invoice on a phone
-through the PayFiP simulator's pages; an agent records a cheque at the counter."""
+through the PayFiP simulator's pages; an agent records a cheque at the counter
+and adds a version of a tariff."""
 import re
+from datetime import date, timedelta
 
+from babel.dates import format_date
 from playwright.sync_api import expect
 
 PASSWORD = "une phrase de passe solide"
@@ -75,5 +78,41 @@ def test_an_agent_records_a_cheque_at_the_counter(portal, browser, next_month):
         expect(page.get_by_role("status")).to_contain_text("Paiement enregistré : reçu P-")
         expect(page.get_by_role("cell", name="Chèque")).to_be_visible()
         expect(page.get_by_text("Partiellement payée").first).to_be_visible()
+    finally:
+        context.close()
+
+
+def test_an_agent_adds_a_tariff_version_that_is_in_force_from_its_date(portal, browser):
+    # the first day of a month no run can have billed yet: the stack's today is in it (tests/conftest.py)
+    start = (date.today().replace(day=1) + timedelta(days=95)).replace(day=1)
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="fr-FR")
+    page = context.new_page()
+    try:
+        log_in(page, portal, portal.agent_email, portal.agent_password)
+        page.goto(portal.url("/agents/tarifs"))
+        page.get_by_role("link", name="Nouvelle version de « Accueil du soir »").click()
+        first, second = (page.get_by_role("group", name=f"Tranche {code}", exact=True) for code in "AB")
+        expect(first.get_by_label("Prix (€)")).to_have_value("0,60")  # the version in force, to change
+        page.get_by_label("Date d'effet").fill(start.isoformat())
+        first.get_by_label("Prix (€)").fill("0,65")
+        second.get_by_label("À partir de (€)").fill("450")
+        page.get_by_role("button", name="Enregistrer la version").click()
+
+        expect(page.get_by_role("alert")).to_contain_text("la tranche B devrait commencer à 401 €")
+        expect(second.get_by_label("À partir de (€)")).to_have_attribute("aria-invalid", "true")
+        expect(second).to_contain_text("Les tranches doivent se suivre sans trou ni chevauchement")
+        expect(first.get_by_label("Prix (€)")).to_have_value("0,65")  # nothing typed is lost
+        second.get_by_label("À partir de (€)").fill("401")
+        page.get_by_role("button", name="Enregistrer la version").click()
+
+        day = format_date(start, "d MMMM yyyy", locale="fr_FR")
+        expect(page.get_by_role("status")).to_contain_text(
+            re.compile(f"Version [0-9]+ de « Accueil du soir » enregistrée : elle s'applique à partir du {day}."))
+        expect(page.get_by_text(f"Tarifs en vigueur le {day}.")).to_be_visible()
+        grid = page.get_by_role("table", name="Tranches de Accueil du soir")
+        expect(grid.get_by_role("row").nth(1)).to_contain_text("0,65 €")
+        newest = page.get_by_role("table", name="Versions du tarif de Accueil du soir").get_by_role("row").nth(1)
+        expect(newest).to_contain_text("par vous")
+        expect(newest).to_contain_text("en vigueur")
     finally:
         context.close()

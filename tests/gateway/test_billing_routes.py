@@ -196,3 +196,35 @@ def test_payment_notifications_are_taken_only_from_payfip_s_addresses(stack):
     answer = app.test_client().post("/paiement/payfip/notification", data="refdet=PF1&resultrans=P",
                                     content_type="application/x-www-form-urlencoded")
     assert answer.status_code == 403
+
+
+def test_an_agent_adds_a_tariff_version_from_the_page_and_reads_its_history(app, as_person):
+    as_person(AGENT)
+    client = app.test_client()
+    form = client.get("/agents/tarifs/nouveau?activite=etude").get_data(as_text=True)
+    assert 'name="tranche-1-prix" type="text" value="' in form  # the version in force, to change a few prices
+    assert 'id="tranche-8-de"' in form and 'id="tranche-9-de"' not in form
+    typed = {"activite": "etude", "date_effet": "2099-09-01", "unite": "day", "mode": "brackets",
+             "tranche-1-de": "0", "tranche-1-a": "700", "tranche-1-prix": "0,90",
+             "tranche-2-de": "701", "tranche-2-a": "", "tranche-2-prix": "trois euros", "hors_commune": "4,50"}
+    refused = client.post("/agents/tarifs/nouveau", data=typed)
+    page = unescape(refused.get_data(as_text=True))
+    assert refused.status_code == 422 and "Tranche B : prix en euros attendu, par exemple 3,20." in page
+    assert 'value="0,90"' in page and 'value="2099-09-01"' in page  # what the agent typed stays
+    refused = client.post("/agents/tarifs/nouveau", data={**typed, "tranche-2-de": "800", "tranche-2-prix": "3,20"})
+    page = unescape(refused.get_data(as_text=True))
+    assert refused.status_code == 422
+    assert re.search(r'<p class="message-erreur" id="tranche-2-de-erreur"><span class="sr-only">Erreur : </span>'
+                     r"Les tranches doivent se suivre sans trou ni chevauchement : la tranche B devrait commencer à "
+                     r"701 €.</p>", page)  # billing's refusal, next to the input it names
+    assert client.post("/agents/tarifs/nouveau", data={**typed, "tranche-3-prix": "5,00"}).status_code == 422
+    added = client.post("/agents/tarifs/nouveau", data={**typed, "tranche-2-prix": "3,20"})
+    assert added.status_code == 302 and "le=2099-09-01" in added.headers["Location"]
+    page = unescape(client.get(added.headers["Location"]).get_data(as_text=True))
+    assert "Version 2 de « Étude surveillée » enregistrée : elle s'applique à partir du 1 septembre 2099." in page
+    assert "Tarifs en vigueur le 1 septembre 2099" in page and "hors commune : 4,50" in page
+    history = page[page.index("Historique des versions"):]
+    assert "par vous" in history and "à l'installation du portail" in history and "remplacée" in history
+    today = unescape(client.get("/agents/tarifs").get_data(as_text=True))
+    assert "à venir" in today[today.index("Historique des versions"):]
+    assert client.get("/agents/tarifs?le=demain").status_code == 422

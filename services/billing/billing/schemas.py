@@ -8,7 +8,7 @@ from marshmallow import EXCLUDE, Schema, fields, post_load, validate
 from kit.errors import Invalid
 from kit.validation import load
 
-from billing.activities import ACTIVITY_LABELS, PRICE_BASES
+from billing.activities import ACTIVITIES, ACTIVITY_LABELS, PRICE_BASES
 from billing.allocation import COUNTER_MEANS, MEANS_LABELS
 from billing.lines import ITEM_STATUSES, BillableHousehold, Item, QuotientPeriod
 from billing.numbering import INVOICE_NUMBER_SHAPE
@@ -17,7 +17,6 @@ from billing.tariffs import BRACKETS, EFFORT_RATE, Bracket, Tariff
 
 HOUSEHOLD_ID = {"message": "Identifiant de foyer invalide (UUID attendu)."}
 QUOTIENT_FAMILIAL = {"message": "Nombre entier d'euros, positif ou nul, attendu."}
-CENTS = {"message": "Montant entier en centimes attendu."}
 
 
 class QuotientFamilialInput(Schema):
@@ -95,10 +94,18 @@ def counter_payment(values):
     return data
 
 
+# Caps that keep a typo from overflowing a column: prices per unit up to 100 000 €, a QF up to 1 000 000 €.
+MOST_CENTS, MOST_QUOTIENT, MOST_RATE = 10_000_000, 1_000_000, 10_000
+PRICE = {"message": "Montant entier en centimes attendu, au plus 10 000 000 (100 000 €)."}
+BRACKET_QUOTIENT = {"message": "Quotient familial en euros entiers attendu, au plus 1 000 000 €."}
+
+
 class BracketInput(Schema):
-    qf_min = fields.Integer(required=True, strict=True)
-    qf_max = fields.Integer(load_default=None, strict=True, allow_none=True)
-    price_cents = fields.Integer(required=True, strict=True)
+    qf_min = fields.Integer(required=True, strict=True, validate=validate.Range(max=MOST_QUOTIENT),
+                            metadata=BRACKET_QUOTIENT)
+    qf_max = fields.Integer(load_default=None, strict=True, allow_none=True,
+                            validate=validate.Range(max=MOST_QUOTIENT), metadata=BRACKET_QUOTIENT)
+    price_cents = fields.Integer(required=True, strict=True, validate=validate.Range(max=MOST_CENTS), metadata=PRICE)
 
 
 class TariffInput(Schema):
@@ -111,10 +118,16 @@ class TariffInput(Schema):
                          metadata={"message": "Par tranches ou par taux d'effort."})
     brackets = fields.List(fields.Nested(BracketInput), load_default=list,
                            metadata={"message": "Tranches de quotient familial invalides."})
-    effort_rate = fields.Integer(load_default=None, strict=True, allow_none=True, metadata=CENTS)
-    floor_cents = fields.Integer(load_default=None, strict=True, allow_none=True, metadata=CENTS)
-    ceiling_cents = fields.Integer(load_default=None, strict=True, allow_none=True, metadata=CENTS)
-    non_resident_cents = fields.Integer(load_default=None, strict=True, allow_none=True, metadata=CENTS)
+    effort_rate = fields.Integer(load_default=None, strict=True, allow_none=True,
+                                 validate=validate.Range(max=MOST_RATE), metadata={
+                                     "message": "Taux d'effort attendu jusqu'à 100 %, en centièmes de pour cent "
+                                                "(45 pour 0,45 %)."})
+    floor_cents = fields.Integer(load_default=None, strict=True, allow_none=True,
+                                 validate=validate.Range(max=MOST_CENTS), metadata=PRICE)
+    ceiling_cents = fields.Integer(load_default=None, strict=True, allow_none=True,
+                                   validate=validate.Range(max=MOST_CENTS), metadata=PRICE)
+    non_resident_cents = fields.Integer(load_default=None, strict=True, allow_none=True,
+                                        validate=validate.Range(max=MOST_CENTS), metadata=PRICE)
 
 
 def tariff(values, version):
@@ -284,6 +297,15 @@ class TariffView(Schema):
     floor_cents = fields.Integer(allow_none=True)
     ceiling_cents = fields.Integer(allow_none=True)
     non_resident_cents = fields.Integer(allow_none=True)
+
+
+def tariff_history(history, book, day):
+    """Every version, the nine activities in their order, each with where it
+    stands on `day`, who added it and when."""
+    ordered = sorted(history, key=lambda entry: ACTIVITIES.index(entry[0].activity))
+    return [{**TariffView().dump(tariff), "standing": book.standing(tariff, day),
+             "added_by": None if added_by is None else str(added_by), "added_at": added_at.isoformat()}
+            for tariff, added_by, added_at in ordered]
 
 
 def price_view(price):

@@ -13,6 +13,7 @@ from billing import certificates as domain_certificates
 from billing import lines as domain_lines
 from billing import models, tariffs as domain_tariffs
 from billing.numbering import INVOICE
+from billing.periods import Period
 
 # Key of the PostgreSQL advisory locks of billing (any constant both instances agree on).
 RUN_LOCK, TIMER_LOCK, DEBIT_LOCK = 7_206_001, 7_206_002, 7_206_003
@@ -35,10 +36,18 @@ def _tariff(row):
         row.ceiling_cents, row.non_resident_cents, version=row.version)
 
 
-def tariffs(session):
-    rows = session.scalars(select(models.TariffVersion).order_by(
+def _tariff_rows(session):
+    return session.scalars(select(models.TariffVersion).order_by(
         models.TariffVersion.activity, models.TariffVersion.effective_from, models.TariffVersion.version))
-    return [_tariff(row) for row in rows]
+
+
+def tariffs(session):
+    return [_tariff(row) for row in _tariff_rows(session)]
+
+
+def tariff_history(session):
+    """Every version with who added it (None: the portal's installation) and when."""
+    return [(_tariff(row), row.created_by, row.created_at) for row in _tariff_rows(session)]
 
 
 def next_tariff_version(session, activity):
@@ -64,9 +73,13 @@ def lock_runs(session, year):
     and its ledger: numbers never collide nor skip and nothing is billed
     twice. On SQLite the insert takes the database's write lock.
     """
+    _hold_run_lock(session)
+    return sequence_locked(session, year, INVOICE)
+
+
+def _hold_run_lock(session):
     if _is_postgresql(session):
         session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": RUN_LOCK})
-    return sequence_locked(session, year, INVOICE)
 
 
 def sequence_locked(session, year, kind):
@@ -91,6 +104,14 @@ def billed_periods(session, periods):
     keys = [period.key for period in periods]
     return set(session.scalars(select(models.RunJournalEntry.period).where(
         models.RunJournalEntry.period.in_(keys)).distinct()))
+
+
+def last_billed_period(session):
+    """The last month a run billed, once a run in progress has committed: it holds the
+    runs' lock, and a run that starts later reads the tariffs this transaction adds."""
+    _hold_run_lock(session)
+    key = session.scalar(select(func.max(models.RunJournalEntry.period)))
+    return None if key is None else Period.parse(key)
 
 
 def automatic_run_done(session, period_key):

@@ -17,6 +17,8 @@ from billing.activities import ACTIVITY_LABELS, PRICE_BASES
 from billing.money import euros, qf
 
 BRACKETS, EFFORT_RATE = "brackets", "effort_rate"
+# Where a version stands on a day: the one that prices it, a later one, or one a later one replaced.
+IN_FORCE, UPCOMING, SUPERSEDED = "in_force", "upcoming", "superseded"
 # A taux d'effort is written in hundredths of a percent of the QF: 35 is 0.35 %.
 RATE_DIVISOR = 10_000
 
@@ -95,26 +97,31 @@ class Tariff:
             raise _invalid("Un tarif est par tranches de quotient familial ou par taux d'effort.", "kind")
 
     def _check_brackets(self):
+        # A fault names the bracket's input ("brackets.1.qf_min"), as the schema names nested ones.
         if not self.brackets:
             raise _invalid("Au moins une tranche de quotient familial est attendue.", "brackets")
         expected_min = 0
         for rank, bracket in enumerate(self.brackets):
             code = bracket_code(rank)
-            if expected_min is None or bracket.qf_min != expected_min:
+            if expected_min is None:
+                raise _invalid(f"La tranche {bracket_code(rank - 1)} n'a pas de plafond de quotient alors que "
+                               f"la tranche {code} la suit.", f"brackets.{rank - 1}.qf_max")
+            if bracket.qf_min != expected_min:
                 raise _invalid(f"Les tranches doivent se suivre sans trou ni chevauchement : la tranche {code} "
-                               f"devrait commencer à {qf(expected_min or 0)}.", "brackets")
+                               f"devrait commencer à {qf(expected_min)}.", f"brackets.{rank}.qf_min")
             if bracket.qf_max is not None and bracket.qf_max < bracket.qf_min:
-                raise _invalid(f"La tranche {code} finit avant de commencer.", "brackets")
+                raise _invalid(f"La tranche {code} finit avant de commencer.", f"brackets.{rank}.qf_max")
             if bracket.price_cents < 0:
-                raise _invalid(f"Le prix de la tranche {code} ne peut pas être négatif.", "brackets")
+                raise _invalid(f"Le prix de la tranche {code} ne peut pas être négatif.",
+                               f"brackets.{rank}.price_cents")
             expected_min = None if bracket.qf_max is None else bracket.qf_max + 1
         if expected_min is not None:
-            raise _invalid("La dernière tranche doit rester ouverte (sans plafond de quotient).", "brackets")
+            raise _invalid("La dernière tranche doit rester ouverte (sans plafond de quotient).",
+                           f"brackets.{len(self.brackets) - 1}.qf_max")
 
     def _check_effort_rate(self):
         if not isinstance(self.effort_rate, int) or self.effort_rate <= 0:
-            raise _invalid("Le taux d'effort doit être un nombre entier positif de centièmes de pour cent.",
-                           "effort_rate")
+            raise _invalid("Le taux d'effort doit être un pourcentage positif du quotient familial.", "effort_rate")
         if self.floor_cents is None or self.ceiling_cents is None or not 0 <= self.floor_cents <= self.ceiling_cents:
             raise _invalid("Le prix plancher doit être positif et ne pas dépasser le prix plafond.", "floor_cents")
 
@@ -184,6 +191,16 @@ class TariffBook:
                           code="no_tariff")
         return current
 
+    def standing(self, tariff, day):
+        """Whether a version prices `day`, will price later days, or was replaced by a later one."""
+        if tariff.effective_from > day:
+            return UPCOMING
+        try:
+            current = self.in_force(tariff.activity, day)
+        except Invalid:
+            return SUPERSEDED
+        return IN_FORCE if current.version == tariff.version else SUPERSEDED
+
     def tariffs_in_force(self, day):
         found = []
         for activity in ACTIVITY_LABELS:
@@ -192,3 +209,20 @@ class TariffBook:
             except Invalid:
                 continue
         return found
+
+
+def check_new_version(tariff, last_billed):
+    """What an agent's new version must respect beyond what any stored one does:
+    it starts after the last month billed (`last_billed`, a Period or None), so
+    that no billed month is priced twice at two prices (items of a billed month
+    that arrive late are still priced at its date); and a higher quotient never
+    pays less (a price typed in the wrong bracket)."""
+    if last_billed is not None and tariff.effective_from <= last_billed.last_day:
+        raise _invalid(f"Le mois de {last_billed.label} est déjà facturé : une nouvelle version s'applique au plus "
+                       f"tôt le {last_billed.following().first_day:%d/%m/%Y}.", "effective_from",
+                       code="month_already_billed")
+    for rank, (lower, higher) in enumerate(zip(tariff.brackets, tariff.brackets[1:]), start=1):
+        if higher.price_cents < lower.price_cents:
+            raise _invalid(f"Le prix de la tranche {bracket_code(rank)} ({euros(higher.price_cents)}) est plus bas "
+                           f"que celui de la tranche {bracket_code(rank - 1)} ({euros(lower.price_cents)}) : un "
+                           f"quotient familial plus élevé ne paie jamais moins.", f"brackets.{rank}.price_cents")

@@ -104,3 +104,25 @@ def test_a_quotient_that_is_not_a_whole_number_is_refused(value):
     with pytest.raises(Invalid) as refused:
         schemas.quotient_familial(value)
     assert refused.value.code == "invalid_quotient_familial"
+
+
+def a_tariff(**changes):
+    return {"activity": "etude", "effective_from": "2027-01-01", "price_basis": "day", "kind": "brackets",
+            "brackets": [{"qf_min": 0, "qf_max": 700, "price_cents": 90},
+                         {"qf_min": 701, "qf_max": None, "price_cents": 300}], **changes}
+
+
+def test_a_typo_of_a_few_zeros_in_a_tariff_is_refused_before_it_reaches_a_column():
+    assert schemas.tariff(a_tariff(non_resident_cents=10_000_000), 2).non_resident_cents == 10_000_000
+    with pytest.raises(Invalid) as refused:
+        schemas.tariff(a_tariff(non_resident_cents=10_000_001, effort_rate=45_000), 2)
+    assert refused.value.fields == {
+        "non_resident_cents": "Montant entier en centimes attendu, au plus 10 000 000 (100 000 €).",
+        "effort_rate": "Taux d'effort attendu jusqu'à 100 %, en centièmes de pour cent (45 pour 0,45 %)."}
+    with pytest.raises(Invalid) as refused:
+        schemas.tariff(a_tariff(brackets=[{"qf_min": 0, "qf_max": 2_000_000, "price_cents": 90},
+                                          {"qf_min": 2_000_001, "qf_max": None, "price_cents": "3,00"}]), 2)
+    assert refused.value.fields == {
+        "brackets.0.qf_max": "Quotient familial en euros entiers attendu, au plus 1 000 000 €.",
+        "brackets.1.qf_min": "Quotient familial en euros entiers attendu, au plus 1 000 000 €.",
+        "brackets.1.price_cents": "Montant entier en centimes attendu, au plus 10 000 000 (100 000 €)."}

@@ -644,11 +644,22 @@ def test_agents_add_a_tariff_version_that_applies_from_its_date(billing, family,
         invoice["number"])["lines"]] == [(1, 100), (1, 90)]
     versions = billing.as_agent.list_tariffs(on="2026-10-20")
     assert next(t for t in versions["in_force"] if t["activity"] == "etude")["version"] == 2
+    etude = [v for v in versions["versions"] if v["activity"] == "etude"]
+    assert [(v["version"], v["standing"], v["added_by"]) for v in etude] == [
+        (1, "superseded", None), (2, "in_force", str(billing.agent_id))]
+    assert versions["versions"][0]["activity"] == "restauration_scolaire"  # the nine activities in their order
     with pytest.raises(Invalid) as refused:
-        billing.as_agent.add_tariff({"activity": "etude", "effective_from": "2026-10-15", "price_basis": "day",
+        billing.as_agent.add_tariff({"activity": "etude", "effective_from": "2026-11-01", "price_basis": "day",
                                      "kind": "brackets", "brackets": brackets[1:]})
     assert refused.value.code == "invalid_tariff"
+    assert refused.value.fields == {"brackets.0.qf_min": refused.value.message}
+    with pytest.raises(Invalid) as refused:  # October is billed: its late items keep October's prices
+        billing.as_agent.add_tariff({"activity": "etude", "effective_from": "2026-10-31", "price_basis": "day",
+                                     "kind": "brackets", "brackets": brackets})
+    assert (refused.value.code, list(refused.value.fields)) == ("month_already_billed", ["effective_from"])
     assert count(look, models.TariffVersion) == 10
+    assert billing.as_agent.add_tariff({"activity": "etude", "effective_from": "2026-11-01", "price_basis": "day",
+                                        "kind": "brackets", "brackets": brackets})["version"] == 3
     from kit.errors import Forbidden
     with pytest.raises(Forbidden):
         billing.as_family(MARTIN).add_tariff({})

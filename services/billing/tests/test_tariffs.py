@@ -1,3 +1,4 @@
+import dataclasses
 from datetime import date
 
 import pytest
@@ -5,7 +6,9 @@ from hypothesis import given, strategies as st
 
 from kit.errors import Invalid
 
-from billing.tariffs import BRACKETS, Bracket, Tariff, TariffBook, school_year
+from billing.periods import Period
+from billing.tariffs import (BRACKETS, IN_FORCE, SUPERSEDED, UPCOMING, Bracket, Tariff, TariffBook,
+                             check_new_version, school_year)
 
 
 
@@ -85,20 +88,25 @@ def test_a_school_year_starts_on_the_first_of_september(domain):
     assert domain.grid().school_year == "2026-2027"
 
 
-@pytest.mark.parametrize("brackets, message", [
-    ((), "Au moins une tranche de quotient familial est attendue."),
-    ((Bracket(1, None, 100),), "la tranche A devrait commencer à 0 €"),
-    ((Bracket(0, 400, 100), Bracket(500, None, 200)), "la tranche B devrait commencer à 401 €"),
-    ((Bracket(0, 400, 100), Bracket(300, None, 200)), "la tranche B devrait commencer à 401 €"),
-    ((Bracket(0, 400, 100), Bracket(401, 900, 200)), "La dernière tranche doit rester ouverte"),
-    ((Bracket(0, 400, -1), Bracket(401, None, 200)), "Le prix de la tranche A ne peut pas être négatif."),
+@pytest.mark.parametrize("brackets, message, field", [
+    ((), "Au moins une tranche de quotient familial est attendue.", "brackets"),
+    ((Bracket(1, None, 100),), "la tranche A devrait commencer à 0 €", "brackets.0.qf_min"),
+    ((Bracket(0, 400, 100), Bracket(500, None, 200)), "la tranche B devrait commencer à 401 €", "brackets.1.qf_min"),
+    ((Bracket(0, 400, 100), Bracket(300, None, 200)), "la tranche B devrait commencer à 401 €", "brackets.1.qf_min"),
+    ((Bracket(0, 400, 100), Bracket(401, 900, 200)), "La dernière tranche doit rester ouverte", "brackets.1.qf_max"),
+    ((Bracket(0, 400, -1), Bracket(401, None, 200)), "Le prix de la tranche A ne peut pas être négatif.",
+     "brackets.0.price_cents"),
+    ((Bracket(0, 400, 100), Bracket(401, 300, 200), Bracket(301, None, 300)), "La tranche B finit avant de commencer.",
+     "brackets.1.qf_max"),
+    ((Bracket(0, 400, 100), Bracket(401, None, 200), Bracket(401, None, 300)),
+     "La tranche B n'a pas de plafond de quotient alors que la tranche C la suit.", "brackets.1.qf_max"),
 ])
-def test_brackets_must_cover_every_quotient_once(domain, brackets, message):
+def test_brackets_must_cover_every_quotient_once(domain, brackets, message, field):
     with pytest.raises(Invalid) as refused:
         Tariff("etude", domain.SEPTEMBER_1, "day", BRACKETS, brackets=brackets)
     assert refused.value.code == "invalid_tariff"
     assert message in refused.value.message
-    assert list(refused.value.fields) == ["brackets"]
+    assert refused.value.fields == {field: refused.value.message}  # the input at fault, as a form shows it
 
 
 @pytest.mark.parametrize("changes, field", [
@@ -120,3 +128,40 @@ def test_an_unknown_activity_or_kind_is_refused(domain):
     with pytest.raises(Invalid) as refused:
         Tariff("etude", domain.SEPTEMBER_1, "day", "forfait")
     assert list(refused.value.fields) == ["kind"]
+
+
+def test_a_new_version_starts_after_the_last_billed_month(domain):
+    november = Period(2026, 11)
+    with pytest.raises(Invalid) as refused:
+        check_new_version(domain.grid(effective_from=date(2026, 11, 30)), november)
+    assert refused.value.code == "month_already_billed"
+    assert refused.value.message == ("Le mois de novembre 2026 est déjà facturé : une nouvelle version s'applique au "
+                                     "plus tôt le 01/12/2026.")
+    assert list(refused.value.fields) == ["effective_from"]
+    with pytest.raises(Invalid):
+        check_new_version(domain.grid(effective_from=date(2026, 9, 1)), november)  # would re-price three months
+    check_new_version(domain.grid(effective_from=date(2026, 12, 1)), november)
+    check_new_version(domain.grid(effective_from=date(2020, 1, 1)), None)  # nothing billed yet: any day
+
+
+def test_a_new_grid_never_charges_a_higher_quotient_less(domain):
+    with pytest.raises(Invalid) as refused:
+        check_new_version(domain.grid(prices=(80, 160, 26, 350, 430, 520)), None)  # 0,26 € typed for 2,60 €
+    assert refused.value.code == "invalid_tariff"
+    assert refused.value.message == ("Le prix de la tranche C (0,26 €) est plus bas que celui de la tranche B "
+                                     "(1,60 €) : un quotient familial plus élevé ne paie jamais moins.")
+    assert list(refused.value.fields) == ["brackets.2.price_cents"]
+    check_new_version(domain.grid(prices=(80, 80, 80, 350, 430, 520)), None)  # equal prices are fine
+    check_new_version(domain.effort(), None)
+
+
+def test_each_version_is_in_force_upcoming_or_superseded_on_a_day(domain):
+    first = domain.grid()
+    second = dataclasses.replace(domain.grid(prices=(90, 170, 270, 360, 440, 530), effective_from=date(2027, 1, 1)),
+                                 version=2)
+    third = dataclasses.replace(domain.grid(prices=(95, 175, 275, 365, 445, 535), effective_from=date(2027, 9, 1)),
+                                version=3)
+    book = TariffBook([first, second, third])
+    assert [book.standing(t, date(2027, 2, 1)) for t in (first, second, third)] == [SUPERSEDED, IN_FORCE, UPCOMING]
+    assert [book.standing(t, date(2026, 8, 31)) for t in (first, second, third)] == [UPCOMING] * 3
+    assert [book.standing(t, date(2027, 9, 1)) for t in (first, second, third)] == [SUPERSEDED, SUPERSEDED, IN_FORCE]

@@ -9,7 +9,7 @@ from kit.events import utcnow
 
 from billing import schemas, store
 from billing.periods import PARIS
-from billing.tariffs import TariffBook
+from billing.tariffs import TariffBook, check_new_version
 
 
 class TariffEntrypoints:
@@ -34,23 +34,25 @@ class TariffEntrypoints:
     @rpc
     @allow(FAMILY + AGENTS)
     def list_tariffs(self, caller, on=None):
-        """Every version of every activity's tariff, and the ones in force on a day (today by default)."""
+        """The tariffs in force on a day (today by default), and every version of every activity's
+        tariff: where it stands that day, who added it and when."""
         day = datetime.now(PARIS).date() if on in (None, "") else _day(on)
         with self.db.reading() as session:
-            every = store.tariffs(session)
-        in_force = TariffBook(every).tariffs_in_force(day)
-        return {"on": day.isoformat(), "in_force": schemas.TariffView(many=True).dump(in_force),
-                "versions": schemas.TariffView(many=True).dump(every)}
+            history = store.tariff_history(session)
+        book = TariffBook(tariff for tariff, _, _ in history)
+        return {"on": day.isoformat(), "in_force": schemas.TariffView(many=True).dump(book.tariffs_in_force(day)),
+                "versions": schemas.tariff_history(history, book, day)}
 
     @rpc
     @allow(AGENTS)
     def add_tariff(self, caller, tariff):
-        """A new version of an activity's tariff, in force from its date."""
+        """A new version of an activity's tariff, in force from its date, which falls after the last billed month."""
         if not isinstance(tariff, dict):
             raise Invalid("Tarif attendu.", code="invalid_tariff")
         with self.db.transaction() as tx:
             version = store.next_tariff_version(tx.session, tariff.get("activity"))
             new = schemas.tariff(tariff, version)
+            check_new_version(new, store.last_billed_period(tx.session))
             store.add_tariff(tx.session, new, caller, utcnow())
         return schemas.TariffView().dump(new)
 
