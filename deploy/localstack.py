@@ -19,6 +19,7 @@ import signal
 import subprocess
 import sys
 import time
+from datetime import date, timedelta
 from pathlib import Path
 
 import requests
@@ -134,7 +135,14 @@ def embedded_defaults(var_dir):
         "VAULT_MASTER_KEY": kept["vault_master_key"],
         "PORTAL_BOOTSTRAP_AGENT_EMAIL": "agent@caisse-des-ecoles.example",
         "PORTAL_BOOTSTRAP_AGENT_PASSWORD": kept["agent_password"],
+        # billing takes the first day of the month after next for today: next month has ended for it, so the
+        # demo shows next month's invoice, and this year's attestations as if the year were over
+        "BILLING_TODAY": first_of_month_after_next(date.today()).isoformat(),
     }
+
+
+def first_of_month_after_next(today):
+    return (today.replace(day=1) + timedelta(days=62)).replace(day=1)
 
 
 def seed_demo(base_url, agent_email, agent_password, parent_password, var_dir):
@@ -150,7 +158,8 @@ def seed_demo(base_url, agent_email, agent_password, parent_password, var_dir):
                        "phone": "06 12 34 56 78"}],
         "children": [
             {"first_name": "Léa", "last_name": "Martin", "birth_date": "2017-03-14", "school": "École Jules Ferry"},
-            {"first_name": "Hugo", "last_name": "Martin", "birth_date": "2019-09-02", "school": "École Jules Ferry"}],
+            {"first_name": "Hugo", "last_name": "Martin", "birth_date": f"{date.today().year - 5}-09-02",
+             "school": "École Jules Ferry"}],
         "quotient_familial": 850}).json()
     second = http.post(f"{base_url}/api/v1/agent/households", headers=agent, timeout=30, json={
         "guardians": [{"first_name": "Sami", "last_name": "Benali", "email": "sami.benali@example.org"}],
@@ -163,10 +172,33 @@ def seed_demo(base_url, agent_email, agent_password, parent_password, var_dir):
     # the demo parent confirms the address with the link notify wrote to the local Maildir
     token = verification_token(var_dir / "mail", "camille.martin@example.org")
     http.post(f"{base_url}/api/v1/email-verifications", json={"token": token}, timeout=30).raise_for_status()
+    bill_next_month(http, base_url, agent, household, parent_password)
     demo = {"parent_email": "camille.martin@example.org", "child_key": household["child_key"],
             "unregistered_child_key": second["child_key"]}
     seeded.write_text(json.dumps(demo))
     return demo
+
+
+def bill_next_month(http, base_url, agent, household, parent_password):
+    """The demo parent books next month (lunches, the étude, the evening care), the agent bills it and
+    records a cheque for half of it: an invoice to read and pay, a payment, an attestation."""
+    parent = {"Authorization": f"Bearer {log_in_when_ready(http, base_url, 'camille.martin@example.org', parent_password)}"}
+    first_day = (date.today().replace(day=1) + timedelta(days=32)).replace(day=1)
+    last_day = first_of_month_after_next(date.today()) - timedelta(days=1)
+    lea, hugo = household["children"]
+    for child, activity in ((lea, "restauration_scolaire"), (lea, "etude"), (hugo, "restauration_scolaire"),
+                            (hugo, "accueil_du_soir")):
+        http.post(f"{base_url}/api/v1/bookings/period", headers=parent, timeout=60, json={
+            "child_id": child["id"], "activity": activity, "first_day": first_day.isoformat(),
+            "last_day": last_day.isoformat(), "weekdays": [0, 1, 3, 4]}).raise_for_status()
+    period = first_day.strftime("%Y-%m")
+    http.post(f"{base_url}/api/v1/agent/billing-runs", headers=agent, timeout=120,
+              json={"period": period}).raise_for_status()
+    [invoice] = http.get(f"{base_url}/api/v1/agent/invoices", headers=agent, timeout=60,
+                         params={"period": period, "household_id": household["id"]}).json()
+    http.post(f"{base_url}/api/v1/agent/households/{household['id']}/payments", headers=agent, timeout=60, json={
+        "number": invoice["number"], "amount_cents": invoice["total_cents"] // 2, "means": "cheque",
+        "cheque_number": "1234567", "bank": "La Banque Postale"}).raise_for_status()
 
 
 def log_in_when_ready(http, base_url, email, password, seconds=120):
