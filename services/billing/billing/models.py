@@ -260,9 +260,10 @@ class DebitCollection(Base):
 
 
 class DebitReturnFile(Base):
-    """A return file of the bank (pain.002 or camt.054), remembered by its bytes and its message id: who
-    imported it first and when, and where its rejections stand (applied by it, recorded before it, not ours,
-    of a batch not marked sent yet); together they make `rejections`."""
+    """A return file of the bank (pain.002 or camt.054), remembered by the SHA-256 of its bytes (not the
+    bytes: they name debtors and their accounts) and by its message id: who imported it first and when, and
+    where its rejections stand (applied by it, recorded before it, not ours, of a batch not marked sent yet);
+    together they make `rejections`."""
 
     __tablename__ = "debit_return_files"
     __table_args__ = (UniqueConstraint("kind", "message_id"),)

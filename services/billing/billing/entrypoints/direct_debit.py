@@ -72,13 +72,14 @@ def _rejection_view(rejection, collection):
             "mandate_status": collection.mandate.status if collection is not None else None}
 
 
-def _return_file_view(returned):
-    return {"id": str(returned.id), "filename": returned.filename, "kind": returned.kind,
-            "message_id": returned.message_id, "original_message_id": returned.original_message_id,
-            "imported_at": returned.imported_at.isoformat(),
-            "imported_by": str(returned.imported_by) if returned.imported_by else None,
-            "rejections": returned.rejections, "applied": returned.applied,
-            "already_recorded": returned.already_recorded, "unknown": returned.unknown, "not_sent": returned.not_sent}
+def _return_file_view(return_file):
+    return {"id": str(return_file.id), "filename": return_file.filename, "kind": return_file.kind,
+            "message_id": return_file.message_id, "original_message_id": return_file.original_message_id,
+            "imported_at": return_file.imported_at.isoformat(),
+            "imported_by": str(return_file.imported_by) if return_file.imported_by else None,
+            "rejections": return_file.rejections, "applied": return_file.applied,
+            "already_recorded": return_file.already_recorded, "unknown": return_file.unknown,
+            "not_sent": return_file.not_sent}
 
 
 class DirectDebitEntrypoints:
@@ -146,6 +147,7 @@ class DirectDebitEntrypoints:
     def mark_debit_batch_sent(self, caller, batch_id):
         """The file went to the bank: each debit counts as paid, until the bank rejects it."""
         with self.db.transaction() as tx:
+            store.lock_debits(tx.session)  # never beside a rejection of its debits, which locks in another order
             batch = store.debit_batch(tx.session, schemas.uuid_of(batch_id, "batch_id"), lock=True)
             if batch is None:
                 raise NotFound("Lot de prélèvements introuvable.", code="batch_not_found")
@@ -217,4 +219,4 @@ class DirectDebitEntrypoints:
     def list_debit_return_files(self, caller):
         """The bank's return files imported, newest first, with where their rejections stand."""
         with self.db.reading() as session:
-            return [_return_file_view(returned) for returned in store.debit_return_files(session)]
+            return [_return_file_view(return_file) for return_file in store.debit_return_files(session)]
