@@ -1,8 +1,10 @@
 """Real files for the safe's tests, made on the spot: good PDFs and images,
 and the bad ones a safe must refuse (scripts, attachments, passwords,
-truncation, a program in disguise)."""
+truncation, a program in disguise); and the return files a bank sends
+about direct debits (pain.002, camt.054)."""
 import io
 import os
+from xml.sax.saxutils import escape
 
 import pikepdf
 from PIL import Image
@@ -75,3 +77,59 @@ def _saved(document):
     out = io.BytesIO()
     document.save(out)
     return out.getvalue()
+
+
+ISO = "urn:iso:std:iso:20022:tech:xsd:"
+
+
+def pain002(original_message_id, rejected, accepted=(), message_id="RETOUR-20261203-0001", group_status="PART",
+            version="pain.002.001.03"):
+    """The bank's status report of a pain.008, as French banks send it: `rejected` is [(end_to_end_id,
+    reason)] with TxSts RJCT, `accepted` end-to-end ids reported accepted."""
+    transactions = [_status(end_to_end_id, "RJCT", reason) for end_to_end_id, reason in rejected]
+    transactions += [_status(end_to_end_id, "ACCP") for end_to_end_id in accepted]
+    return f"""<?xml version="1.0" encoding="UTF-8"?>
+<Document xmlns="{ISO}{version}" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
+  <CstmrPmtStsRpt>
+    <GrpHdr><MsgId>{escape(message_id)}</MsgId><CreDtTm>2026-12-03T08:15:00</CreDtTm>
+      <DbtrAgt><FinInstnId><BIC>AGRIFRPP</BIC></FinInstnId></DbtrAgt></GrpHdr>
+    <OrgnlGrpInfAndSts><OrgnlMsgId>{escape(original_message_id)}</OrgnlMsgId>
+      <OrgnlMsgNmId>pain.008.001.02</OrgnlMsgNmId><GrpSts>{group_status}</GrpSts></OrgnlGrpInfAndSts>
+    <OrgnlPmtInfAndSts><OrgnlPmtInfId>{escape(original_message_id)}-RCUR</OrgnlPmtInfId>{"".join(transactions)}
+    </OrgnlPmtInfAndSts>
+  </CstmrPmtStsRpt>
+</Document>
+""".encode()
+
+
+def _status(end_to_end_id, status, reason=None):
+    why = f"<StsRsnInf><Rsn><Cd>{escape(reason)}</Cd></Rsn></StsRsnInf>" if reason else ""
+    return f"""
+      <TxInfAndSts><StsId>{escape(end_to_end_id)}-S</StsId><OrgnlEndToEndId>{escape(end_to_end_id)}</OrgnlEndToEndId>
+        <TxSts>{status}</TxSts>{why}
+        <OrgnlTxRef><Amt><InstdAmt Ccy="EUR">17.40</InstdAmt></Amt><ReqdColltnDt>2026-11-30</ReqdColltnDt></OrgnlTxRef>
+      </TxInfAndSts>"""
+
+
+def camt054(returned, message_id="CAMT054-20261204-0001", version="camt.054.001.02"):
+    """The bank's debit notification of returned direct debits: `returned` is [(end_to_end_id, reason)]."""
+    details = "".join(f"""
+          <TxDtls><Refs><EndToEndId>{escape(end_to_end_id)}</EndToEndId></Refs>
+            <AmtDtls><TxAmt><Amt Ccy="EUR">17.40</Amt></TxAmt></AmtDtls>
+            <RtrInf><Rsn><Cd>{escape(reason)}</Cd></Rsn></RtrInf></TxDtls>""" for end_to_end_id, reason in returned)
+    return f"""<?xml version="1.0" encoding="UTF-8"?>
+<Document xmlns="{ISO}{version}">
+  <BkToCstmrDbtCdtNtfctn>
+    <GrpHdr><MsgId>{escape(message_id)}</MsgId><CreDtTm>2026-12-04T07:00:00</CreDtTm></GrpHdr>
+    <Ntfctn><Id>{escape(message_id)}-1</Id><CreDtTm>2026-12-04T07:00:00</CreDtTm>
+      <Acct><Id><IBAN>FR7630006000011234567890189</IBAN></Id></Acct>
+      <Ntry><Amt Ccy="EUR">17.40</Amt><CdtDbtInd>DBIT</CdtDbtInd><Sts>BOOK</Sts>
+        <BkTxCd><Domn><Cd>PMNT</Cd><Fmly><Cd>RDDT</Cd><SubFmlyCd>UPDD</SubFmlyCd></Fmly></Domn></BkTxCd>
+        <NtryDtls>{details}
+          <TxDtls><Refs><EndToEndId>AUTRE-OPERATION</EndToEndId></Refs></TxDtls>
+        </NtryDtls>
+      </Ntry>
+    </Ntfctn>
+  </BkToCstmrDbtCdtNtfctn>
+</Document>
+""".encode()

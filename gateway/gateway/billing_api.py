@@ -1,6 +1,7 @@
 """Billing's JSON API (/api/v1): a family's invoices with their PDF, the
 online-invoice choice, paying online; the agents' invoices, households'
-accounts, counter payments, runs, tariffs, cancellations and SEPA batches."""
+accounts, counter payments, runs, tariffs, cancellations, SEPA batches and
+the bank's return files."""
 import base64
 
 from flask import Response
@@ -8,7 +9,7 @@ from flask import Response
 from gateway import billing_schemas as schemas
 from gateway.api import api
 from gateway.auth import AGENTS, FAMILY, require, services
-from gateway.billing_pages import payer_email
+from gateway.billing_pages import import_returns, payer_email
 from gateway.schemas import Error
 
 REFUSALS = (401, 403, 404, 409, 422)
@@ -225,3 +226,24 @@ def debit_batch_sent(batch_id, account):
 def debit_rejection(rejection, account):
     """A debit the bank rejected: the invoice is owed again, the mandate suspended at the second (agents)."""
     return services().billing.record_debit_rejection(rejection["end_to_end_id"], rejection["reason"])
+
+
+
+@api.route("/agent/debit-returns", methods=["POST"])
+@require(AGENTS)
+@refusals(*REFUSALS, 413)
+@api.arguments(schemas.ReturnFileIn, location="files")
+@api.response(200, schemas.ReturnReport)
+def import_debit_returns(files, account):
+    """The bank's return file of a batch (multipart, `file`): each rejected debit in it reversed, its invoice owed
+    again and the family told, in one go; a file imported again applies nothing twice (agents)."""
+    return import_returns(files["file"])
+
+
+@api.route("/agent/debit-returns")
+@require(AGENTS)
+@refusals(*REFUSALS)
+@api.response(200, schemas.ReturnFile(many=True))
+def debit_return_files(account):
+    """The bank's return files imported, newest first, with where their rejections stand (agents)."""
+    return services().billing.list_debit_return_files()

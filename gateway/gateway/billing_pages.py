@@ -2,8 +2,8 @@
 choice, an invoice's PDF, paying it online (PayFiP), « Simuler mes tarifs ».
 For agents: invoices by period, status and household with the runs and the
 CSV export, one household's account with the counter payment form, the
-tariffs, the SEPA batches. PayFiP's notification and the family's return
-land here too. Same services, same checks as the API."""
+tariffs, the SEPA batches with the bank's return file. PayFiP's notification
+and the family's return land here too. Same services, same checks as the API."""
 import base64
 import re
 from ipaddress import ip_address
@@ -26,9 +26,6 @@ MEANS = [{"value": "carte", "label": "Carte bancaire"}, {"value": "cheque", "lab
 STATUSES = [{"value": "", "label": "Tous"}, {"value": "issued", "label": "Émise"},
             {"value": "partly_paid", "label": "Partiellement payée"}, {"value": "paid", "label": "Payée"},
             {"value": "overdue", "label": "En retard de paiement"}, {"value": "cancelled", "label": "Annulée"}]
-REJECTIONS = [{"value": code, "label": f"{code} — {label}"} for code, label in (
-    ("AM04", "Provision insuffisante"), ("AC04", "Compte clôturé"), ("AC01", "Numéro de compte erroné"),
-    ("MD01", "Pas de mandat valide"), ("MD06", "Remboursement demandé"), ("MS02", "Refus du débiteur"))]
 TONES = {"issued": "info", "partly_paid": "attente", "paid": "succes", "overdue": "alerte", "cancelled": "neutre"}
 
 
@@ -371,9 +368,13 @@ def debit_batches(account):
     return render_debits()
 
 
-def render_debits(error=None, form=None, status=200):
-    return render_template("agent_prelevements.html", batches=services().billing.list_debit_batches(),
-                           reasons=REJECTIONS, error=error, form=form or {}, done=request.args.get("fait")), status
+def render_debits(error=None, form=None, status=200, report=None):
+    billing_rpc = services().billing
+    reasons = [{"value": reason["code"], "label": f"{reason['code']} — {reason['label']}"}
+               for reason in billing_rpc.debit_rejection_reasons()]
+    return render_template("agent_prelevements.html", batches=billing_rpc.list_debit_batches(), reasons=reasons,
+                           return_files=billing_rpc.list_debit_return_files(), report=report, error=error,
+                           form=form or {}, done=request.args.get("fait")), status
 
 
 @billing.post("/agents/prelevements")
@@ -409,3 +410,21 @@ def debit_rejection(account):
     except REFUSALS as refused:
         return render_debits(refused, request.form, 422)
     return redirect(url_for("billing.debit_batches", fait="rejet"))
+
+
+@billing.post("/agents/prelevements/retours")
+@require(AGENTS)
+def import_debit_returns(account):
+    try:
+        report = import_returns(request.files.get("file"))
+    except REFUSALS as refused:
+        return render_debits(refused, status=422)
+    return render_debits(report=report)
+
+
+def import_returns(upload):
+    """The bank's return file, as the form or the API received it, to billing, which reads it and applies it."""
+    if upload is None or not upload.filename:
+        missing = "Choisissez le fichier de retour de la banque."
+        raise errors.Invalid(missing, code="file_missing", fields={"file": missing})
+    return services().billing.import_debit_returns(upload.filename, base64.b64encode(upload.read()).decode())

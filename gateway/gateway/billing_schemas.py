@@ -1,4 +1,5 @@
 """The shapes of billing's JSON API: sizes and types only, the rules are billing's."""
+from flask_smorest.fields import Upload
 from marshmallow import Schema, fields, validate
 
 SHORT = validate.Length(max=64)
@@ -161,3 +162,43 @@ class DebitBatch(Schema):
 class RejectionIn(Schema):
     end_to_end_id = fields.String(required=True, validate=SHORT)
     reason = fields.String(required=True, validate=SHORT)
+
+
+class ReturnFileIn(Schema):
+    file = Upload(required=True, metadata={"description": "le fichier XML de la banque : pain.002.001.03 ou camt.054"})
+
+
+class ReturnFile(Schema):
+    id = fields.String()
+    filename = fields.String()
+    kind = fields.String(metadata={"description": "pain.002 ou camt.054"})
+    message_id = fields.String()
+    original_message_id = fields.String(allow_none=True, metadata={"description": "le MsgId du lot pain.008"})
+    imported_at = fields.String()
+    imported_by = fields.String(allow_none=True)
+    rejections = fields.Integer(metadata={"description": "les rejets du fichier, la somme des quatre suivants"})
+    applied = fields.Integer(metadata={"description": "appliqués par ce fichier (à l'un de ses imports)"})
+    already_recorded = fields.Integer(metadata={"description": "déjà enregistrés avant lui"})
+    unknown = fields.Integer(metadata={"description": "prélèvements que le portail ne connaît pas"})
+    not_sent = fields.Integer(metadata={"description": "d'un lot pas encore marqué envoyé : importer le fichier de "
+                                                       "nouveau une fois le lot marqué"})
+
+
+class ReturnedRejection(Schema):
+    end_to_end_id = fields.String()
+    reason = fields.String(metadata={"description": "le code de la banque (AM04, MD06...)"})
+    reason_label = fields.String()
+    invoice_number = fields.String(allow_none=True)
+    household_id = fields.String(allow_none=True)
+    amount_cents = fields.Integer(allow_none=True)
+    mandate_status = fields.String(allow_none=True)
+
+
+class ReturnReport(Schema):
+    file = fields.Nested(ReturnFile)
+    already_imported = fields.Boolean(metadata={"description": "le même fichier avait déjà été importé"})
+    applied = fields.List(fields.Nested(ReturnedRejection), metadata={
+        "description": "rejets appliqués par cet import : facture de nouveau due, famille prévenue"})
+    already_recorded = fields.List(fields.Nested(ReturnedRejection))
+    unknown = fields.List(fields.Nested(ReturnedRejection))
+    not_sent = fields.List(fields.Nested(ReturnedRejection))

@@ -23,6 +23,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+import samples
 from playwright.sync_api import expect
 
 from a11y.declaration import write_statement
@@ -264,6 +265,13 @@ FORMS = {
     "billing.batch_sent": NotAPage("marks a batch sent and redirects to the batches"),
     "billing.debit_rejection": Submit("/agents/prelevements", AGENT, fill_and_send(
         {"Référence de bout en bout du prélèvement": "PRLV-INCONNU"}, "Enregistrer le rejet")),
+    # a readable file whose rejection is not the portal's: the page with the import's report (its field's error
+    # is ui.field's, audited with every other form)
+    "billing.import_debit_returns": Submit("/agents/prelevements", AGENT, lambda page, state: (
+        page.get_by_label("Fichier de retour (XML)").set_input_files(files=[{
+            "name": "retour.xml", "mimeType": "application/xml",
+            "buffer": samples.pain002("LOT-DE-LA-VISITE", [("PRLV-DE-LA-VISITE", "AM04")])}]),
+        page.get_by_role("button", name="Importer le fichier de retour").click()), status=200),
 
     # the families' data rights
     "data_rights.request_export": NotAPage("asks for the export and redirects to the personal data page, audited "

@@ -2,15 +2,20 @@
 invoice and pays by card through the PayFiP simulator (its notification
 replayed changes nothing), the receipt arrives by e-mail, the PDF reads as
 the invoice; an agent's counter payment in bons CAF is refused on catering;
-the accounting's CSV lists the invoice."""
+the accounting's CSV lists the invoice; a direct debit the bank rejects in
+its return file reopens the invoice, tells the family, and suspends the
+mandate at the second rejection."""
 import base64
 import html
 import re
 import subprocess
 import time
+import uuid
 from urllib.parse import parse_qsl
 
 import requests
+import samples
+from lxml import etree
 
 from billing.money import euros
 
@@ -163,3 +168,104 @@ def test_last_years_childcare_attestation_and_a_payment_certificate_read_as_what
     backwards = family.session.get(portal.url("/api/v1/certificates/payments"), timeout=30,
                                    params={"start": span["end"], "end": span["start"]})
     assert backwards.status_code == 422 and backwards.json()["error"]["code"] == "invalid_span"
+
+
+PAIN_008 = {"p": "urn:iso:std:iso:20022:tech:xsd:pain.008.001.02"}
+
+
+def with_a_mandate(portal, family, agent):
+    """The family asks for direct debit, an agent accepts it: billing holds the mandate once family's event
+    reached it (the household's account page shows it)."""
+    answer = family.session.post(portal.url("/api/v1/requests"), timeout=60, json={
+        "kind": "prelevement_automatique", "data": {"account_holder": "Camille Martin",
+                                                     "iban": "FR76 3000 6000 0112 3456 7890 189", "bic": "AGRIFRPP",
+                                                     "mandate_accepted": True}})
+    assert answer.status_code == 201, answer.text
+    for action in ("take", "accept"):
+        done = agent.post(portal.url(f"/api/v1/agent/requests/{answer.json()['id']}/{action}"), json={}, timeout=30)
+        assert done.status_code == 200, done.text
+    return mandate_on_page(portal, family, agent, "actif")
+
+
+def mandate_on_page(portal, family, agent, status):
+    """The mandate's badge on the agents' page of the household, once it says `status`."""
+    deadline = time.monotonic() + 30
+    while True:
+        page = agent.get(portal.url(f"/agents/foyers/{family.household['id']}/compte"), timeout=30).text
+        found = re.search(r"mandat (RUM-[A-Z0-9-]+), <span[^>]*><span[^>]*>[^<]*</span> (\w+)</span>", page)
+        if found and found[2] == status:
+            return found[1]
+        assert time.monotonic() < deadline, f"no {status} mandate on the household's page"
+        time.sleep(0.3)
+
+
+def debit_sent(portal, agent, invoice):
+    """The pain.008 of the invoice's due date generated and sent: its message id and the invoice's end-to-end id."""
+    batch = agent.post(portal.url("/api/v1/agent/debit-batches"), json={"due_date": invoice["due_date"]}, timeout=30)
+    assert batch.status_code == 201, batch.text
+    xml = agent.get(portal.url(f"/api/v1/agent/debit-batches/{batch.json()['id']}/file"), timeout=30).content
+    [end_to_end] = etree.fromstring(xml).xpath(
+        f"//p:DrctDbtTxInf[p:RmtInf/p:Ustrd='Facture {invoice['number']}']/p:PmtId/p:EndToEndId/text()",
+        namespaces=PAIN_008)
+    sent = agent.post(portal.url(f"/api/v1/agent/debit-batches/{batch.json()['id']}/sent"), timeout=30)
+    assert sent.status_code == 200, sent.text
+    return batch.json()["message_id"], end_to_end
+
+
+def import_returns(portal, agent, content, filename="pain002.xml"):
+    return agent.post(portal.url("/api/v1/agent/debit-returns"), timeout=30,
+                      files={"file": (filename, content, "application/xml")})
+
+
+def test_the_banks_return_file_reopens_the_rejected_invoice_tells_the_family_and_is_applied_once(
+        portal, new_family, next_month):
+    family, agent = new_family(quotient_familial=850), portal.agent()
+    rum = with_a_mandate(portal, family, agent)
+    invoice = billed(portal, family, next_month)
+    number, total = invoice["number"], invoice["total_cents"]
+    message_id, end_to_end = debit_sent(portal, agent, invoice)
+    invoice_url = portal.url(f"/api/v1/invoices/{number}")
+    assert family.session.get(invoice_url, timeout=30).json()["status"] == "paid"
+
+    returned = samples.pain002(message_id, [(end_to_end, "AM04"), ("PRLV-D-UNE-AUTRE-CAISSE", "MS02")],
+                               message_id=f"RETOUR-{uuid.uuid4().hex[:12]}")
+    answer = import_returns(portal, agent, returned)
+    assert answer.status_code == 200, answer.text
+    report = answer.json()
+    assert [(r["end_to_end_id"], r["invoice_number"], r["amount_cents"], r["reason_label"], r["mandate_status"])
+            for r in report["applied"]] == [(end_to_end, number, total, "Provision insuffisante", "active")]
+    assert [r["end_to_end_id"] for r in report["unknown"]] == ["PRLV-D-UNE-AUTRE-CAISSE"]
+    reopened = family.session.get(invoice_url, timeout=30).json()
+    assert (reopened["paid_cents"], reopened["due_cents"]) == (0, total) and reopened["status"] != "paid"
+    mail = portal.mail.wait_for(lambda m: m["To"] == family.email and m["Subject"].startswith(
+        "Votre prélèvement de") and number in portal.mail.text(m))
+    assert "motif : Provision insuffisante" in portal.mail.text(mail[0])
+    assert mandate_on_page(portal, family, agent, "actif") == rum
+
+    again = import_returns(portal, agent, returned)
+    assert again.status_code == 200, again.text
+    assert again.json()["already_imported"] is True and again.json()["applied"] == []
+    assert [r["end_to_end_id"] for r in again.json()["already_recorded"]] == [end_to_end]
+    assert family.session.get(invoice_url, timeout=30).json() == reopened
+    time.sleep(1)
+    assert len([m for m in portal.mail.messages() if m["To"] == family.email
+                and m["Subject"].startswith("Votre prélèvement de")]) == 1
+    page = agent.get(portal.url("/agents/prelevements"), timeout=30).text
+    assert "Fichiers de retour importés" in page and report["file"]["message_id"] in page
+
+    for malformed in (b"<Document xmlns='urn:iso:std:iso:20022:tech:xsd:pain.002.001.03'><CstmrPmtStsRpt/></Document>",
+                      samples.pain002(message_id, [(end_to_end, "AM04")]).replace(
+                          b'<?xml version="1.0" encoding="UTF-8"?>',
+                          b'<?xml version="1.0"?><!DOCTYPE Document [<!ENTITY x SYSTEM "file:///etc/passwd">]>')):
+        refused = import_returns(portal, agent, malformed)
+        assert refused.status_code == 422 and refused.json()["error"]["code"] == "unreadable_return_file"
+
+    # owed again, the invoice goes in the next batch; its rejection too is the second: the mandate is suspended
+    message_id, end_to_end = debit_sent(portal, agent, invoice)
+    answer = import_returns(portal, agent, samples.camt054([(end_to_end, "MD06")],
+                                                            message_id=f"CAMT-{uuid.uuid4().hex[:12]}"), "camt054.xml")
+    assert answer.status_code == 200, answer.text
+    assert [r["mandate_status"] for r in answer.json()["applied"]] == ["suspended"]
+    assert mandate_on_page(portal, family, agent, "suspendu") == rum
+    mail = portal.mail.wait_for(lambda m: m["To"] == family.email and "Remboursement demandé" in portal.mail.text(m))
+    assert "suspendu" in portal.mail.text(mail[0])

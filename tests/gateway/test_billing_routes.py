@@ -2,8 +2,10 @@
 (RPC over the real broker), the person already authenticated: a family reads
 its invoices and their PDF, opts in and pays online through the PayFiP
 simulator, simulates its prices; an agent finds invoices, records counter
-payments (bons CAF refused on catering), reads tariffs and SEPA batches."""
+payments (bons CAF refused on catering), reads tariffs and SEPA batches,
+imports the bank's return file."""
 import importlib.util
+import io
 import os
 import re
 import secrets
@@ -17,6 +19,7 @@ from pathlib import Path
 
 import pytest
 import requests
+import samples
 import sqlalchemy as sa
 from flask import g
 
@@ -188,6 +191,45 @@ def test_an_agent_s_counter_payment_in_bons_caf_is_refused_on_catering_and_a_che
     assert client.post(f"/agents/foyers/{HOUSEHOLD}/paiements", data={
         "facture": NUMBER, "montant": "douze", "moyen": "especes"}).status_code == 422
 
+
+
+def test_an_agent_imports_the_bank_s_return_file_on_the_page_and_through_the_api(app, as_person):
+    as_person(AGENT)
+    client = app.test_client()
+    page = client.get("/agents/prelevements").get_data(as_text=True)
+    assert "Importer le fichier de retour de la banque" in page and "Aucun fichier de retour importé" in page
+    assert "MD07 — Débiteur décédé" in page  # the reasons of the form are billing's
+    returned = samples.pain002("LOT-D-AILLEURS", [("PRLV-PAS-D-ICI", "AM04")], message_id="PAGE-0001")
+    shown = client.post("/agents/prelevements/retours", content_type="multipart/form-data",
+                        data={"file": (io.BytesIO(returned), "retour.xml")})
+    text = unescape(shown.get_data(as_text=True))
+    assert shown.status_code == 200, text
+    assert "Fichier importé : 0 rejet(s) appliqué(s), 0 déjà enregistré(s), 1 inconnu(s) du portail" in text
+    assert "PRLV-PAS-D-ICI" in text and "AM04 — Provision insuffisante" in text and "Inconnu du portail" in text
+    again = client.post("/agents/prelevements/retours", content_type="multipart/form-data",
+                        data={"file": (io.BytesIO(returned), "retour.xml")})
+    assert "Ce fichier avait déjà été importé : rien n'a changé." in unescape(again.get_data(as_text=True))
+    missing = client.post("/agents/prelevements/retours", content_type="multipart/form-data", data={})
+    assert missing.status_code == 422 and "Choisissez le fichier de retour de la banque." in unescape(
+        missing.get_data(as_text=True))
+    unreadable = client.post("/agents/prelevements/retours", content_type="multipart/form-data",
+                             data={"file": (io.BytesIO(b"MsgId;Motif"), "retour.csv")})
+    assert unreadable.status_code == 422 and "Fichier de retour illisible" in unreadable.get_data(as_text=True)
+
+    answer = client.post("/api/v1/agent/debit-returns", content_type="multipart/form-data",
+                         data={"file": (io.BytesIO(samples.camt054([("PRLV-X", "ZZ99")])), "camt054.xml")})
+    assert answer.status_code == 200, answer.get_data(as_text=True)
+    assert [(r["end_to_end_id"], r["reason_label"]) for r in answer.get_json()["unknown"]] == [("PRLV-X", "Motif ZZ99")]
+    refused = client.post("/api/v1/agent/debit-returns", content_type="multipart/form-data",
+                          data={"file": (io.BytesIO(b"<Document/>"), "x.xml")})
+    assert refused.status_code == 422 and refused.get_json()["error"]["code"] == "unreadable_return_file"
+    assert client.post("/api/v1/agent/debit-returns", json={}).status_code == 422
+    assert [f["filename"] for f in client.get("/api/v1/agent/debit-returns").get_json()] == [
+        "camt054.xml", "retour.xml"]
+    assert "retour.xml" in client.get("/agents/prelevements").get_data(as_text=True)
+    as_person(FAMILY)
+    assert client.post("/api/v1/agent/debit-returns", content_type="multipart/form-data",
+                       data={"file": (io.BytesIO(returned), "retour.xml")}).status_code == 403
 
 def test_payment_notifications_are_taken_only_from_payfip_s_addresses(stack):
     app = create_app(Settings.from_environment({

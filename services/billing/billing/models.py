@@ -256,3 +256,28 @@ class DebitCollection(Base):
     payment_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, nullable=True)
     rejection_reason: Mapped[str | None] = mapped_column(String(4), nullable=True)
     mandate: Mapped[Mandate] = relationship()
+    invoice: Mapped[Invoice] = relationship()
+
+
+class DebitReturnFile(Base):
+    """A return file of the bank (pain.002 or camt.054), remembered by the SHA-256 of its bytes (not the
+    bytes: they name debtors and their accounts) and by its message id: who imported it first and when, and
+    where its rejections stand (applied by it, recorded before it, not ours, of a batch not marked sent yet);
+    together they make `rejections`."""
+
+    __tablename__ = "debit_return_files"
+    __table_args__ = (UniqueConstraint("kind", "message_id"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    kind: Mapped[str] = mapped_column(String(8))
+    message_id: Mapped[str] = mapped_column(String(35))
+    original_message_id: Mapped[str | None] = mapped_column(String(35), nullable=True)
+    filename: Mapped[str] = mapped_column(String(200))
+    imported_by: Mapped[uuid.UUID | None] = mapped_column(Uuid, nullable=True)
+    imported_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    rejections: Mapped[int] = mapped_column(Integer)
+    applied: Mapped[int] = mapped_column(Integer)
+    already_recorded: Mapped[int] = mapped_column(Integer)
+    unknown: Mapped[int] = mapped_column(Integer)
+    not_sent: Mapped[int] = mapped_column(Integer)

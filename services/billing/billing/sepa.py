@@ -19,14 +19,33 @@ ACTIVE, SUSPENDED = "active", "suspended"
 REJECTIONS_BEFORE_SUSPENSION = 2
 IBAN_SHAPE = re.compile(r"[A-Z]{2}[0-9]{2}[A-Z0-9]{11,30}\Z")
 BIC_SHAPE = re.compile(r"[A-Z]{6}[A-Z0-9]{2}([A-Z0-9]{3})?\Z")
-# Reasons a bank gives for a rejected debit (R-transactions), as agents read them.
+# Reasons a bank gives for a rejected debit (R-transactions, the EPC's codes), as agents and families read
+# them: the most frequent first (the agent's form offers them in this order), then the others by code.
 REJECTION_REASONS = {
     "AM04": "Provision insuffisante",
-    "AC04": "Compte clôturé",
-    "AC01": "Numéro de compte erroné",
-    "MD01": "Pas de mandat valide",
-    "MD06": "Remboursement demandé par le débiteur",
     "MS02": "Refus du débiteur",
+    "MD06": "Remboursement demandé par le débiteur",
+    "AC04": "Compte clôturé",
+    "MD01": "Pas de mandat valide",
+    "AC01": "Numéro de compte erroné",
+    "AC06": "Compte bloqué",
+    "AC13": "Type de compte du débiteur non accepté",
+    "AG01": "Opération interdite sur ce compte",
+    "AG02": "Code d'opération invalide",
+    "AM05": "Opération en double",
+    "BE05": "Identifiant du créancier erroné",
+    "CNOR": "Banque du créancier injoignable",
+    "DNOR": "Banque du débiteur injoignable",
+    "ED05": "Règlement échoué",
+    "FF01": "Format de fichier invalide",
+    "MD02": "Données du mandat manquantes ou erronées",
+    "MD07": "Débiteur décédé",
+    "MS03": "Motif non communiqué par la banque",
+    "RC01": "BIC erroné",
+    "RR01": "Identification du débiteur manquante (motif réglementaire)",
+    "RR02": "Nom ou adresse du débiteur manquant (motif réglementaire)",
+    "RR03": "Nom ou adresse du créancier manquant (motif réglementaire)",
+    "RR04": "Motif réglementaire",
     "SL01": "Service spécifique du débiteur",
 }
 
@@ -49,6 +68,11 @@ def check_account(iban, bic):
 def _iban_checksum(iban):
     moved = iban[4:] + iban[:4]
     return int("".join(str(int(char, 36)) for char in moved)) % 97
+
+
+def rejection_label(reason):
+    """What a reason code says; a code the portal does not know is still a rejection, named by its code."""
+    return REJECTION_REASONS.get(reason, f"Motif {reason}")
 
 
 def sequence_type(already_collected):

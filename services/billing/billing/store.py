@@ -410,6 +410,36 @@ def reverse_payment(session, invoice, collection, reason, caller, today):
                 {"rejet": reason, "end_to_end_id": collection.end_to_end_id}, today, caller)
 
 
+def debit_return_file(session, sha256):
+    return session.scalars(select(models.DebitReturnFile).where(models.DebitReturnFile.sha256 == sha256)).one_or_none()
+
+
+def debit_return_file_of_message(session, kind, message_id):
+    return session.scalars(select(models.DebitReturnFile).where(
+        models.DebitReturnFile.kind == kind, models.DebitReturnFile.message_id == message_id)).one_or_none()
+
+
+def remember_debit_return_file(session, known, returned, filename, outcomes, caller, now):
+    """The file's row, added at its first import, its standing brought up to date at the next ones: what
+    `outcomes` (rejections by outcome) applied adds to what it applied before."""
+    if known is None:
+        known = models.DebitReturnFile(
+            sha256=returned.sha256, kind=returned.kind, message_id=returned.message_id,
+            original_message_id=returned.original_message_id, filename=filename, imported_by=caller.account_id,
+            imported_at=now, rejections=len(returned.rejections), applied=0)
+        session.add(known)
+    known.applied += len(outcomes["applied"])
+    known.unknown, known.not_sent = len(outcomes["unknown"]), len(outcomes["not_sent"])
+    known.already_recorded = known.rejections - known.applied - known.unknown - known.not_sent
+    session.flush()
+    return known
+
+
+def debit_return_files(session, limit=100):
+    return list(session.scalars(select(models.DebitReturnFile).order_by(models.DebitReturnFile.imported_at.desc())
+                                .limit(limit)))
+
+
 def unpaid_to_remind(session, today, days_before, limit=500):
     """Unpaid invoices that may need a reminder, locked (skipping those another instance holds)."""
     return list(session.scalars(select(models.Invoice).where(

@@ -13,6 +13,7 @@ from urllib.parse import parse_qsl, urlencode
 
 import eventlet
 import requests
+import samples
 from babel.dates import format_date
 import pytest
 from nameko.events import event_handler
@@ -855,6 +856,144 @@ def test_a_batch_collects_what_is_owed_then_a_rejection_reopens_the_invoice(bill
     assert billing.as_agent.record_debit_rejection(second, "AC04")["mandate_status"] == "suspended"
     with pytest.raises(Conflict):
         billing.as_agent.generate_debit_batch(LAST.due_date.isoformat())
+
+
+
+# The bank's return file
+
+def sent_batch(billing, look):
+    """Last month's batch generated and marked sent: its id, its pain.008 message id and the Martins' debit."""
+    batch = billing.as_agent.generate_debit_batch(LAST.due_date.isoformat())
+    billing.as_agent.mark_debit_batch_sent(batch["id"])
+    with look.connect() as connection:
+        end_to_end = connection.execute(select(models.DebitCollection.end_to_end_id).where(
+            models.DebitCollection.batch_id == uuid.UUID(batch["id"]))).scalar_one()
+    return batch["message_id"], end_to_end
+
+
+def import_returns(billing, content, filename="retour.xml"):
+    return billing.as_agent.import_debit_returns(filename, base64.b64encode(content).decode())
+
+
+def rejected_events(look):
+    with look.connect() as connection:
+        return [row.payload for row in connection.execute(select(models.OutboxEvent.payload).where(
+            models.OutboxEvent.event_type == "direct_debit_rejected"))]
+
+
+def test_the_banks_return_file_reopens_each_rejected_invoice_and_a_second_import_changes_nothing(
+        billing, debits, look):
+    message_id, end_to_end = sent_batch(billing, look)
+    returned = samples.pain002(message_id, [(end_to_end, "AM04"), ("PRLV-D-UN-AUTRE", "AC04")], accepted=["PRLV-OK"])
+    report = import_returns(billing, returned, "C:\\Banque\\pain002_retour.xml")
+    assert report["already_imported"] is False
+    [applied] = report["applied"]
+    assert (applied["end_to_end_id"], applied["reason"], applied["reason_label"], applied["invoice_number"],
+            applied["household_id"], applied["amount_cents"], applied["mandate_status"]) == (
+        end_to_end, "AM04", "Provision insuffisante", debits["martin"], MARTIN, 1740, "active")
+    assert [(u["end_to_end_id"], u["invoice_number"]) for u in report["unknown"]] == [("PRLV-D-UN-AUTRE", None)]
+    assert report["already_recorded"] == report["not_sent"] == []
+    assert {key: report["file"][key] for key in ("filename", "kind", "message_id", "original_message_id", "rejections",
+                                                 "applied", "already_recorded", "unknown", "not_sent")} == {
+        "filename": "pain002_retour.xml", "kind": "pain.002", "message_id": "RETOUR-20261203-0001",
+        "original_message_id": message_id, "rejections": 2, "applied": 1, "already_recorded": 0, "unknown": 1,
+        "not_sent": 0}
+    invoice = billing.as_family(MARTIN).get_invoice(debits["martin"])
+    assert (invoice["status"], invoice["paid_cents"], invoice["due_cents"]) == ("issued", 0, 1740)
+    assert [(p["means"], p["amount_cents"]) for p in billing.as_family(MARTIN).list_payments()] == [
+        ("prelevement", -1740), ("prelevement", 1740)]  # newest first
+    assert billing.as_agent.mandate(MARTIN)["rejections"] == 1
+    [told] = rejected_events(look)
+    assert (told["invoice_number"], told["reason"], told["due_cents"], told["mandate_suspended"]) == (
+        debits["martin"], "Provision insuffisante", 1740, False)
+
+    again = import_returns(billing, returned, "pain002_retour.xml")
+    assert again["already_imported"] is True
+    assert again["applied"] == again["not_sent"] == []
+    assert [r["end_to_end_id"] for r in again["already_recorded"]] == [end_to_end]
+    assert again["file"] == report["file"]
+    assert billing.as_family(MARTIN).get_invoice(debits["martin"]) == invoice
+    assert len(billing.as_family(MARTIN).list_payments()) == 2
+    assert billing.as_agent.mandate(MARTIN)["rejections"] == 1
+    assert len(rejected_events(look)) == 1
+    assert billing.as_agent.list_debit_return_files() == [report["file"]]
+    with pytest.raises(NotFound):  # recorded by hand after the file: the same debit, not found twice
+        billing.as_agent.record_debit_rejection("PRLV-D-UN-AUTRE", "AM04")
+    assert billing.as_agent.record_debit_rejection(end_to_end, "AM04")["status"] == "rejected"
+    assert len(rejected_events(look)) == 1
+
+
+def test_a_debit_the_file_rejects_before_its_batch_is_marked_sent_is_applied_when_it_is_imported_again(
+        billing, debits, look):
+    batch = billing.as_agent.generate_debit_batch(LAST.due_date.isoformat())
+    with look.connect() as connection:
+        end_to_end = connection.execute(select(models.DebitCollection.end_to_end_id)).scalar_one()
+    returned = samples.camt054([(end_to_end, "ZZ99")])
+    report = import_returns(billing, returned)
+    assert [(r["end_to_end_id"], r["invoice_number"]) for r in report["not_sent"]] == [(end_to_end, debits["martin"])]
+    assert (report["file"]["applied"], report["file"]["not_sent"]) == (0, 1)
+    assert rejected_events(look) == []
+
+    billing.as_agent.mark_debit_batch_sent(batch["id"])
+    again = import_returns(billing, returned)
+    assert again["already_imported"] is True
+    assert [(r["end_to_end_id"], r["reason_label"]) for r in again["applied"]] == [(end_to_end, "Motif ZZ99")]
+    assert (again["file"]["applied"], again["file"]["not_sent"], again["file"]["already_recorded"]) == (1, 0, 0)
+    assert [told["reason"] for told in rejected_events(look)] == ["Motif ZZ99"]
+    assert billing.as_family(MARTIN).get_invoice(debits["martin"])["due_cents"] == 1740
+    assert count(look, models.DebitReturnFile) == 1
+
+
+def test_the_second_rejection_a_file_brings_suspends_the_mandate(billing, debits, look):
+    message_id, first = sent_batch(billing, look)
+    billing.as_agent.record_debit_rejection(first, "AM04")  # by hand
+    second_batch, second = sent_batch(billing, look)
+    report = import_returns(billing, samples.pain002(second_batch, [(second, "MS02")]))
+    assert report["applied"][0]["mandate_status"] == "suspended"
+    assert billing.as_agent.mandate(MARTIN)["status"] == "suspended"
+    assert rejected_events(look)[-1]["mandate_suspended"] is True
+
+
+def test_a_return_file_that_fails_midway_leaves_nothing_applied(billing, debits, look, monkeypatch):
+    from billing import store
+    message_id, end_to_end = sent_batch(billing, look)
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("the database went away")
+    monkeypatch.setattr(store, "remember_debit_return_file", broken)
+    with pytest.raises(Exception):
+        import_returns(billing, samples.pain002(message_id, [(end_to_end, "AM04")]))
+    assert billing.as_family(MARTIN).get_invoice(debits["martin"])["status"] == "paid"
+    assert (count(look, models.DebitReturnFile), len(rejected_events(look))) == (0, 0)
+    assert billing.as_agent.mandate(MARTIN)["rejections"] == 0
+
+
+def test_an_unreadable_file_or_another_file_with_the_same_message_id_is_refused_and_nothing_applied(
+        billing, debits, look):
+    from kit.errors import Conflict, Forbidden
+    message_id, end_to_end = sent_batch(billing, look)
+    with pytest.raises(Invalid) as refused:
+        import_returns(billing, b"<html>Ceci n'est pas un retour</html>")
+    assert refused.value.code == "unreadable_return_file"
+    with pytest.raises(Invalid) as refused:
+        import_returns(billing, bytes(3 * 1024 * 1024))
+    assert refused.value.code == "return_file_too_large"
+    with pytest.raises(Forbidden):
+        billing.as_family(MARTIN).import_debit_returns("retour.xml", base64.b64encode(b"<x/>").decode())
+    import_returns(billing, samples.pain002(message_id, [("PRLV-D-UN-AUTRE", "AC04")]))
+    with pytest.raises(Conflict) as refused:  # the same message id, other content
+        import_returns(billing, samples.pain002(message_id, [(end_to_end, "AM04")]))
+    assert refused.value.code == "return_file_conflict"
+    assert billing.as_family(MARTIN).get_invoice(debits["martin"])["status"] == "paid"
+    assert count(look, models.DebitReturnFile) == 1
+    assert rejected_events(look) == []
+
+
+def test_agents_read_the_reasons_of_a_rejection_from_billing(billing):
+    reasons = billing.as_agent.debit_rejection_reasons()
+    assert reasons[0] == {"code": "AM04", "label": "Provision insuffisante"}
+    assert {"code": "MD07", "label": "Débiteur décédé"} in reasons
+    assert len({reason["code"] for reason in reasons}) == len(reasons)
 
 
 def test_a_test_stack_may_say_which_day_billing_takes_for_today(container_factory, config, rpc):
