@@ -4,7 +4,7 @@ agents' and admins' work on accounts. Identity decides; this only routes."""
 from flask import make_response, request
 
 from gateway import schemas
-from gateway.api import api
+from gateway.api import api, refusals
 from gateway.auth import ADMINS, AGENTS, EVERYONE, require, services
 
 
@@ -15,7 +15,7 @@ def tokens_body(pair):
 @api.route("/tokens", methods=["POST"])
 @api.arguments(schemas.Credentials)
 @api.response(200, schemas.TokenPair)
-@api.alt_response(401, schema=schemas.Error)
+@refusals(401)
 def issue_tokens(credentials):
     """Mobile app login: a short-lived access token and a rotating refresh token."""
     return tokens_body(services().identity.issue_tokens(credentials["email"], credentials["password"],
@@ -25,7 +25,7 @@ def issue_tokens(credentials):
 @api.route("/tokens/refresh", methods=["POST"])
 @api.arguments(schemas.RefreshIn)
 @api.response(200, schemas.TokenPair)
-@api.alt_response(401, schema=schemas.Error)
+@refusals(401)
 def refresh_tokens(body):
     """A new token pair; the refresh token presented stops working."""
     return tokens_body(services().identity.refresh_tokens(body["refresh_token"]))
@@ -34,7 +34,7 @@ def refresh_tokens(body):
 @api.route("/email-verifications", methods=["POST"])
 @api.arguments(schemas.TokenIn)
 @api.response(200, schemas.Account)
-@api.alt_response(422, schema=schemas.Error)
+@refusals(422)
 def verify_email(body):
     """Confirm an e-mail address with the token of the link sent to it."""
     return services().identity.verify_email(body["token"])
@@ -61,7 +61,7 @@ def request_password_reset(body):
 @api.route("/password-resets/confirm", methods=["POST"])
 @api.arguments(schemas.PasswordResetIn)
 @api.response(204)
-@api.alt_response(422, schema=schemas.Error)
+@refusals(422)
 def reset_password(body):
     """Choose a new password with the reset link's token; every session ends."""
     services().identity.reset_password(body["token"], body["password"])
@@ -72,8 +72,7 @@ def reset_password(body):
 @require(EVERYONE, verified=False)
 @api.arguments(schemas.PasswordChangeIn)
 @api.response(204)
-@api.alt_response(401, schema=schemas.Error)
-@api.alt_response(422, schema=schemas.Error)
+@refusals(422, 401)
 def change_password(body, account):
     """Change one's password; the other sessions end."""
     services().identity.change_password(body["current_password"], body["new_password"])
@@ -92,7 +91,7 @@ def contact(account):
 @require(EVERYONE)
 @api.arguments(schemas.ContactIn)
 @api.response(200, schemas.Contact)
-@api.alt_response(422, schema=schemas.Error)
+@refusals(422)
 def update_contact(body, account):
     """Change the phone number and/or the postal address; what is not sent stays."""
     current = services().identity.get_contact()
@@ -104,8 +103,7 @@ def update_contact(body, account):
 @require(EVERYONE)
 @api.arguments(schemas.EmailChangeIn)
 @api.response(202)
-@api.alt_response(401, schema=schemas.Error)
-@api.alt_response(409, schema=schemas.Error)
+@refusals(409, 401)
 def request_email_change(body, account):
     """Ask to change the e-mail address; a link goes to the new one."""
     services().identity.request_email_change(body["new_email"], body["password"], request.remote_addr)
@@ -115,7 +113,7 @@ def request_email_change(body, account):
 @api.route("/email-changes/confirm", methods=["POST"])
 @api.arguments(schemas.TokenIn)
 @api.response(200, schemas.Account)
-@api.alt_response(422, schema=schemas.Error)
+@refusals(422)
 def confirm_email_change(body):
     """Confirm the new address with the token of the link sent to it."""
     return services().identity.confirm_email_change(body["token"])
@@ -124,7 +122,7 @@ def confirm_email_change(body):
 @api.route("/me/franceconnect", methods=["DELETE"])
 @require(EVERYONE)
 @api.response(200, schemas.Account)
-@api.alt_response(422, schema=schemas.Error, description="un mot de passe est nécessaire")
+@refusals((422, "un mot de passe est nécessaire"))
 def unlink_franceconnect(account):
     """Unlink FranceConnect; needs a usable password."""
     return services().identity.unlink_franceconnect()
@@ -149,8 +147,7 @@ def household_accounts(household_id, account):
 @api.route("/agent/accounts/<account_id>/detach", methods=["POST"])
 @require(AGENTS)
 @api.response(200, schemas.Account)
-@api.alt_response(403, schema=schemas.Error)
-@api.alt_response(404, schema=schemas.Error)
+@refusals(404, 403)
 def detach_account(account_id, account):
     """Detach an account from its household (agents)."""
     return services().identity.detach_account(account_id)
@@ -159,8 +156,7 @@ def detach_account(account_id, account):
 @api.route("/agent/accounts/<account_id>/deactivate", methods=["POST"])
 @require(AGENTS)
 @api.response(200, schemas.Account)
-@api.alt_response(403, schema=schemas.Error)
-@api.alt_response(404, schema=schemas.Error)
+@refusals(404, 403)
 def deactivate_account(account_id, account):
     """Deactivate an account; its sessions end (agents for families, admins for agents)."""
     return services().identity.set_account_active(account_id, False)
@@ -169,8 +165,7 @@ def deactivate_account(account_id, account):
 @api.route("/agent/accounts/<account_id>/reactivate", methods=["POST"])
 @require(AGENTS)
 @api.response(200, schemas.Account)
-@api.alt_response(403, schema=schemas.Error)
-@api.alt_response(404, schema=schemas.Error)
+@refusals(404, 403)
 def reactivate_account(account_id, account):
     """Reactivate an account (agents for families, admins for agents)."""
     return services().identity.set_account_active(account_id, True)
@@ -188,9 +183,7 @@ def agents(account):
 @require(ADMINS)
 @api.arguments(schemas.AgentIn)
 @api.response(201, schemas.Account)
-@api.alt_response(403, schema=schemas.Error)
-@api.alt_response(409, schema=schemas.Error)
-@api.alt_response(422, schema=schemas.Error)
+@refusals(422, 409, 403)
 def create_agent(body, account):
     """Create an agent or an admin (admins)."""
     return services().identity.create_agent(body["email"], body["password"], body["role"])

@@ -2,16 +2,16 @@
 calendar, booking a period, pre-registration and its lists, absences and
 their certificates. Every rule is the family service's."""
 from gateway import activities_schemas as schemas
-from gateway.api import api
+from gateway.api import api, refusals
 from gateway.auth import AGENTS, FAMILY, require, services
-from gateway.schemas import Booking, BookingIn, Error
+from gateway.schemas import Booking, BookingIn
 
 
 @api.route("/activities/catalogue")
 @require(FAMILY + AGENTS)
 @api.arguments(schemas.SchoolYearQuery, location="query")
 @api.response(200, schemas.Catalogue)
-@api.alt_response(422, schema=Error)
+@refusals(422)
 def catalogue(query, account):
     """The school year's catalogue: each activity's levels, places, deadlines; holidays and closures."""
     return services().family.catalogue(query.get("school_year"))
@@ -21,8 +21,7 @@ def catalogue(query, account):
 @require(AGENTS)
 @api.arguments(schemas.CatalogueChange)
 @api.response(200, schemas.Catalogue)
-@api.alt_response(409, schema=Error, description="changé entre-temps, ou moins de places que de réservations")
-@api.alt_response(422, schema=Error)
+@refusals(422, (409, "changé entre-temps, ou moins de places que de réservations"))
 def change_catalogue(change, school_year, account):
     """A new version of the school year's catalogue (`version`: the one changed)."""
     return services().family.update_catalogue(school_year, change["changes"], change["version"])
@@ -32,8 +31,7 @@ def change_catalogue(change, school_year, account):
 @require(FAMILY)
 @api.arguments(schemas.MonthQuery, location="query")
 @api.response(200, schemas.MonthCalendar)
-@api.alt_response(404, schema=Error)
-@api.alt_response(422, schema=Error)
+@refusals(422, 404)
 def month_calendar(query, child_id, account):
     """A child's month: what runs each day, what is booked and billed, and why a day is closed."""
     return services().family.month_calendar(child_id, query["month"])
@@ -43,8 +41,7 @@ def month_calendar(query, child_id, account):
 @require(FAMILY)
 @api.arguments(schemas.PeriodIn)
 @api.response(200, schemas.PeriodReport)
-@api.alt_response(404, schema=Error)
-@api.alt_response(422, schema=Error)
+@refusals(422, 404)
 def book_period(period, account):
     """Book the chosen weekdays of a period at once; the days refused come back with why."""
     return services().family.book_period(period)
@@ -62,7 +59,7 @@ def sessions(account):
 @require(AGENTS)
 @api.arguments(schemas.SessionIn)
 @api.response(201, schemas.HolidaySession)
-@api.alt_response(422, schema=Error)
+@refusals(422)
 def create_session(session, account):
     """A new session or stay, with its places, ages and opening time."""
     return services().family.create_session(session)
@@ -71,7 +68,7 @@ def create_session(session, account):
 @api.route("/agent/sessions/<session_id>/list")
 @require(AGENTS)
 @api.response(200, schemas.SessionList)
-@api.alt_response(404, schema=Error)
+@refusals(404)
 def session_list(session_id, account):
     """A session's pre-registrations, in the order of arrival."""
     return services().family.session_list(session_id)
@@ -81,9 +78,7 @@ def session_list(session_id, account):
 @require(FAMILY)
 @api.arguments(schemas.PreregistrationIn)
 @api.response(201, schemas.Preregistration)
-@api.alt_response(404, schema=Error)
-@api.alt_response(409, schema=Error, description="déjà pré-inscrit")
-@api.alt_response(422, schema=Error)
+@refusals(422, (409, "déjà pré-inscrit"), 404)
 def preregister(preregistration, account):
     """Pre-register a child: a place while some are left, else the waiting list."""
     return services().family.preregister(preregistration)
@@ -101,8 +96,7 @@ def preregistrations(account):
 @require(FAMILY)
 @api.arguments(schemas.OfferAnswer)
 @api.response(200, schemas.Preregistration)
-@api.alt_response(404, schema=Error)
-@api.alt_response(409, schema=Error, description="aucune place proposée")
+@refusals((409, "aucune place proposée"), 404)
 def answer_offer(answer, preregistration_id, account):
     """Take the place offered, or let it go to the next on the list."""
     return services().family.answer_offer(preregistration_id, answer["accept"])
@@ -111,8 +105,7 @@ def answer_offer(answer, preregistration_id, account):
 @api.route("/preregistrations/<preregistration_id>", methods=["DELETE"])
 @require(FAMILY)
 @api.response(200, schemas.Preregistration)
-@api.alt_response(404, schema=Error)
-@api.alt_response(409, schema=Error)
+@refusals(409, 404)
 def withdraw_preregistration(preregistration_id, account):
     """Give up a pre-registration; its place goes to the next on the list."""
     return services().family.withdraw_preregistration(preregistration_id)
@@ -122,9 +115,7 @@ def withdraw_preregistration(preregistration_id, account):
 @require(AGENTS)
 @api.arguments(schemas.Decision)
 @api.response(200, schemas.Preregistration)
-@api.alt_response(404, schema=Error)
-@api.alt_response(409, schema=Error)
-@api.alt_response(422, schema=Error)
+@refusals(422, 409, 404)
 def decide_preregistration(decision, preregistration_id, account):
     """confirm, refuse, or move to another session."""
     return services().family.decide_preregistration(preregistration_id, decision["decision"],
@@ -135,8 +126,7 @@ def decide_preregistration(decision, preregistration_id, account):
 @require(FAMILY)
 @api.arguments(schemas.AbsenceIn)
 @api.response(201, schemas.Absence)
-@api.alt_response(404, schema=Error)
-@api.alt_response(422, schema=Error)
+@refusals(422, 404)
 def report_absence(absence, account):
     """Report a child absent over some days; a medical certificate of the safe makes them free."""
     return services().family.report_absence(absence)
@@ -154,9 +144,7 @@ def absences(account):
 @require(FAMILY)
 @api.arguments(schemas.CertificateIn)
 @api.response(200, schemas.Absence)
-@api.alt_response(404, schema=Error)
-@api.alt_response(409, schema=Error)
-@api.alt_response(422, schema=Error, description="hors délai")
+@refusals((422, "hors délai"), 409, 404)
 def attach_certificate(certificate, absence_id, account):
     """Give the medical certificate of an absence (a document of the safe)."""
     return services().family.attach_certificate(absence_id, certificate["document_id"])
@@ -174,8 +162,7 @@ def pending_certificates(account):
 @require(AGENTS)
 @api.arguments(schemas.CertificateDecision)
 @api.response(200, schemas.Absence)
-@api.alt_response(404, schema=Error)
-@api.alt_response(409, schema=Error)
+@refusals(409, 404)
 def decide_certificate(decision, absence_id, account):
     """Validate (the absence is not billed) or refuse a certificate."""
     return services().family.decide_certificate(absence_id, decision["accept"])
@@ -185,9 +172,7 @@ def decide_certificate(decision, absence_id, account):
 @require(AGENTS)
 @api.arguments(BookingIn)
 @api.response(201, Booking)
-@api.alt_response(404, schema=Error)
-@api.alt_response(409, schema=Error, description="déjà réservé, ou complet")
-@api.alt_response(422, schema=Error)
+@refusals(422, (409, "déjà réservé, ou complet"), 404)
 def book_for_household(booking, household_id, account):
     """Book for a family past the deadlines (journaled with the agent); the calendar and the places still hold."""
     return services().family.book(booking["child_id"], booking["activity"], booking["date"], household_id)
@@ -196,7 +181,7 @@ def book_for_household(booking, household_id, account):
 @api.route("/agent/households/<household_id>/bookings/<booking_id>", methods=["DELETE"])
 @require(AGENTS)
 @api.response(200, Booking)
-@api.alt_response(404, schema=Error)
+@refusals(404)
 def cancel_for_household(household_id, booking_id, account):
     """Cancel a family's booking for free whatever the deadline (journaled with the agent)."""
     return services().family.cancel_booking(booking_id, household_id)

@@ -11,11 +11,21 @@ from gateway.auth import (AGENTS, EVERYONE, FAMILY, caller_token, delete_session
 api = Blueprint("api", __name__, url_prefix="/api/v1", description="Portail famille")
 
 
+def refusals(*statuses):
+    """The refusals a route may answer with, in the API's document (the service's
+    error, as `Error`), in the order given: each a status, or (status, description)."""
+    def decorate(view):
+        for status in statuses:
+            status, description = status if isinstance(status, tuple) else (status, None)
+            view = api.alt_response(status, schema=schemas.Error, description=description)(view)
+        return view
+    return decorate
+
+
 @api.route("/accounts", methods=["POST"])
 @api.arguments(schemas.Registration)
 @api.response(201, schemas.Account)
-@api.alt_response(409, schema=schemas.Error, description="e-mail déjà utilisé")
-@api.alt_response(422, schema=schemas.Error, description="saisie invalide")
+@refusals((422, "saisie invalide"), (409, "e-mail déjà utilisé"))
 def register(registration):
     """Create a family account with the household's clé enfance."""
     return services().identity.register(registration["email"], registration["password"], registration["child_key"],
@@ -25,7 +35,7 @@ def register(registration):
 @api.route("/session", methods=["POST"])
 @api.arguments(schemas.Credentials)
 @api.response(200, schemas.Session)
-@api.alt_response(401, schema=schemas.Error)
+@refusals(401)
 def log_in(credentials):
     """Log in: a bearer token in the body, and the same session as a cookie."""
     session = services().identity.authenticate(credentials["email"], credentials["password"], request.remote_addr)
@@ -36,7 +46,7 @@ def log_in(credentials):
 
 @api.route("/session", methods=["DELETE"])
 @api.response(204)
-@api.alt_response(401, schema=schemas.Error)
+@refusals(401)
 def log_out():
     """End the caller's session."""
     end_session()
@@ -54,7 +64,7 @@ def end_session(account):
 @api.route("/me")
 @require(EVERYONE, verified=False)
 @api.response(200, schemas.Account)
-@api.alt_response(401, schema=schemas.Error)
+@refusals(401)
 def me(account):
     """The caller's account."""
     return services().identity.get_account()
@@ -63,8 +73,7 @@ def me(account):
 @api.route("/household")
 @require(FAMILY)
 @api.response(200, schemas.Household)
-@api.alt_response(401, schema=schemas.Error)
-@api.alt_response(403, schema=schemas.Error)
+@refusals(403, 401)
 def household(account):
     """The caller's household: guardians, children, quotient familial."""
     return services().family.get_household()
@@ -74,9 +83,7 @@ def household(account):
 @require(FAMILY)
 @api.arguments(schemas.BookingIn)
 @api.response(201, schemas.Booking)
-@api.alt_response(404, schema=schemas.Error, description="enfant inconnu")
-@api.alt_response(409, schema=schemas.Error, description="déjà réservé")
-@api.alt_response(422, schema=schemas.Error)
+@refusals(422, (409, "déjà réservé"), (404, "enfant inconnu"))
 def book(booking, account):
     """Book an activity for one of the caller's children on one day."""
     return services().family.book(booking["child_id"], booking["activity"], booking["date"])
@@ -94,8 +101,7 @@ def bookings(query, account):
 @api.route("/bookings/<booking_id>", methods=["DELETE"])
 @require(FAMILY)
 @api.response(200, schemas.Booking)
-@api.alt_response(404, schema=schemas.Error)
-@api.alt_response(422, schema=schemas.Error, description="trop tard pour annuler")
+@refusals((422, "trop tard pour annuler"), 404)
 def cancel_booking(booking_id, account):
     """Cancel one of the caller's bookings."""
     return services().family.cancel_booking(booking_id)
@@ -112,7 +118,7 @@ def invoices(account):
 @api.route("/invoices/<number>")
 @require(FAMILY)
 @api.response(200, schemas.Invoice)
-@api.alt_response(404, schema=schemas.Error)
+@refusals(404)
 def invoice(number, account):
     """One of the caller's invoices, with its lines."""
     return services().billing.get_invoice(number)
@@ -130,8 +136,7 @@ def tariffs(query):
 @require(AGENTS)
 @api.arguments(schemas.HouseholdIn)
 @api.response(201, schemas.Household)
-@api.alt_response(403, schema=schemas.Error)
-@api.alt_response(422, schema=schemas.Error)
+@refusals(422, 403)
 def create_household(household_in, account):
     """Create a household and issue its clé enfance (agents)."""
     return services().family.create_household(household_in)
@@ -140,8 +145,7 @@ def create_household(household_in, account):
 @api.route("/agent/households/<household_id>/child-key", methods=["POST"])
 @require(AGENTS)
 @api.response(200, schemas.ChildKey)
-@api.alt_response(403, schema=schemas.Error)
-@api.alt_response(404, schema=schemas.Error)
+@refusals(404, 403)
 def reissue_child_key(household_id, account):
     """Issue a new clé enfance for a household; the old one stops working (agents)."""
     return services().family.reissue_child_key(household_id)
@@ -151,8 +155,7 @@ def reissue_child_key(household_id, account):
 @require(AGENTS)
 @api.arguments(schemas.BillingRunIn)
 @api.response(200, schemas.BillingRun)
-@api.alt_response(403, schema=schemas.Error)
-@api.alt_response(422, schema=schemas.Error)
+@refusals(422, 403)
 def run_billing(billing_run, account):
     """Bill one month: one invoice per household, never twice (agents)."""
     return services().billing.run_period(billing_run["period"])

@@ -7,21 +7,11 @@ import base64
 from flask import Response
 
 from gateway import billing_schemas as schemas
-from gateway.api import api
+from gateway.api import api, refusals
 from gateway.auth import AGENTS, FAMILY, require, services
 from gateway.billing_pages import import_returns, payer_email
-from gateway.schemas import Error
 
 REFUSALS = (401, 403, 404, 409, 422)
-
-
-def refusals(*statuses):
-    """Every refusal a route may answer with, in the API's document (the service's error, as `Error`)."""
-    def decorate(view):
-        for status in statuses:
-            view = api.alt_response(status, schema=Error)(view)
-        return view
-    return decorate
 
 
 @api.route("/invoices/<number>/pdf")

@@ -2,6 +2,8 @@
 from flask_smorest.fields import Upload
 from marshmallow import Schema, fields, validate
 
+from gateway.schemas import CARRIED_CENTS, CREDIT_LEFT_CENTS
+
 SHORT = validate.Length(max=64)
 
 
@@ -30,6 +32,8 @@ class InvoiceSummary(Schema):
     paid_cents = fields.Integer()
     due_cents = fields.Integer()
     overpaid_cents = fields.Integer()
+    carried_cents = fields.Integer(metadata=CARRIED_CENTS)
+    credit_left_cents = fields.Integer(metadata=CREDIT_LEFT_CENTS)
     status = fields.String()
     status_label = fields.String()
     online = fields.Boolean()
@@ -104,11 +108,22 @@ class Receipt(Payment):
     invoice = fields.Nested(InvoiceSummary)
 
 
+class CarriedCredit(Schema):
+    label = fields.String()
+    amount_cents = fields.Integer()
+    avoir_number = fields.String(allow_none=True, metadata={"description": "the invoice whose avoir is carried"})
+    number = fields.String(metadata={"description": "the invoice that carries it"})
+    period = fields.String()
+
+
 class HouseholdAccount(Schema):
     household_id = fields.String()
     invoices = fields.List(fields.Nested(InvoiceSummary))
     payments = fields.List(fields.Nested(Payment))
     balance_cents = fields.Integer()
+    credit_left_cents = fields.Integer(metadata={"description": "avoirs not carried yet: to the next invoice, or "
+                                                               "to refund"})
+    carried_credits = fields.List(fields.Nested(CarriedCredit))
     online_invoice = fields.Boolean()
 
 

@@ -5,10 +5,9 @@ entrypoint (vault_streams); the rest is RPC."""
 from marshmallow import Schema, fields
 
 from gateway import vault_streams
-from gateway.api import api
+from gateway.api import api, refusals
 from gateway.auth import FAMILY, require, services
 from gateway.errors import ApiError
-from gateway.schemas import Error
 
 
 class Export(Schema):
@@ -39,7 +38,7 @@ def request_export(account):
 @api.route("/me/exports/latest")
 @require(FAMILY)
 @api.response(200, Export)
-@api.alt_response(404, schema=Error)
+@refusals(404)
 def latest_export(account):
     """Where the household's last export stands."""
     export = services().vault.latest_export()
@@ -51,8 +50,7 @@ def latest_export(account):
 @api.route("/me/exports/<export_id>/archive")
 @require(FAMILY)
 @api.response(200, content_type="application/zip", description="the archive; it can be downloaded once")
-@api.alt_response(404, schema=Error)
-@api.alt_response(409, schema=Error)
+@refusals(409, 404)
 def download_export(export_id, account):
     """The archive, once, by the account that asked for it, before it expires."""
     return vault_streams.download(vault_streams.export_archive_path(export_id))

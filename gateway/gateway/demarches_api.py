@@ -7,9 +7,9 @@ import time
 from kit import errors
 
 from gateway import demarches_schemas as schemas
-from gateway.api import api
+from gateway.api import api, refusals
 from gateway.auth import AGENTS, EVERYONE, FAMILY, require, services
-from gateway.schemas import Error, Household
+from gateway.schemas import Household
 
 # The vault learns a new request from family's event: a share made at once may come before it.
 SHARE_TRIES, SHARE_PAUSE = 20, 0.25
@@ -80,7 +80,7 @@ def open_document_request(household_id, category, note):
 @api.route("/family")
 @require(FAMILY)
 @api.response(200, schemas.FamilyOverview)
-@api.alt_response(401, schema=Error)
+@refusals(401)
 def family_overview(account):
     """Ma famille: guardians, children, address, quotient familial with its validity and source, latest requests."""
     return services().family.family_overview()
@@ -98,9 +98,7 @@ def request_catalogue(account):
 @require(FAMILY)
 @api.arguments(schemas.RequestIn)
 @api.response(201, schemas.RequestDetail)
-@api.alt_response(404, schema=Error, description="document absent du coffre-fort")
-@api.alt_response(409, schema=Error)
-@api.alt_response(422, schema=Error)
+@refusals(422, 409, (404, "document absent du coffre-fort"))
 def submit_request(request_in, account):
     """File a request (changement de situation, prélèvement automatique, contact), with documents of the safe."""
     return submit(request_in["kind"], request_in["data"], request_in["document_ids"])
@@ -117,7 +115,7 @@ def my_requests(account):
 @api.route("/requests/<request_id>")
 @require(EVERYONE)
 @api.response(200, schemas.RequestDetail)
-@api.alt_response(404, schema=Error)
+@refusals(404)
 def request_detail(request_id, account):
     """A request with its whole timeline (a family's own; any for agents)."""
     return services().family.request_detail(request_id)
@@ -127,9 +125,7 @@ def request_detail(request_id, account):
 @require(EVERYONE)
 @api.arguments(schemas.MessageIn)
 @api.response(201, schemas.RequestDetail)
-@api.alt_response(404, schema=Error)
-@api.alt_response(409, schema=Error, description="demande close")
-@api.alt_response(422, schema=Error)
+@refusals(422, (409, "demande close"), 404)
 def request_message(message, request_id, account):
     """Write on a request's thread; a family's answer gives the request back to the Caisse."""
     return post_message(request_id, message["body"], message["document_ids"], account["role"] in AGENTS)
@@ -138,8 +134,7 @@ def request_message(message, request_id, account):
 @api.route("/requests/<request_id>/withdraw", methods=["POST"])
 @require(FAMILY)
 @api.response(200, schemas.RequestDetail)
-@api.alt_response(404, schema=Error)
-@api.alt_response(409, schema=Error, description="déjà décidée")
+@refusals((409, "déjà décidée"), 404)
 def withdraw_request(request_id, account):
     """Withdraw a request the Caisse has not decided yet."""
     return services().family.withdraw_request(request_id)
@@ -149,7 +144,7 @@ def withdraw_request(request_id, account):
 @require(AGENTS)
 @api.arguments(schemas.SearchQuery, location="query")
 @api.response(200, Household(many=True))
-@api.alt_response(422, schema=Error)
+@refusals(422)
 def search_households(query, account):
     """Find households by a guardian's or child's name, an e-mail or the clé enfance (agents)."""
     return services().family.search_households(query["q"])
@@ -158,7 +153,7 @@ def search_households(query, account):
 @api.route("/agent/households/<household_id>")
 @require(AGENTS)
 @api.response(200, schemas.FamilyOverview)
-@api.alt_response(404, schema=Error)
+@refusals(404)
 def household_detail(household_id, account):
     """A household: guardians, children, QF history, requests and the journal of changes (agents)."""
     return services().family.family_overview(household_id)
@@ -168,8 +163,7 @@ def household_detail(household_id, account):
 @require(AGENTS)
 @api.arguments(schemas.DocumentAskIn)
 @api.response(201, schemas.RequestDetail)
-@api.alt_response(404, schema=Error)
-@api.alt_response(422, schema=Error)
+@refusals(422, 404)
 def open_document_request_route(ask, household_id, account):
     """Ask a household for a document: a request waiting for the family (agents)."""
     return open_document_request(household_id, ask["category"], ask["note"])
@@ -179,7 +173,7 @@ def open_document_request_route(ask, household_id, account):
 @require(AGENTS)
 @api.arguments(schemas.InboxQuery, location="query")
 @api.response(200, schemas.RequestSummary(many=True))
-@api.alt_response(422, schema=Error)
+@refusals(422)
 def inbox(query, account):
     """The requests to handle, oldest first, by kind, status, age and assignee (agents)."""
     return services().family.request_inbox(query["kind"], query["status"], query["older_than_days"], query["assignee"])
@@ -188,8 +182,7 @@ def inbox(query, account):
 @api.route("/agent/requests/<request_id>/take", methods=["POST"])
 @require(AGENTS)
 @api.response(200, schemas.RequestDetail)
-@api.alt_response(404, schema=Error)
-@api.alt_response(409, schema=Error)
+@refusals(409, 404)
 def take_request(request_id, account):
     """Take a request: it is the caller's, and in review (agents)."""
     return services().family.take_request(request_id)
@@ -199,9 +192,7 @@ def take_request(request_id, account):
 @require(AGENTS)
 @api.arguments(schemas.QuestionIn)
 @api.response(200, schemas.RequestDetail)
-@api.alt_response(404, schema=Error)
-@api.alt_response(409, schema=Error)
-@api.alt_response(422, schema=Error)
+@refusals(422, 409, 404)
 def ask_question(question, request_id, account):
     """Ask the family a question: the request waits for its answer (agents)."""
     return services().family.ask_question(request_id, question["question"])
@@ -211,9 +202,7 @@ def ask_question(question, request_id, account):
 @require(AGENTS)
 @api.arguments(schemas.DocumentAskIn)
 @api.response(200, schemas.RequestDetail)
-@api.alt_response(404, schema=Error)
-@api.alt_response(409, schema=Error)
-@api.alt_response(422, schema=Error)
+@refusals(422, 409, 404)
 def ask_document_route(ask, request_id, account):
     """Ask the family for a document on its request: the request waits for it (agents)."""
     return ask_document(request_id, ask["category"], ask["note"])
@@ -223,9 +212,7 @@ def ask_document_route(ask, request_id, account):
 @require(AGENTS)
 @api.arguments(schemas.AcceptIn)
 @api.response(200, schemas.RequestDetail)
-@api.alt_response(404, schema=Error)
-@api.alt_response(409, schema=Error)
-@api.alt_response(422, schema=Error)
+@refusals(422, 409, 404)
 def accept_request(decision, request_id, account):
     """Accept a request in review; a change of situation is applied to the household (agents)."""
     return services().family.accept_request(request_id, decision["quotient_familial"])
@@ -235,9 +222,7 @@ def accept_request(decision, request_id, account):
 @require(AGENTS)
 @api.arguments(schemas.RefuseIn)
 @api.response(200, schemas.RequestDetail)
-@api.alt_response(404, schema=Error)
-@api.alt_response(409, schema=Error)
-@api.alt_response(422, schema=Error)
+@refusals(422, 409, 404)
 def refuse_request(decision, request_id, account):
     """Refuse a request in review, with the reason the family will read (agents)."""
     return services().family.refuse_request(request_id, decision["reason"])

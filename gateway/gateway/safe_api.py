@@ -5,9 +5,8 @@ shared with a request. The bytes stream to and from the vault's own HTTP
 entrypoint (vault_streams), everything else is RPC."""
 from gateway import safe_schemas as schemas
 from gateway import vault_streams
-from gateway.api import api
+from gateway.api import api, refusals
 from gateway.auth import AGENTS, FAMILY, require, services
-from gateway.schemas import Error
 
 
 @api.route("/documents/categories")
@@ -22,8 +21,7 @@ def document_categories():
 @api.arguments(schemas.DocumentForm, location="form")
 @api.arguments(schemas.DocumentFile, location="files")
 @api.response(201, schemas.Document)
-@api.alt_response(413, schema=Error)
-@api.alt_response(422, schema=Error)
+@refusals(422, 413)
 def upload_document(form, files, account):
     """Put a supporting document (PDF, JPEG, PNG) in the household's safe, with its date."""
     return vault_streams.upload(files["file"], form["category"], form["issued_on"], form["valid_until"],
@@ -65,8 +63,7 @@ def documents_export(account):
 @api.route("/documents/<document_id>/content")
 @require(FAMILY)
 @api.response(200, content_type="application/octet-stream", description="the document's bytes")
-@api.alt_response(404, schema=Error)
-@api.alt_response(503, schema=Error)
+@refusals(503, 404)
 def document_content(document_id, account):
     """Download a document of the caller's safe, byte for byte."""
     return vault_streams.download(vault_streams.document_path(document_id))
@@ -75,8 +72,7 @@ def document_content(document_id, account):
 @api.route("/documents/<document_id>", methods=["DELETE"])
 @require(FAMILY)
 @api.response(200, schemas.Deleted)
-@api.alt_response(404, schema=Error)
-@api.alt_response(409, schema=Error, description="joint à une demande en cours")
+@refusals((409, "joint à une demande en cours"), 404)
 def delete_document(document_id, account):
     """Delete a document for good: its key is destroyed, nobody can read it again."""
     return services().vault.delete_document(document_id)
@@ -86,8 +82,7 @@ def delete_document(document_id, account):
 @require(FAMILY)
 @api.arguments(schemas.ShareIn)
 @api.response(201, schemas.ShareOut)
-@api.alt_response(404, schema=Error)
-@api.alt_response(409, schema=Error, description="démarche close")
+@refusals((409, "démarche close"), 404)
 def share_document(share, document_id, account):
     """Hand a document to one of the household's requests: the Caisse may open it while the share lasts."""
     return services().vault.share_with_request(document_id, share["request_id"])
@@ -104,8 +99,7 @@ def shares(account):
 @api.route("/shares/<share_id>", methods=["DELETE"])
 @require(FAMILY)
 @api.response(200, schemas.ShareOut)
-@api.alt_response(404, schema=Error)
-@api.alt_response(409, schema=Error, description="déjà terminé")
+@refusals((409, "déjà terminé"), 404)
 def revoke_share(share_id, account):
     """Withdraw the Caisse's access to a shared document."""
     return services().vault.revoke_share(share_id)
@@ -115,8 +109,7 @@ def revoke_share(share_id, account):
 @require(AGENTS)
 @api.arguments(schemas.AskIn)
 @api.response(201, schemas.Ask)
-@api.alt_response(404, schema=Error)
-@api.alt_response(422, schema=Error)
+@refusals(422, 404)
 def ask_for_document(ask, request_id, account):
     """Ask a household for a document of a category for one of its requests (agents)."""
     return services().vault.ask_for_document(ask["household_id"], request_id, ask["reference"], ask["category"],
@@ -126,7 +119,7 @@ def ask_for_document(ask, request_id, account):
 @api.route("/agent/requests/<request_id>/documents")
 @require(AGENTS)
 @api.response(200, schemas.RequestDocuments)
-@api.alt_response(404, schema=Error)
+@refusals(404)
 def request_documents(request_id, account):
     """What was asked for and shared with a request, and what can still be opened (agents)."""
     return services().vault.request_documents(request_id)
@@ -135,8 +128,7 @@ def request_documents(request_id, account):
 @api.route("/agent/shares/<share_id>/content")
 @require(AGENTS)
 @api.response(200, content_type="application/octet-stream", description="the shared document's bytes")
-@api.alt_response(403, schema=Error, description="partage terminé")
-@api.alt_response(404, schema=Error)
+@refusals(404, (403, "partage terminé"))
 def shared_content(share_id, account):
     """Open the document a family shared with a request, while the share lasts (agents)."""
     return vault_streams.download(vault_streams.shared_document_path(share_id))

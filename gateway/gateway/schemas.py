@@ -190,19 +190,26 @@ class MonthQuery(Schema):
 
 
 class InvoiceLine(Schema):
-    child_id = fields.String()
-    child_first_name = fields.String()
-    activity = fields.String()
-    activity_label = fields.String()
+    # null on a line that carries an earlier invoice's avoir: it belongs to no child
+    child_id = fields.String(allow_none=True)
+    child_first_name = fields.String(allow_none=True)
+    activity = fields.String(allow_none=True)
+    activity_label = fields.String(allow_none=True)
     label = fields.String()
     dates = fields.List(fields.String())
     quantity = fields.Integer()
     unit_price_cents = fields.Integer()
     amount_cents = fields.Integer()
-    kind = fields.String(metadata={"description": "charge, regularisation (an earlier month's item) or credit"})
-    status = fields.String()
-    price_basis = fields.String()
+    kind = fields.String(metadata={"description": "charge, regularisation (an earlier month's item), credit, or "
+                                                  "carried_credit (an earlier invoice's avoir)"})
+    status = fields.String(allow_none=True)
+    price_basis = fields.String(allow_none=True)
     origin = fields.String(metadata={"description": "the month of the days billed"})
+
+
+# an invoice whose total is negative is an avoir, carried to the household's next invoices
+CARRIED_CENTS = {"description": "of its avoir (a negative total), carried to later invoices"}
+CREDIT_LEFT_CENTS = {"description": "of its avoir, still to carry to the next invoice (or to refund)"}
 
 
 class InvoicePayment(Schema):
@@ -225,6 +232,8 @@ class Invoice(Schema):
     paid_cents = fields.Integer()
     due_cents = fields.Integer()
     overpaid_cents = fields.Integer()
+    carried_cents = fields.Integer(metadata=CARRIED_CENTS)
+    credit_left_cents = fields.Integer(metadata=CREDIT_LEFT_CENTS)
     status_label = fields.String()
     online = fields.Boolean()
     credit_note_number = fields.String(allow_none=True)

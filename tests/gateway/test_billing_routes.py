@@ -63,6 +63,45 @@ def an_invoice(database):
     engine.dispose()
 
 
+CARRYING = str(uuid.uuid4())  # a household whose November avoir (17 €) lowered its December invoice to zero
+AVOIR, CARRIED = "F-2026-11-0000002", "F-2026-12-0000003"
+
+
+def an_avoir_carried(database):
+    """As runs would have made them: November's avoir of 17 €, 5 € of it carried onto December's 5 € of study."""
+    engine = sa.create_engine(f"sqlite:///{database}")
+    avoir, december, household = uuid.uuid4(), uuid.uuid4(), uuid.UUID(CARRYING).hex
+    invoice = ("INSERT INTO invoices (id, number, household_id, period, issued_at, due_date, total_cents, paid_cents, "
+               "overpaid_cents, carried_cents, status, online) VALUES (:id, :number, :household, :period, :issued, "
+               ":due, :total, 0, 0, :carried, 'paid', 0)")
+    line = ("INSERT INTO invoice_lines (id, invoice_id, position, child_id, child_first_name, activity, kind, status, "
+            "price_basis, origin, label, dates, quantity, unit_price_cents, amount_cents, carried_from) VALUES (:id, "
+            ":invoice, :position, :child, :name, :activity, :kind, :status, :basis, :origin, :label, '[]', "
+            ":quantity, :unit, :amount, :carried_from)")
+    child = {"child": uuid.uuid4().hex, "name": "Léa", "status": "booked", "basis": "day", "carried_from": None}
+    with engine.begin() as connection:
+        connection.execute(sa.text(invoice), [
+            {"id": avoir.hex, "number": AVOIR, "household": household, "period": "2026-11", "total": -1700,
+             "carried": 500, "issued": datetime(2026, 12, 2, 6, tzinfo=timezone.utc), "due": date(2026, 12, 31)},
+            {"id": december.hex, "number": CARRIED, "household": household, "period": "2026-12", "total": 0,
+             "carried": 0, "issued": datetime(2027, 1, 4, 6, tzinfo=timezone.utc), "due": date(2027, 2, 28)}])
+        connection.execute(sa.text(line), [
+            {**child, "id": uuid.uuid4().hex, "invoice": avoir.hex, "position": 1, "activity": "alsh_mercredi",
+             "kind": "credit", "origin": "2026-10", "quantity": 4, "unit": -450, "amount": -1800,
+             "label": "Avoir sur octobre 2026 : Accueil de loisirs du mercredi — Léa, absence justifiée (4 jours)"},
+            {**child, "id": uuid.uuid4().hex, "invoice": avoir.hex, "position": 2, "activity": "etude",
+             "kind": "charge", "origin": "2026-11", "quantity": 1, "unit": 100, "amount": 100,
+             "label": "Étude surveillée — Léa (1 jour)"},
+            {**child, "id": uuid.uuid4().hex, "invoice": december.hex, "position": 1, "activity": "etude",
+             "kind": "charge", "origin": "2026-12", "quantity": 5, "unit": 100, "amount": 500,
+             "label": "Étude surveillée — Léa (5 jours)"},
+            {"id": uuid.uuid4().hex, "invoice": december.hex, "position": 2, "child": None, "name": None,
+             "activity": None, "kind": "carried_credit", "status": None, "basis": None, "origin": "2026-11",
+             "quantity": 1, "unit": -500, "amount": -500, "carried_from": avoir.hex,
+             "label": f"Report de l'avoir de la facture {AVOIR}"}])
+    engine.dispose()
+
+
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory):
     folder = tmp_path_factory.mktemp("billing")
@@ -102,6 +141,7 @@ def app(stack):
                 assert billing.poll() is None and time.monotonic() < deadline, (folder / "billing.log").read_text()
                 time.sleep(0.5)
     an_invoice(database)
+    an_avoir_carried(database)
     return app
 
 
@@ -230,6 +270,34 @@ def test_an_agent_imports_the_bank_s_return_file_on_the_page_and_through_the_api
     as_person(FAMILY)
     assert client.post("/api/v1/agent/debit-returns", content_type="multipart/form-data",
                        data={"file": (io.BytesIO(returned), "retour.xml")}).status_code == 403
+
+def test_the_family_and_the_agents_read_an_avoir_carried_to_the_next_invoice(app, as_person, tmp_path):
+    as_person({**FAMILY, "household_id": CARRYING})
+    client = app.test_client()
+    avoir = unescape(client.get(f"/factures/{AVOIR}").get_data(as_text=True))
+    assert "Cette facture est un avoir de 17,00\u00a0€ en votre faveur : 5,00\u00a0€ déjà déduits de vos factures suivantes, " \
+           "12,00\u00a0€ le seront de la prochaine." in avoir
+    december = unescape(client.get(f"/factures/{CARRIED}").get_data(as_text=True))
+    assert f"<th scope=\"row\">Report de l'avoir de la facture {AVOIR}</th><td></td><td></td>" in december
+    line = client.get(f"/api/v1/invoices/{CARRIED}").get_json()["lines"][-1]
+    assert (line["kind"], line["child_id"], line["activity_label"], line["amount_cents"]) == (
+        "carried_credit", None, None, -500)
+    assert client.get(f"/api/v1/invoices/{AVOIR}").get_json()["credit_left_cents"] == 1200
+    path = tmp_path / "decembre.pdf"
+    path.write_bytes(client.get(f"/factures/{CARRIED}/pdf").get_data())
+    text = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    assert "Report" in text and f"Report de l'avoir de la facture {AVOIR}" in text and "Léa" in text
+
+    as_person(AGENT)
+    account = unescape(app.test_client().get(f"/agents/foyers/{CARRYING}/compte").get_data(as_text=True))
+    assert "solde : <strong>-12,00\u00a0€</strong> à rembourser" in account
+    assert "Avoir à reporter sur la prochaine facture (ou à rembourser) : <strong>12,00\u00a0€</strong>" in account
+    assert "Avoirs reportés" in account and f"<td>{CARRIED}</td>" in account
+    answer = app.test_client().get(f"/api/v1/agent/households/{CARRYING}/account").get_json()
+    assert (answer["balance_cents"], answer["credit_left_cents"]) == (-1200, 1200)
+    assert answer["carried_credits"] == [{"label": f"Report de l'avoir de la facture {AVOIR}", "amount_cents": -500,
+                                          "avoir_number": AVOIR, "number": CARRIED, "period": "2026-12"}]
+
 
 def test_payment_notifications_are_taken_only_from_payfip_s_addresses(stack):
     app = create_app(Settings.from_environment({

@@ -157,10 +157,11 @@ class Draft:
     period: Period
     lines: tuple[Line, ...]
     ledger: tuple[Billed, ...]  # the new state of every item looked at
+    carried: tuple = ()  # carry.CarriedLine: earlier avoirs it takes, after its own lines
 
     @property
     def total_cents(self):
-        return sum(line.amount_cents for line in self.lines)
+        return sum(line.amount_cents for line in (*self.lines, *self.carried))
 
     @property
     def due_date(self):

@@ -2,8 +2,8 @@
 import uuid
 from datetime import date, datetime
 
-from sqlalchemy import (JSON, Boolean, Date, ForeignKey, Integer, LargeBinary, MetaData, String, UniqueConstraint,
-                        Uuid)
+from sqlalchemy import (JSON, Boolean, CheckConstraint, Date, ForeignKey, Index, Integer, LargeBinary, MetaData, String,
+                        UniqueConstraint, Uuid, text)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 from kit.events import utcnow
@@ -60,8 +60,15 @@ class TariffVersion(Base):
 
 class Invoice(Base):
     __tablename__ = "invoices"
-    # One invoice per household and month, whatever runs race for it.
-    __table_args__ = (UniqueConstraint("household_id", "period"),)
+    # One invoice per household and month, whatever runs race for it; an avoir
+    # is never carried beyond itself (billing.carry), and runs find those left.
+    __table_args__ = (
+        UniqueConstraint("household_id", "period"),
+        CheckConstraint("carried_cents >= 0 AND (carried_cents = 0 OR total_cents + carried_cents <= 0)",
+                        name="ck_invoices_carried_within_avoir"),
+        Index("ix_invoices_avoirs", "household_id", postgresql_where=text("total_cents < 0"),
+              sqlite_where=text("total_cents < 0")),
+    )
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
     number: Mapped[str] = mapped_column(String(20), unique=True)
@@ -72,6 +79,7 @@ class Invoice(Base):
     total_cents: Mapped[int] = mapped_column(Integer)
     paid_cents: Mapped[int] = mapped_column(Integer, default=0)
     overpaid_cents: Mapped[int] = mapped_column(Integer, default=0)  # received beyond the total: to refund
+    carried_cents: Mapped[int] = mapped_column(Integer, default=0)  # of its avoir (negative total), carried since
     status: Mapped[str] = mapped_column(String(20), default=InvoiceStatus.ISSUED.value, index=True)
     online: Mapped[bool] = mapped_column(Boolean, default=False)  # the household had opted in when it was issued
     credit_note_number: Mapped[str | None] = mapped_column(String(20), unique=True, nullable=True)
@@ -81,29 +89,35 @@ class Invoice(Base):
     reminded_before_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
     reminded_after_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
     lines: Mapped[list["InvoiceLine"]] = relationship(
-        back_populates="invoice", order_by="InvoiceLine.position", cascade="all, delete-orphan")
+        back_populates="invoice", order_by="InvoiceLine.position", cascade="all, delete-orphan",
+        foreign_keys="InvoiceLine.invoice_id")
     payments: Mapped[list["Payment"]] = relationship(order_by="Payment.created_at", viewonly=True)
 
 
 class InvoiceLine(Base):
     __tablename__ = "invoice_lines"
+    __table_args__ = (UniqueConstraint("invoice_id", "carried_from"),)  # an avoir once per invoice
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
     invoice_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("invoices.id", ondelete="CASCADE"), index=True)
     position: Mapped[int] = mapped_column(Integer)
-    child_id: Mapped[uuid.UUID] = mapped_column(Uuid)
-    child_first_name: Mapped[str] = mapped_column(String(100))
-    activity: Mapped[str] = mapped_column(String(40))
+    # None on a line carrying an avoir (kind carried_credit): it belongs to no child nor activity
+    child_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, nullable=True)
+    child_first_name: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    activity: Mapped[str | None] = mapped_column(String(40), nullable=True)
     kind: Mapped[str] = mapped_column(String(20), default="charge")
-    status: Mapped[str] = mapped_column(String(24), default="booked")
-    price_basis: Mapped[str] = mapped_column(String(10), default="day")
+    status: Mapped[str | None] = mapped_column(String(24), nullable=True, default="booked")
+    price_basis: Mapped[str | None] = mapped_column(String(10), nullable=True, default="day")
     origin: Mapped[str] = mapped_column(String(7))  # the month of the days billed
     label: Mapped[str] = mapped_column(String(300))
     dates: Mapped[list] = mapped_column(JSON)  # ISO days, in order
     quantity: Mapped[int] = mapped_column(Integer)
     unit_price_cents: Mapped[int] = mapped_column(Integer)
     amount_cents: Mapped[int] = mapped_column(Integer)
-    invoice: Mapped[Invoice] = relationship(back_populates="lines")
+    # the invoice whose avoir this line carries (the number stays in the label once that invoice is gone)
+    carried_from: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("invoices.id", ondelete="SET NULL"),
+                                                           nullable=True)
+    invoice: Mapped[Invoice] = relationship(back_populates="lines", foreign_keys=[invoice_id])
 
 
 class BilledItem(Base):

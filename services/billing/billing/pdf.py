@@ -1,7 +1,8 @@
 """Billing's documents as PDF.
 
 The invoice: the Caisse's header, the household, the lines by child and
-activity, the totals, the due date, how to pay and what was paid. Made once
+activity, the earlier avoirs it carries (« Report »: they belong to no
+child), the totals, the due date, how to pay and what was paid. Made once
 per invoice (the store keeps the bytes); the document's dates are the
 invoice's own, so making it again from the same invoice gives the same
 bytes.
@@ -16,6 +17,7 @@ from fpdf import FPDF
 
 from billing.activities import ACTIVITY_LABELS
 from billing.allocation import MEANS_LABELS
+from billing.carry import CARRIED_CREDIT
 from billing.money import euros
 from billing.periods import PARIS, Period, day_label
 from billing.statuses import LABELS, InvoiceStatus
@@ -77,7 +79,8 @@ def invoice_pdf(invoice, settings):
     def by_child(line):
         return line.child_first_name, str(line.child_id)
 
-    for (first_name, _), child_lines in groupby(sorted(invoice.lines, key=lambda l: (by_child(l), l.position)),
+    own = [line for line in invoice.lines if line.kind != CARRIED_CREDIT]
+    for (first_name, _), child_lines in groupby(sorted(own, key=lambda l: (by_child(l), l.position)),
                                                 key=by_child):
         document.set_font("Texte", "B", 11)
         document.cell(0, 7, first_name, new_x="LMARGIN", new_y="NEXT")
@@ -89,6 +92,14 @@ def invoice_pdf(invoice, settings):
                 document.multi_cell(140, 5, line.label, new_x="RIGHT", new_y="TOP")
                 document.cell(0, 5, euros(line.amount_cents), align="R", new_x="LMARGIN", new_y="NEXT")
         document.ln(2)
+    carried = [line for line in invoice.lines if line.kind == CARRIED_CREDIT]  # they belong to no child
+    if carried:
+        document.set_font("Texte", "B", 11)
+        document.cell(0, 7, "Report", new_x="LMARGIN", new_y="NEXT")
+        document.set_font("Texte", "", 9)
+        for line in carried:
+            document.row(line.label, euros(line.amount_cents), size=9)
+        document.ln(2)
 
     document.ln(2)
     document.row("Total de la facture", euros(invoice.total_cents), bold=True, size=11)
@@ -96,6 +107,10 @@ def invoice_pdf(invoice, settings):
     due = max(invoice.total_cents - invoice.paid_cents, 0) if invoice.status != InvoiceStatus.CANCELLED else 0
     document.row("Reste à payer", euros(due), bold=True)
     document.row("Statut", LABELS[InvoiceStatus(invoice.status)])
+    if invoice.total_cents < 0 and invoice.status != InvoiceStatus.CANCELLED:
+        document.set_font("Texte", "", 9)
+        document.multi_cell(0, 5, f"Cet avoir de {euros(-invoice.total_cents)} est déduit de vos prochaines "
+                                  "factures.", new_x="LMARGIN", new_y="NEXT")
     if invoice.payments:
         document.ln(3)
         document.set_font("Texte", "B", 10)

@@ -8,6 +8,7 @@ from marshmallow import EXCLUDE, Schema, fields, post_load, validate
 from kit.errors import Invalid
 from kit.validation import load
 
+from billing import carry
 from billing.activities import ACTIVITIES, ACTIVITY_LABELS, PRICE_BASES
 from billing.allocation import COUNTER_MEANS, MEANS_LABELS
 from billing.lines import ITEM_STATUSES, BillableHousehold, Item, QuotientPeriod
@@ -249,6 +250,9 @@ class InvoiceSummary(Schema):
     due_cents = fields.Function(lambda invoice: max(invoice.total_cents - invoice.paid_cents, 0)
                                 if invoice.status != InvoiceStatus.CANCELLED else 0)
     overpaid_cents = fields.Integer()
+    carried_cents = fields.Integer()
+    credit_left_cents = fields.Function(lambda invoice: carry.credit_left(invoice.total_cents, invoice.carried_cents,
+                                                                          invoice.status))
     status = fields.String()
     status_label = fields.Function(lambda invoice: LABELS[InvoiceStatus(invoice.status)])
     online = fields.Boolean()
@@ -256,13 +260,14 @@ class InvoiceSummary(Schema):
 
 
 class InvoiceLineView(Schema):
-    child_id = fields.UUID()
-    child_first_name = fields.String()
-    activity = fields.String()
-    activity_label = fields.Function(lambda line: ACTIVITY_LABELS[line.activity])
+    # a line carrying an avoir (kind carried_credit) has no child, activity, status nor price basis
+    child_id = fields.UUID(allow_none=True)
+    child_first_name = fields.String(allow_none=True)
+    activity = fields.String(allow_none=True)
+    activity_label = fields.Function(lambda line: ACTIVITY_LABELS[line.activity] if line.activity else None)
     kind = fields.String()
-    status = fields.String()
-    price_basis = fields.String()
+    status = fields.String(allow_none=True)
+    price_basis = fields.String(allow_none=True)
     origin = fields.String()
     label = fields.String()
     dates = fields.List(fields.String())
@@ -279,6 +284,16 @@ class InvoiceDetail(InvoiceSummary):
         for payment in invoice.payments:
             payment.invoice_number = invoice.number
         return PaymentView(many=True).dump(invoice.payments)
+
+
+class CarriedCreditView(Schema):
+    """A line that carries an earlier invoice's avoir, with the invoices on both ends."""
+
+    label = fields.String()
+    amount_cents = fields.Integer()
+    avoir_number = fields.String(allow_none=True)  # None once that invoice is past its retention
+    number = fields.String()
+    period = fields.String()
 
 
 class TariffView(Schema):

@@ -3,12 +3,13 @@ import secrets
 import uuid
 from datetime import timedelta
 
-from sqlalchemy import func, insert, select, text
+from sqlalchemy import bindparam, func, insert, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import aliased, selectinload
 
 from kit.events import utcnow
 
+from billing import carry
 from billing import certificates as domain_certificates
 from billing import lines as domain_lines
 from billing import models, tariffs as domain_tariffs
@@ -131,6 +132,21 @@ def billed_items(session, item_ids):
     return found
 
 
+def open_credits(session):
+    """Every household's avoirs not carried in full yet, oldest first (read under the runs' lock)."""
+    rows = session.execute(
+        select(models.Invoice.id, models.Invoice.household_id, models.Invoice.number, models.Invoice.period,
+               models.Invoice.total_cents, models.Invoice.carried_cents)
+        .where(models.Invoice.total_cents < 0, models.Invoice.total_cents + models.Invoice.carried_cents < 0,
+               models.Invoice.status != "cancelled")
+        .order_by(models.Invoice.period, models.Invoice.number))
+    credits = {}
+    for row in rows:
+        credits.setdefault(row.household_id, []).append(
+            carry.Credit(row.id, row.number, row.period, -(row.total_cents + row.carried_cents)))
+    return credits
+
+
 def online_households(session):
     return set(session.scalars(select(models.OnlineInvoiceChoice.household_id).where(
         models.OnlineInvoiceChoice.opted_in.is_(True))))
@@ -151,12 +167,24 @@ def save_invoices(session, numbered, ledger_rows, online, now):
             "child_first_name": line.child_first_name, "activity": line.activity, "kind": line.kind,
             "status": line.status, "price_basis": line.price_basis, "origin": line.origin, "label": line.label,
             "dates": [day.isoformat() for day in line.dates], "quantity": line.quantity,
-            "unit_price_cents": line.unit_price_cents, "amount_cents": line.amount_cents,
+            "unit_price_cents": line.unit_price_cents, "amount_cents": line.amount_cents, "carried_from": None,
         } for position, line in enumerate(draft.lines, start=1)]
+        line_rows += [{
+            "id": uuid.uuid4(), "invoice_id": invoice_id, "position": position, "child_id": None,
+            "child_first_name": None, "activity": None, "kind": line.kind, "status": None, "price_basis": None,
+            "origin": line.origin, "label": line.label, "dates": [], "quantity": 1,
+            "unit_price_cents": line.amount_cents, "amount_cents": line.amount_cents, "carried_from": line.invoice_id,
+        } for position, line in enumerate(draft.carried, start=len(draft.lines) + 1)]
     for start in range(0, len(invoices), 2000):
         session.execute(insert(models.Invoice).values(invoices[start:start + 2000]))
     for start in range(0, len(line_rows), 2000):
         session.execute(insert(models.InvoiceLine).values(line_rows[start:start + 2000]))
+    carried = [{"avoir": line.invoice_id, "cents": -line.amount_cents}
+               for _, draft in numbered for line in draft.carried]
+    if carried:  # by adding to what was carried: the check of the table refuses an avoir carried beyond itself
+        table = models.Invoice.__table__
+        session.execute(update(table).where(table.c.id == bindparam("avoir"))
+                        .values(carried_cents=table.c.carried_cents + bindparam("cents")), carried)
     invoice_of = {row["household_id"]: row["id"] for row in invoices}
     rows = [{"item_id": billed.item_id, "household_id": household_id, "billable": billed.billable,
              "amount_cents": billed.amount_cents, "invoice_id": invoice_of.get(household_id)}
@@ -192,6 +220,25 @@ def invoice_of_household(session, household_id, number, lock=False):
     query = (select(models.Invoice).where(models.Invoice.household_id == household_id, models.Invoice.number == number)
              .options(selectinload(models.Invoice.lines), selectinload(models.Invoice.payments)))
     return session.scalars(query.with_for_update() if lock else query).one_or_none()
+
+
+def give_back_carried(session, invoice):
+    """An invoice cancelled no longer takes the avoirs it carried: they are left to carry again."""
+    for avoir_id, cents in carry.given_back(invoice.lines).items():
+        session.get(models.Invoice, avoir_id, with_for_update=True).carried_cents -= cents
+
+
+def carried_credits_of_household(session, household_id):
+    """The lines of the household's invoices (not cancelled) that carry an earlier avoir, oldest first."""
+    avoir = aliased(models.Invoice)
+    return session.execute(
+        select(models.InvoiceLine.label, models.InvoiceLine.amount_cents, models.Invoice.number, models.Invoice.period,
+               avoir.number.label("avoir_number"))
+        .join(models.Invoice, models.InvoiceLine.invoice_id == models.Invoice.id)
+        .outerjoin(avoir, models.InvoiceLine.carried_from == avoir.id)
+        .where(models.Invoice.household_id == household_id, models.InvoiceLine.kind == carry.CARRIED_CREDIT,
+               models.Invoice.status != "cancelled")
+        .order_by(models.Invoice.period, models.Invoice.number, models.InvoiceLine.position)).all()
 
 
 def invoice_by_id(session, invoice_id, lock=False):

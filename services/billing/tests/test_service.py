@@ -254,6 +254,139 @@ def test_an_absence_justified_after_billing_is_credited_on_the_next_invoice(bill
     assert detail["status"] == "paid"
 
 
+# Avoirs carried to the next invoices (billing.carry)
+
+@pytest.fixture
+def later(container_factory, config, rpc):
+    """Billing whose today is March 2027 (October to February can be billed), family's stand-in answering
+    `answers`: the Martins' four Wednesdays of October (18 €) billed and paid."""
+    announced.clear()
+    container_factory(InvoiceListener, config).start()
+    container = container_factory(BillingService, {**config, "BILLING_TODAY": "2027-03-01"})
+    family = replace_dependencies(container, "family")
+    answers.clear()
+    family.billable_items.side_effect = lambda period: answers.get(period, [])
+    container.start()
+    billing = rpc("billing")
+    answers["2026-10"] = [household(MARTIN, 650, wednesdays())]
+    billing.as_agent.run_period("2026-10")
+    pay(billing, MARTIN, "F-2026-10-0000001", 1800)
+    return billing, family
+
+
+def wednesdays(**justified):
+    return booked(TOM, "Tom", "alsh_mercredi", "2026-10-07", "2026-10-14", "2026-10-21", "2026-10-28", **justified)
+
+
+def study_days(month, count):
+    return booked(LEA, "Léa", "etude", *(f"{month}-{day:02d}" for day in range(1, count + 1)))
+
+
+def with_an_avoir(billing):
+    """October's four Wednesdays justified after they were paid, one day of study in November: an avoir of 17 €."""
+    answers["2026-10"] = [household(MARTIN, 650, wednesdays(status="absence_justified", billable=False))]
+    answers["2026-11"] = [household(MARTIN, 650, study_days("2026-11", 1))]
+    billing.as_agent.run_period("2026-11")
+    return billing.as_family(MARTIN).get_invoice("F-2026-11-0000002")
+
+
+def carried(invoice):
+    return [(line["label"], line["amount_cents"]) for line in invoice["lines"] if line["kind"] == "carried_credit"]
+
+
+def test_an_avoir_lowers_the_next_invoices_to_zero_and_what_is_left_goes_to_the_one_after(later, look, tmp_path):
+    billing, _ = later
+    november = with_an_avoir(billing)
+    assert (november["total_cents"], november["status"], november["credit_left_cents"]) == (-1700, "paid", 1700)
+    account = billing.as_agent.household_account(MARTIN)
+    assert (account["balance_cents"], account["credit_left_cents"], account["carried_credits"]) == (-1700, 1700, [])
+
+    answers["2026-12"] = [household(MARTIN, 650, study_days("2026-12", 5))]
+    billing.as_agent.run_period("2026-12")
+    december = billing.as_family(MARTIN).get_invoice("F-2026-12-0000003")
+    assert carried(december) == [("Report de l'avoir de la facture F-2026-11-0000002", -500)]
+    assert (december["total_cents"], december["due_cents"], december["status"]) == (0, 0, "paid")
+    report = december["lines"][-1]
+    assert (report["child_id"], report["activity"], report["activity_label"], report["origin"]) == (
+        None, None, None, "2026-11")
+    account = billing.as_agent.household_account(MARTIN)
+    assert (account["balance_cents"], account["credit_left_cents"]) == (-1200, 1200)
+
+    answers["2027-01"] = [household(MARTIN, 650, study_days("2027-01", 15))]
+    billing.as_agent.run_period("2027-01")
+    january = billing.as_family(MARTIN).get_invoice("F-2027-01-0000001")
+    assert carried(january) == [("Report de l'avoir de la facture F-2026-11-0000002", -1200)]
+    assert (january["total_cents"], january["due_cents"], january["status"]) == (300, 300, "issued")
+    account = billing.as_agent.household_account(MARTIN)
+    assert (account["balance_cents"], account["credit_left_cents"]) == (300, 0)
+    assert [(entry["avoir_number"], entry["number"], entry["amount_cents"]) for entry in account["carried_credits"]
+            ] == [("F-2026-11-0000002", "F-2026-12-0000003", -500), ("F-2026-11-0000002", "F-2027-01-0000001", -1200)]
+    assert billing.as_family(MARTIN).get_invoice("F-2026-11-0000002")["carried_cents"] == 1700
+
+    answers["2027-02"] = [household(MARTIN, 650, study_days("2027-02", 2))]
+    billing.as_agent.run_period("2027-02")  # nothing is left to carry
+    assert carried(billing.as_family(MARTIN).get_invoice("F-2027-02-0000002")) == []
+
+    path = tmp_path / "janvier.pdf"
+    path.write_bytes(base64.b64decode(billing.as_family(MARTIN).invoice_pdf("F-2027-01-0000001")["pdf"]))
+    text = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True,
+                          check=True).stdout
+    for expected in ("Léa", "Étude surveillée — Léa (15 jours)", "Report",
+                     "Report de l'avoir de la facture F-2026-11-0000002", "-12 €", "Reste à payer"):
+        assert expected in text, expected
+    wait_until(lambda: {event["invoice_number"] for event in announced} >= {"F-2026-12-0000003", "F-2027-01-0000001"})
+
+
+def test_a_cancelled_invoice_gives_back_the_avoir_it_took_to_the_next_one(later):
+    billing, _ = later
+    with_an_avoir(billing)
+    answers["2026-12"] = [household(MARTIN, 650, study_days("2026-12", 20))]
+    billing.as_agent.run_period("2026-12")
+    assert billing.as_agent.household_account(MARTIN)["balance_cents"] == 300
+    cancelled = billing.as_agent.cancel_invoice(MARTIN, "F-2026-12-0000003", "Erreur de pointage")
+    again = billing.as_agent.cancel_invoice(MARTIN, "F-2026-12-0000003", "Erreur de pointage")  # a second click
+    assert again["credit_note_number"] == cancelled["credit_note_number"]
+    account = billing.as_agent.household_account(MARTIN)
+    assert (account["balance_cents"], account["credit_left_cents"], account["carried_credits"]) == (-1700, 1700, [])
+    answers["2027-01"] = [household(MARTIN, 650, study_days("2027-01", 20))]
+    billing.as_agent.run_period("2027-01")
+    assert carried(billing.as_family(MARTIN).get_invoice("F-2027-01-0000001")) == [
+        ("Report de l'avoir de la facture F-2026-11-0000002", -1700)]
+    assert billing.as_agent.household_account(MARTIN)["balance_cents"] == 300
+
+
+def test_an_overpayment_is_not_carried_but_stays_to_refund(later):
+    billing, _ = later
+    pay(billing, MARTIN, "F-2026-10-0000001", 500)  # paid twice over in part
+    answers["2026-11"] = [household(MARTIN, 650, study_days("2026-11", 3))]
+    billing.as_agent.run_period("2026-11")
+    november = billing.as_family(MARTIN).get_invoice("F-2026-11-0000002")
+    assert (carried(november), november["total_cents"]) == ([], 300)
+    assert billing.as_agent.household_account(MARTIN)["balance_cents"] == 300 - 500
+
+
+def test_two_runs_at_once_carry_an_avoir_once_in_all(later, rpc, look):
+    billing, family = later
+    with_an_avoir(billing)
+    answers["2026-12"] = [household(MARTIN, 650, study_days("2026-12", 15))]
+    answers["2027-01"] = [household(MARTIN, 650, study_days("2027-01", 15))]
+
+    def slow_family(period):
+        eventlet.sleep(0.2)  # both runs are in flight before either writes
+        return answers.get(period, [])
+
+    family.billable_items.side_effect = slow_family
+    runs = [eventlet.spawn(rpc("billing").as_agent.run_period, period) for period in ("2026-12", "2027-01")]
+    assert [run.wait()["invoices_created"] for run in runs] == [1, 1]
+    lines = [line for number in ("F-2026-12-0000003", "F-2027-01-0000001")
+             for line in carried(billing.as_family(MARTIN).get_invoice(number))]
+    assert sorted(cents for _, cents in lines) == [-1500, -200]
+    with look.connect() as connection:
+        assert connection.execute(select(models.Invoice.carried_cents).where(
+            models.Invoice.number == "F-2026-11-0000002")).scalar_one() == 1700
+    assert billing.as_agent.household_account(MARTIN)["balance_cents"] == -1700 + 3000
+
+
 @pytest.mark.parametrize("earlier_run", [False, True], ids=["first_run", "after_an_earlier_run"])
 def test_two_simultaneous_runs_of_a_month_bill_each_household_once_with_distinct_numbers(
         billing, family, rpc, look, earlier_run):

@@ -10,7 +10,6 @@ from sqlalchemy import select
 from family import erasure
 from family.request_kinds import SUBJECTS
 from family.models import Base
-from family.service import FamilyService
 from kit import errors
 from kit.caller import CallerKey
 from kit.events import new_event
@@ -27,18 +26,6 @@ HOUSEHOLD = {
 }
 PERSONAL = ("Anne", "Paul", "Martin", "Léa", "martin@example.fr", "06 12 34 56 78", "06 98 76 54 32",
             "2018-03-02", "Jean Macé")
-
-
-@pytest.fixture
-def container(container_factory, config):
-    container = container_factory(FamilyService, config)
-    container.start()
-    return container
-
-
-@pytest.fixture
-def family(container, rpc):
-    return rpc("family")
 
 
 def account_closed(config, container, household_id, last, former_email):

@@ -15,7 +15,7 @@ from kit import errors
 from kit.caller import Caller, CallerKey
 
 from family import child_keys, clock as family_clock
-from family.models import ActivityDay, Base, Booking, HouseholdJournalEntry, OutboxEvent
+from family.models import ActivityDay, Booking, HouseholdJournalEntry, OutboxEvent
 from family.service import FamilyService
 
 TODAY = dt.date(2026, 9, 24)  # a Thursday: next week's catering is still open
@@ -77,21 +77,6 @@ def durand(family):
 
 def child(household, first_name):
     return next(c["id"] for c in household["children"] if c["first_name"] == first_name)
-
-
-def snapshot(look):
-    """Every row of every table, to show that a refused call wrote nothing; taken
-    once the outbox relay has marked what was pending as published, a mark that
-    is not the call's doing and may otherwise land between two snapshots."""
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
-        with look.connect() as connection:
-            if not connection.execute(select(OutboxEvent.id).where(OutboxEvent.published_at.is_(None))).first():
-                break
-        eventlet.sleep(0.05)
-    with look.connect() as connection:
-        return {table.name: sorted(map(repr, connection.execute(select(table)).all()))
-                for table in Base.metadata.sorted_tables}
 
 
 def announced(look, event_type=None):
@@ -173,12 +158,12 @@ def test_a_cle_enfance_already_given_is_drawn_again(family, monkeypatch):
      "guardians.0.email"),
     ("un foyer", "data"),
 ])
-def test_bad_household_data_is_refused_and_nothing_is_written(family, look, data, field):
-    before = snapshot(look)
+def test_bad_household_data_is_refused_and_nothing_is_written(family, snapshot, data, field):
+    before = snapshot()
     error = refused(errors.Invalid, family.as_agent.create_household, data)
     assert error.code == "invalid_household"
     assert field in error.fields
-    assert snapshot(look) == before
+    assert snapshot() == before
 
 
 def test_a_family_is_found_from_its_cle_enfance_however_it_is_typed(family, martin):
@@ -234,7 +219,7 @@ def test_an_agent_must_name_the_household(family):
 
 
 @pytest.mark.parametrize("who", ["unsigned", "forged", "expired", "family", "identity"])
-def test_only_agents_create_households_and_refused_callers_write_nothing(family, martin, look, config, who):
+def test_only_agents_create_households_and_refused_callers_write_nothing(family, martin, snapshot, config, who):
     agent = Caller(part="gateway", account_id=uuid.uuid4(), role="agent")
     calls = {
         "unsigned": lambda: family.unsigned,
@@ -243,11 +228,11 @@ def test_only_agents_create_households_and_refused_callers_write_nothing(family,
         "family": lambda: family.as_family(martin),
         "identity": lambda: family.as_part("identity"),
     }[who]()
-    before = snapshot(look)
+    before = snapshot()
     error_class = errors.Forbidden if who in ("family", "identity") else errors.Unauthenticated
     refused(error_class, calls.create_household, household_data(last_name="Intrus"))
     refused(error_class, calls.reissue_child_key, martin["id"])
-    assert snapshot(look) == before
+    assert snapshot() == before
 
 
 def test_only_billing_reads_the_billable_items(family, martin):
@@ -275,13 +260,13 @@ def test_a_retried_creation_with_the_same_key_makes_one_household(family, look):
     assert len(announced(look, "household_created")) == 1
 
 
-def test_the_same_key_with_another_household_is_refused_and_writes_nothing(family, look):
+def test_the_same_key_with_another_household_is_refused_and_writes_nothing(family, snapshot):
     retrying = family.as_agent.with_context(idempotency_key="creation-2")
     retrying.create_household(household_data("Léa"))
-    before = snapshot(look)
+    before = snapshot()
     error = refused(errors.Invalid, retrying.create_household, household_data("Tom"))
     assert error.code == "idempotency_key_reused"
-    assert snapshot(look) == before
+    assert snapshot() == before
 
 
 def test_simultaneous_retries_with_one_key_make_one_household(family, rpc, look):
@@ -309,13 +294,13 @@ def test_a_retried_booking_with_the_same_key_books_the_day_once(family, martin, 
     assert len(announced(look, "booking_made")) == 1
 
 
-def test_the_same_key_with_another_booking_is_refused_and_writes_nothing(family, martin, look):
+def test_the_same_key_with_another_booking_is_refused_and_writes_nothing(family, martin, snapshot):
     retrying = family.as_family(martin).with_context(idempotency_key="booking-2")
     retrying.book(child(martin, "Léa"), "restauration_scolaire", "2026-10-02")
-    before = snapshot(look)
+    before = snapshot()
     error = refused(errors.Invalid, retrying.book, child(martin, "Léa"), "restauration_scolaire", "2026-10-05")
     assert error.code == "idempotency_key_reused"
-    assert snapshot(look) == before
+    assert snapshot() == before
 
 
 # An agent issues a new clé enfance
@@ -368,10 +353,10 @@ def test_a_reissued_key_is_announced_without_the_key(family, martin, look):
 
 @pytest.mark.parametrize("household_id", [str(uuid.uuid4()), "pas-un-identifiant", None])
 def test_reissuing_the_key_of_an_unknown_household_is_refused_and_changes_nothing(
-        family, martin, look, household_id):
-    before = snapshot(look)
+        family, martin, snapshot, household_id):
+    before = snapshot()
     assert refused(errors.NotFound, family.as_agent.reissue_child_key, household_id).code == "household_not_found"
-    assert snapshot(look) == before
+    assert snapshot() == before
     assert family.as_part("identity").household_for_child_key(martin["child_key"]) == {"household_id": martin["id"]}
 
 
@@ -407,19 +392,19 @@ def test_a_wednesday_leisure_centre_is_booked(family, martin):
     ("alsh_vacances", "2026-10-19", errors.Invalid, "preregistration_only", "activity"),
 ])
 def test_a_booking_that_breaks_a_rule_is_refused_and_nothing_is_written(
-        family, martin, look, activity, date, error_class, code, field):
-    before = snapshot(look)
+        family, martin, snapshot, activity, date, error_class, code, field):
+    before = snapshot()
     error = refused(error_class, family.as_family(martin).book, child(martin, "Léa"), activity, date)
     assert (error.code, field in error.fields) == (code, True)
-    assert snapshot(look) == before
+    assert snapshot() == before
 
 
-def test_the_same_day_cannot_be_booked_twice_for_the_same_activity(family, martin, look):
+def test_the_same_day_cannot_be_booked_twice_for_the_same_activity(family, martin, snapshot):
     family.as_family(martin).book(child(martin, "Léa"), "etude", "2026-10-05")
-    before = snapshot(look)
+    before = snapshot()
     error = refused(errors.Conflict, family.as_family(martin).book, child(martin, "Léa"), "etude", "2026-10-05")
     assert error.code == "already_booked"
-    assert snapshot(look) == before
+    assert snapshot() == before
     # another activity, or another child, on the same day is another booking
     family.as_family(martin).book(child(martin, "Léa"), "accueil_du_soir", "2026-10-05")
     family.as_family(martin).book(child(martin, "Tom"), "etude", "2026-10-05")
@@ -454,21 +439,21 @@ def test_a_booking_is_cancelled_until_the_eve_of_the_day(family, martin, look):
     assert [p["booking_id"] for p in announced(look, "booking_cancelled")] == [booking["id"]]
 
 
-def test_cancelling_twice_changes_nothing_and_is_announced_once(family, martin, look):
+def test_cancelling_twice_changes_nothing_and_is_announced_once(family, martin, look, snapshot):
     booking = family.as_family(martin).book(child(martin, "Léa"), "etude", "2026-10-05")
     first = family.as_family(martin).cancel_booking(booking["id"])
-    before = snapshot(look)
+    before = snapshot()
     assert family.as_family(martin).cancel_booking(booking["id"]) == first
-    assert snapshot(look) == before
+    assert snapshot() == before
     assert len(announced(look, "booking_cancelled")) == 1
 
 
-def test_a_booking_cannot_be_cancelled_on_the_day_itself(family, martin, look, clock):
+def test_a_booking_cannot_be_cancelled_on_the_day_itself(family, martin, snapshot, clock):
     booking = family.as_family(martin).book(child(martin, "Léa"), "etude", "2026-10-05")
     clock.today = MONDAY
-    before = snapshot(look)
+    before = snapshot()
     assert refused(errors.Invalid, family.as_family(martin).cancel_booking, booking["id"]).code == "booking_closed"
-    assert snapshot(look) == before
+    assert snapshot() == before
 
 
 @pytest.mark.parametrize("booking_id", [str(uuid.uuid4()), "pas-un-identifiant", 12])
@@ -478,12 +463,12 @@ def test_an_unknown_booking_is_not_found(family, martin, booking_id):
 
 # One family never touches another's
 
-def test_a_family_cannot_book_for_a_child_of_another_family(family, martin, durand, look):
-    before = snapshot(look)
+def test_a_family_cannot_book_for_a_child_of_another_family(family, martin, durand, snapshot):
+    before = snapshot()
     error = refused(errors.NotFound, family.as_family(martin).book, child(durand, "Zoé"), "etude", "2026-10-05")
     assert error.code == "child_not_found"
     assert "Zoé" not in error.message
-    assert snapshot(look) == before
+    assert snapshot() == before
 
 
 @pytest.mark.parametrize("child_id", [str(uuid.uuid4()), "pas-un-identifiant"])
@@ -492,12 +477,12 @@ def test_booking_for_an_unknown_child_is_refused_the_same_way(family, martin, ch
         "child_not_found"
 
 
-def test_a_family_cannot_cancel_a_booking_of_another_family(family, martin, durand, look):
+def test_a_family_cannot_cancel_a_booking_of_another_family(family, martin, durand, snapshot):
     theirs = family.as_family(durand).book(child(durand, "Zoé"), "etude", "2026-10-05")
-    before = snapshot(look)
+    before = snapshot()
     error = refused(errors.NotFound, family.as_family(martin).cancel_booking, theirs["id"])
     assert error.code == "booking_not_found"
-    assert snapshot(look) == before
+    assert snapshot() == before
     assert family.as_family(durand).list_bookings("2026-10")[0]["status"] == "booked"
 
 
@@ -647,7 +632,7 @@ def test_a_month_of_catering_is_booked_at_once_and_the_holiday_days_are_refused_
          "2026-10-30")}
 
 
-def test_a_retried_period_answers_the_first_report_and_books_nothing_twice(family, martin, look):
+def test_a_retried_period_answers_the_first_report_and_books_nothing_twice(family, martin, look, snapshot):
     retrying = family.as_family(martin).with_context(idempotency_key="period-1")
     period = {"child_id": child(martin, "Léa"), "activity": "restauration_scolaire",
               "first_day": "2026-10-12", "last_day": "2026-10-23", "weekdays": [0, 1]}
@@ -656,10 +641,10 @@ def test_a_retried_period_answers_the_first_report_and_books_nothing_twice(famil
     assert again == first
     assert len(first["booked"]) == 2 and len(first["refused"]) == 2
     assert len(announced(look, "booking_made")) == 2
-    before = snapshot(look)
+    before = snapshot()
     error = refused(errors.Invalid, retrying.book_period, period | {"weekdays": [0]})
     assert error.code == "idempotency_key_reused"
-    assert snapshot(look) == before
+    assert snapshot() == before
 
 
 def test_a_period_reports_days_already_booked_past_the_deadline_and_not_for_the_childs_level(family, clock):
@@ -765,7 +750,7 @@ def test_the_month_calendar_shows_what_is_booked_billed_and_why_a_day_is_closed(
 
 # The catalogue
 
-def test_agents_change_the_catalogue_in_versions_and_a_stale_change_is_refused(family, martin, look):
+def test_agents_change_the_catalogue_in_versions_and_a_stale_change_is_refused(family, martin, snapshot):
     first = family.as_agent.catalogue("2026-2027")
     assert (first["version"], first["school_holidays"][0]["name"]) == (0, "Vacances de la Toussaint")
     changed = family.as_agent.update_catalogue("2026-2027", {
@@ -776,11 +761,11 @@ def test_agents_change_the_catalogue_in_versions_and_a_stale_change_is_refused(f
     error = refused(errors.Invalid, family.as_family(martin).book, child(martin, "Léa"), "etude", "2026-10-09")
     assert (error.code, error.fields["date"]) == ("no_activity",
                                                   "Fermeture de la Caisse des écoles (Journée pédagogique).")
-    before = snapshot(look)
+    before = snapshot()
     bad = refused(errors.Invalid, family.as_agent.update_catalogue, "2026-2027",
                   {"activities": {"etude": {"capacity": -1}}}, 1)
     assert (bad.code, list(bad.fields)) == ("invalid_catalogue", ["activities.etude.capacity"])
-    assert snapshot(look) == before
+    assert snapshot() == before
     assert refused(errors.Forbidden, family.as_family(martin).update_catalogue, "2026-2027", {}, 1)
 
 

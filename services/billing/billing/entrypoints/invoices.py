@@ -12,7 +12,7 @@ from kit.caller import AGENTS, FAMILY, allow
 from kit.errors import NotFound
 from kit.events import utcnow
 
-from billing import events, numbering, pdf, schedule, schemas, statuses, store
+from billing import carry, events, numbering, pdf, schedule, schemas, statuses, store
 from billing.periods import PARIS, Period
 
 
@@ -52,18 +52,22 @@ class InvoiceEntrypoints:
     @rpc
     @allow(AGENTS)
     def household_account(self, caller, household_id):
-        """One household's invoices, payments and balance (positive: it owes; negative: to refund)."""
+        """One household's invoices, payments and balance (positive: it owes; negative: to refund), the
+        avoirs carried to later invoices and what is left of them."""
         household_id = caller.household(household_id)
         with self.db.reading() as session:
             invoices = store.invoices_of_household(session, household_id)
             payments = store.payments_of_household(session, household_id)
             choice = store.online_choice(session, household_id)
-        live = [invoice for invoice in invoices if invoice.status != statuses.InvoiceStatus.CANCELLED]
+            carried = store.carried_credits_of_household(session, household_id)
+        summaries = schemas.InvoiceSummary(many=True).dump(invoices)
         return {
             "household_id": str(household_id),
-            "invoices": schemas.InvoiceSummary(many=True).dump(invoices),
+            "invoices": summaries,
             "payments": schemas.PaymentView(many=True).dump(payments),
-            "balance_cents": sum(i.total_cents - i.paid_cents for i in live) - sum(i.overpaid_cents for i in live),
+            "balance_cents": carry.balance_cents(invoices),
+            "credit_left_cents": sum(invoice["credit_left_cents"] for invoice in summaries),
+            "carried_credits": schemas.CarriedCreditView(many=True).dump(carried),
             "online_invoice": bool(choice and choice.opted_in),
         }
 
@@ -76,7 +80,10 @@ class InvoiceEntrypoints:
             invoice = store.invoice_of_household(tx.session, household_id, number, lock=True)
             if invoice is None:
                 raise not_found()
+            if invoice.status == statuses.InvoiceStatus.CANCELLED:  # asked again: one credit note, one give-back
+                return schemas.InvoiceDetail().dump(invoice)
             invoice.status = statuses.cancel(invoice.status, invoice.paid_cents)
+            store.give_back_carried(tx.session, invoice)
             now = utcnow()
             sequence = store.sequence_locked(tx.session, now.astimezone(PARIS).year, numbering.CREDIT_NOTE)
             sequence.last += 1

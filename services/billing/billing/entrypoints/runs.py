@@ -1,6 +1,7 @@
 """The monthly run: bills the month that ended, by itself early in the next
 month (one instance, under a PostgreSQL advisory lock) or when an agent
-starts it; an item that arrived late goes on the next invoice."""
+starts it; an item that arrived late goes on the next invoice, and so does
+what is left of a household's avoirs (billing.carry)."""
 import logging
 import time
 from datetime import datetime
@@ -11,7 +12,7 @@ from nameko.timer import timer
 from kit.caller import AGENTS, allow
 from kit.events import utcnow
 
-from billing import events, lines, metrics, numbering, schedule, schemas, store
+from billing import carry, events, lines, metrics, numbering, schedule, schemas, store
 from billing.periods import PARIS, Period
 from billing.tariffs import TariffBook
 
@@ -55,6 +56,7 @@ class RunEntrypoints:
             sequence = store.lock_runs(tx.session, month.year)
             book = TariffBook(store.tariffs(tx.session))
             invoiced = store.invoiced_households(tx.session, month.key)
+            credits = store.open_credits(tx.session)  # under the lock: no other run carries them meanwhile
             billed = store.billed_items(tx.session, (i.item_id for h in households for i in h.items))
             drafts, ledger = [], []
             for household in households:
@@ -65,7 +67,7 @@ class RunEntrypoints:
                     continue
                 ledger += [(household.household_id, entry) for entry in draft.ledger]
                 if draft.lines:
-                    drafts.append(draft)
+                    drafts.append(carry.carried_onto(draft, credits.get(household.household_id, ())))
             numbered = numbering.number_in_turn(drafts, sequence.last, month)
             sequence.last += len(numbered)
             now = utcnow()
