@@ -294,7 +294,8 @@ def paid_invoices(session, household_id):
     lines = session.execute(select(models.InvoiceLine.invoice_id, models.InvoiceLine.child_id,
                                    models.InvoiceLine.child_first_name, models.InvoiceLine.activity,
                                    models.InvoiceLine.amount_cents)
-                            .where(models.InvoiceLine.invoice_id.in_({payment.invoice_id for payment in payments}))
+                            .where(models.InvoiceLine.invoice_id.in_({payment.invoice_id for payment in payments}),
+                                   models.InvoiceLine.child_id.is_not(None))  # a carried avoir is no child's
                             .order_by(models.InvoiceLine.invoice_id, models.InvoiceLine.position)).all()
     by_invoice = {}
     for line in lines:
