@@ -20,6 +20,11 @@ publish events in another service's name.
     python deploy/broker_users.py     # as the broker's administrator, from the environment:
         RABBITMQ_API (http://rabbitmq:15672/api), RABBITMQ_USER, RABBITMQ_PASSWORD,
         RABBITMQ_VHOST (/), and RABBITMQ_<PART>_PASSWORD for each part
+
+On Kubernetes the Messaging Topology Operator makes the users, from a `User` and a `Permission`
+per part that this file writes (tests/deploy/test_kubernetes.py checks they are up to date):
+
+    python deploy/broker_users.py kubernetes > deploy/kubernetes/base/broker-users.yaml
 """
 import os
 import re
@@ -27,6 +32,7 @@ import sys
 from urllib.parse import quote
 
 import requests
+import yaml
 
 SERVICES = ("identity", "family", "vault", "billing", "notify")
 PARTS = SERVICES + ("gateway",)
@@ -72,7 +78,48 @@ def delete_users(api, admin, parts, prefix="portail"):
         requests.delete(f"{api}/users/{quote(username(part, prefix), safe='')}", auth=admin, timeout=10)
 
 
-def main(environ=os.environ):
+def kubernetes_secret(part):
+    """The Secret holding `part`'s user name and password on Kubernetes, made when the portal is
+    installed (see the README); the part's Deployment builds its AMQP_URI from it."""
+    return f"portail-rabbitmq-{part}"
+
+
+def kubernetes_objects(cluster="portail-rabbitmq", vhost="portail"):
+    """The Messaging Topology Operator's User and Permission of each part, on the RabbitmqCluster
+    `cluster` and the vhost `vhost` (deploy/kubernetes/base/rabbitmq.yaml)."""
+    objects = []
+    for part in PARTS:
+        name = username(part)
+        objects.append({
+            "apiVersion": "rabbitmq.com/v1beta1", "kind": "User", "metadata": {"name": name},
+            "spec": {"tags": [], "importCredentialsSecret": {"name": kubernetes_secret(part)},
+                     "rabbitmqClusterReference": {"name": cluster}}})
+        objects.append({
+            "apiVersion": "rabbitmq.com/v1beta1", "kind": "Permission", "metadata": {"name": name},
+            "spec": {"vhost": vhost, "userReference": {"name": name}, "permissions": permissions(part),
+                     "rabbitmqClusterReference": {"name": cluster}}})
+    return objects
+
+
+KUBERNETES_HEADER = """\
+# Written by `python deploy/broker_users.py kubernetes` from deploy/broker_users.py, where the
+# permissions are defined once: edit that file and run the command again, never this one.
+# One RabbitMQ user per part, made by the Messaging Topology Operator with the name and password
+# of the Secret portail-rabbitmq-<part> (see the README), allowed only its own queues and the
+# exchanges it uses on the vhost `portail`.
+"""
+
+
+def kubernetes_manifest():
+    return KUBERNETES_HEADER + yaml.safe_dump_all(kubernetes_objects(), sort_keys=False, width=200)
+
+
+def main(argv=sys.argv[1:], environ=os.environ):
+    if argv == ["kubernetes"]:
+        print(kubernetes_manifest(), end="")
+        return
+    if argv:
+        sys.exit("usage: python deploy/broker_users.py [kubernetes]")
     missing = [f"RABBITMQ_{part.upper()}_PASSWORD" for part in PARTS if not environ.get(f"RABBITMQ_{part.upper()}_PASSWORD")]
     if missing:
         sys.exit(f"missing settings: {', '.join(missing)}")
