@@ -1,18 +1,26 @@
 """The Kubernetes manifests (deploy/kubernetes, Kustomize) render, and every rendered object keeps
 the promises of the README: probes that mean something, requests and limits, an unprivileged
 and read-only container, no secret value, pinned images, a NetworkPolicy for every part, a
-disruption budget and a scaler for each, a migration Job per service, and every setting the
-code reads given to the parts.
+disruption budget and a scaler for each, a migration Job per service, every setting the
+code reads given to the parts, and each part on the broker as its own user with only the
+permissions deploy/broker_users.py gives it.
 
-`kubectl kustomize` renders offline; no cluster is needed.
+`kubectl kustomize` renders offline; no cluster is needed. KEDA's broker user is tried, as the
+manifests make it, on the machine's RabbitMQ.
 """
 import re
+import secrets
 import subprocess
+import sys
+import time
 from pathlib import Path
 
+import broker_users
 import pytest
+import requests
 import yaml
 from kit.caller import SERVICES
+from local_portal import RABBIT_API, vhost  # noqa: F401 -- the fixture too
 from settings_read import SECRET_NAME, settings_the_code_reads
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -291,3 +299,126 @@ def test_postgresql_has_a_replica_one_database_per_service_and_nightly_backups(o
     assert all("name" in reference for reference in store["s3Credentials"].values())
     [scheduled] = of_kind(objects, "ScheduledBackup").values()
     assert scheduled["spec"]["cluster"]["name"] == cluster["metadata"]["name"]
+
+
+def test_every_variable_a_value_is_made_of_is_defined_above_it(objects):
+    """Kubernetes expands $(NAME) only from the ConfigMap and the entries above; otherwise the
+    value keeps the text `$(NAME)`, and a part would log in to the broker as "$(RABBITMQ_USER)"."""
+    config = {key for config_map in of_kind(objects, "ConfigMap").values() for key in config_map["data"]}
+    for name, spec in pod_specs(objects):
+        for container in spec["containers"]:
+            above = set(config)
+            for variable in container.get("env", []):
+                for used in re.findall(r"\$\(([A-Z_][A-Z0-9_]*)\)", variable.get("value", "")):
+                    assert used in above, f"{name}: {variable['name']} uses $({used}), defined below it or nowhere"
+                above.add(variable["name"])
+
+
+def secret_references(container):
+    return {definition["valueFrom"]["secretKeyRef"]["name"] for definition in env_of(container).values()
+            if "secretKeyRef" in definition.get("valueFrom", {})}
+
+
+def test_each_part_reaches_the_broker_as_its_own_user_from_its_own_secret(objects):
+    assert set(broker_users.PARTS) == set(PARTS)
+    [vhost] = of_kind(objects, "Vhost").values()
+    broker_secrets = {broker_users.kubernetes_secret(part) for part in PARTS}
+    for name, spec in pod_specs(objects):
+        [container] = spec["containers"]
+        used = secret_references(container) & broker_secrets
+        if name.endswith("-migrate"):
+            assert not used and "AMQP_URI" not in env_of(container), name  # a migration never reaches the broker
+            continue
+        own = broker_users.kubernetes_secret(name)
+        assert used == {own}, f"{name} reads {sorted(used)}"
+        env = env_of(container)
+        assert env["RABBITMQ_USER"]["valueFrom"]["secretKeyRef"] == {"name": own, "key": "username"}
+        assert env["RABBITMQ_PASSWORD"]["valueFrom"]["secretKeyRef"] == {"name": own, "key": "password"}
+        assert env["AMQP_URI"]["value"] == \
+            f"amqp://$(RABBITMQ_USER):$(RABBITMQ_PASSWORD)@$(RABBITMQ_HOST):5672/{vhost['spec']['name']}", name
+
+
+def test_the_operator_makes_a_user_per_part_with_exactly_the_permissions_of_broker_users(objects):
+    [cluster] = of_kind(objects, "RabbitmqCluster")  # its name
+    [vhost] = of_kind(objects, "Vhost").values()
+    users, permissions = of_kind(objects, "User"), of_kind(objects, "Permission")
+    assert sorted(users) == sorted([*(broker_users.username(part) for part in PARTS), "portail-keda"])
+    granted = {}
+    for permission in permissions.values():
+        spec = permission["spec"]
+        assert "user" not in spec and spec["userReference"]["name"] in users  # the User object, not a name
+        assert spec["rabbitmqClusterReference"] == {"name": cluster} and spec["vhost"] == vhost["spec"]["name"]
+        assert spec["userReference"]["name"] not in granted, "one Permission per user"
+        granted[spec["userReference"]["name"]] = spec["permissions"]
+    secrets = [user["spec"]["importCredentialsSecret"]["name"] for user in users.values()]
+    assert len(set(secrets)) == len(secrets), "a Secret per user"
+    for part in PARTS:
+        user = users[broker_users.username(part)]["spec"]
+        assert user["rabbitmqClusterReference"] == {"name": cluster}
+        assert user["importCredentialsSecret"] == {"name": broker_users.kubernetes_secret(part)}
+        assert user["tags"] == []  # no way into the management API
+        assert granted[broker_users.username(part)] == broker_users.permissions(part), part
+
+
+def test_the_users_file_is_what_broker_users_writes():
+    """deploy/kubernetes/base/broker-users.yaml is not edited by hand: the permissions are
+    written once, in deploy/broker_users.py, for docker-compose, the tests and Kubernetes."""
+    written = subprocess.run([sys.executable, "deploy/broker_users.py", "kubernetes"], cwd=ROOT,
+                             capture_output=True, text=True, timeout=60, check=True).stdout
+    assert (KUBERNETES / "base" / "broker-users.yaml").read_text() == written, \
+        "run: python deploy/broker_users.py kubernetes > deploy/kubernetes/base/broker-users.yaml"
+    assert [item["kind"] for item in yaml.safe_load_all(written)] == ["User", "Permission"] * len(PARTS)
+
+
+def test_keda_reads_the_queues_as_its_own_user_with_no_right_on_any_resource(objects):
+    users, permissions = of_kind(objects, "User"), of_kind(objects, "Permission")
+    keda = users["portail-keda"]["spec"]
+    assert keda["tags"] == ["management"]
+    assert permissions["portail-keda"]["spec"]["permissions"] == {"configure": "^$", "write": "^$", "read": "^$"}
+    [authentication] = of_kind(objects, "TriggerAuthentication").values()
+    references = {reference["parameter"]: reference for reference in authentication["spec"]["secretTargetRef"]}
+    assert {reference["name"] for reference in references.values()} == {keda["importCredentialsSecret"]["name"]}
+    assert (references["username"]["key"], references["password"]["key"]) == ("username", "password")
+    assert references["host"]["key"] == "management-url"
+    # KEDA, and the Topology Operator that makes the users, reach the management API
+    [broker] = [policy["spec"] for policy in of_kind(objects, "NetworkPolicy").values()
+                if policy["spec"]["podSelector"] == {"matchLabels": {"app.kubernetes.io/name": "portail-rabbitmq"}}]
+    management = [peer["namespaceSelector"]["matchLabels"]["kubernetes.io/metadata.name"]
+                  for rule in broker["ingress"] if {"protocol": "TCP", "port": 15672} in rule.get("ports", [])
+                  for peer in rule["from"]]
+    assert {"keda", "rabbitmq-system"} <= set(management)
+
+
+def test_kedas_user_as_the_manifests_make_it_sees_a_queue_depth_and_touches_nothing(vhost):  # noqa: F811
+    """On the machine's RabbitMQ: the user KEDA reads the depths as, with the tags and the
+    permission of the rendered manifests, gets the depth of a service's queue through the
+    management API, and can neither take a message from it nor publish one."""
+    objects = render("production")
+    keda, permission = of_kind(objects, "User")["portail-keda"], of_kind(objects, "Permission")["portail-keda"]
+    name, admin = vhost.rsplit("/", 1)[1], ("guest", "guest")
+    user, password = f"{name}-keda", secrets.token_hex(16)
+    queue = f"{RABBIT_API}/queues/{name}/rpc-billing"
+
+    def publish(auth):
+        return requests.post(f"{RABBIT_API}/exchanges/{name}/amq.default/publish", auth=auth, timeout=10, json={
+            "properties": {}, "routing_key": "rpc-billing", "payload": "a call", "payload_encoding": "string"})
+
+    requests.put(queue, auth=admin, timeout=10, json={"durable": True}).raise_for_status()
+    publish(admin).raise_for_status()
+    requests.put(f"{RABBIT_API}/users/{user}", auth=admin, timeout=10,
+                 json={"password": password, "tags": ",".join(keda["spec"]["tags"])}).raise_for_status()
+    try:
+        requests.put(f"{RABBIT_API}/permissions/{name}/{user}", auth=admin, timeout=10,
+                     json=permission["spec"]["permissions"]).raise_for_status()
+        deadline = time.monotonic() + 20  # the management API refreshes its figures every 5 s
+        while (depth := requests.get(queue, auth=(user, password), timeout=10).json().get("messages")) != 1 \
+                and time.monotonic() < deadline:
+            time.sleep(1)
+        assert depth == 1
+        taken = requests.post(f"{queue}/get", auth=(user, password), timeout=10,
+                              json={"count": 1, "ackmode": "reject_requeue_true", "encoding": "auto"})
+        assert taken.status_code == 401
+        assert "ACCESS_REFUSED" in publish((user, password)).text
+        assert requests.get(queue, auth=admin, timeout=10).json()["messages"] == 1
+    finally:
+        requests.delete(f"{RABBIT_API}/users/{user}", auth=admin, timeout=10)
