@@ -268,6 +268,9 @@ Ctrl-C pour tout arrêter.""", flush=True)
     except KeyboardInterrupt:
         return 0
     finally:
+        # a second Ctrl-C or SIGTERM must not cut the stop short and leave services running
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
         print("Arrêt du Portail famille...", flush=True)
         stack.stop()
 
