@@ -3,7 +3,7 @@ import secrets
 import uuid
 from datetime import timedelta
 
-from sqlalchemy import bindparam, func, insert, select, text, update
+from sqlalchemy import bindparam, func, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import aliased, selectinload
 
@@ -175,10 +175,11 @@ def save_invoices(session, numbered, ledger_rows, online, now):
             "origin": line.origin, "label": line.label, "dates": [], "quantity": 1,
             "unit_price_cents": line.amount_cents, "amount_cents": line.amount_cents, "carried_from": line.invoice_id,
         } for position, line in enumerate(draft.carried, start=len(draft.lines) + 1)]
-    for start in range(0, len(invoices), 2000):
-        session.execute(insert(models.Invoice).values(invoices[start:start + 2000]))
-    for start in range(0, len(line_rows), 2000):
-        session.execute(insert(models.InvoiceLine).values(line_rows[start:start + 2000]))
+    # Core statements given every row at once: compiled once, sent in pages (SQLAlchemy's insertmanyvalues)
+    if invoices:
+        session.execute(models.Invoice.__table__.insert(), invoices)
+    if line_rows:
+        session.execute(models.InvoiceLine.__table__.insert(), line_rows)
     carried = [{"avoir": line.invoice_id, "cents": -line.amount_cents}
                for _, draft in numbered for line in draft.carried]
     if carried:  # by adding to what was carried: the check of the table refuses an avoir carried beyond itself
@@ -189,11 +190,11 @@ def save_invoices(session, numbered, ledger_rows, online, now):
     rows = [{"item_id": billed.item_id, "household_id": household_id, "billable": billed.billable,
              "amount_cents": billed.amount_cents, "invoice_id": invoice_of.get(household_id)}
             for household_id, billed in ledger_rows]
-    for start in range(0, len(rows), 2000):
-        statement = _dialect(session).insert(models.BilledItem).values(rows[start:start + 2000])
+    if rows:
+        statement = _dialect(session).insert(models.BilledItem.__table__)
         session.execute(statement.on_conflict_do_update(index_elements=["item_id"], set_={
             "billable": statement.excluded.billable, "amount_cents": statement.excluded.amount_cents,
-            "invoice_id": statement.excluded.invoice_id}))
+            "invoice_id": statement.excluded.invoice_id}), rows)
     return invoices
 
 
