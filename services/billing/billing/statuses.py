@@ -2,9 +2,8 @@
 
 An invoice is issued; payments make it partly paid then paid; once its due
 date passes unpaid it is overdue; an agent may cancel it, with a credit
-note, as long as no money was received for it nor refunded on it. A payment
-that bounces (a rejected direct debit) reopens a paid invoice. Cancelled is
-final.
+note, as long as no money was received for it. A payment that bounces (a
+rejected direct debit) reopens a paid invoice. Cancelled is final.
 """
 from enum import StrEnum
 
@@ -65,11 +64,8 @@ def settle(current, total_cents, paid_cents, due_date, today):
     return move(current, standing(total_cents, paid_cents, due_date, today))
 
 
-def cancel(current, paid_cents, refunded_cents=0):
+def cancel(current, paid_cents):
     if paid_cents > 0:
         raise Conflict("Une facture sur laquelle un paiement a été reçu ne peut pas être annulée.",
                        code="invoice_has_payments")
-    if refunded_cents > 0:  # the money went back to the family: the invoice is what it was refunded for
-        raise Conflict("Une facture sur laquelle un remboursement a été fait ne peut pas être annulée.",
-                       code="invoice_has_refunds")
     return move(current, InvoiceStatus.CANCELLED)

@@ -159,7 +159,7 @@ def cancel(invoices, invoice):
     if invoice.status == "cancelled":
         return
     try:
-        invoice.status = statuses.cancel(invoice.status, invoice.paid_cents, invoice.refunded_cents)
+        invoice.status = statuses.cancel(invoice.status, invoice.paid_cents)
     except Conflict:
         return
     for avoir, cents in given_back(invoice.lines).items():

@@ -85,7 +85,7 @@ class InvoiceEntrypoints:
                 raise not_found()
             if invoice.status == statuses.InvoiceStatus.CANCELLED:  # asked again: one credit note, one give-back
                 return schemas.InvoiceDetail().dump(invoice)
-            invoice.status = statuses.cancel(invoice.status, invoice.paid_cents, invoice.refunded_cents)
+            invoice.status = statuses.cancel(invoice.status, invoice.paid_cents)
             store.give_back_carried(tx.session, invoice)
             now = utcnow()
             sequence = store.sequence_locked(tx.session, now.astimezone(PARIS).year, numbering.CREDIT_NOTE)
