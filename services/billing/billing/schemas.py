@@ -275,6 +275,7 @@ class InvoiceSummary(Schema):
     credit_left_cents = fields.Function(lambda invoice: carry.credit_left(
         invoice.total_cents, invoice.carried_cents, invoice.credit_refunded_cents, invoice.status))
     refunded_cents = fields.Integer()
+    credit_refunded_cents = fields.Integer()
     refundable_cents = fields.Function(lambda invoice: refunds.refundable(invoice).cents)
     status = fields.String()
     status_label = fields.Function(lambda invoice: LABELS[InvoiceStatus(invoice.status)])
