@@ -348,7 +348,7 @@ def test_an_agent_refunds_an_overpayment_on_the_page_and_through_the_api_and_the
     done = client.post(f"/agents/foyers/{OVERPAID}/remboursements", data={**form, "remboursement_montant": "1,00",
                                                                           "note": "Rendu au guichet"})
     shown = unescape(done.get_data(as_text=True))
-    made = re.search(r"Remboursement enregistré : (R-[0-9]{8}-[0-9A-F]{8}), 1,00\u00a0€ par espèces au guichet "
+    made = re.search(r"Remboursement enregistré : (R-[0-9]{8}-[0-9A-F]{8}), 1,00\u00a0€ \(Espèces au guichet\) "
                      f"au titre de la facture {OVERPAID_NUMBER}", shown)
     assert done.status_code == 200 and made, shown
     assert f"<th scope=\"row\">{made[1]}</th><td>{OVERPAID_NUMBER}</td>" in shown and "Rendu au guichet" in shown
