@@ -201,14 +201,15 @@ def household_account(household_id, account):
     return render_household_account(household_id)
 
 
-def render_household_account(household_id, error=None, form=None, receipt=None, status=200, refund_error=None,
-                             refund=None):
-    """The account with the answer of one of its forms: `refund_error` and `refund` are the refund form's."""
+def render_household_account(household_id, error=None, form=None, receipt=None, status=200, refund=None,
+                             refused_refund=False):
+    """The account with the answer of one of its forms; `refused_refund`: `error` is the refund form's."""
     return render_template("agent_compte_foyer.html", household_id=household_id,
                            account_view=services().billing.household_account(household_id),
                            mandate=services().billing.mandate(household_id), means=MEANS, error=error,
-                           form=form or {}, receipt=receipt, refund_means=REFUND_MEANS, refund_error=refund_error,
-                           refund=refund, certificates=services().billing.list_certificates(household_id)), status
+                           form=form or {}, receipt=receipt, refund_means=REFUND_MEANS, refund=refund,
+                           refused_refund=refused_refund,
+                           certificates=services().billing.list_certificates(household_id)), status
 
 
 @billing.post("/agents/foyers/<household_id>/paiements")
@@ -236,7 +237,7 @@ def refund(household_id, account):
                  "iban": form.get("iban") or None, "note": form.get("note") or None}
         made = services().billing.record_refund(household_id, asked)
     except REFUSALS as refused:
-        return render_household_account(household_id, form=form, status=422, refund_error=refused)
+        return render_household_account(household_id, refused, form, status=422, refused_refund=True)
     return render_household_account(household_id, refund=made)
 
 

@@ -339,7 +339,7 @@ def test_an_agent_refunds_an_overpayment_on_the_page_and_through_the_api_and_the
     form = {"remboursement_facture": OVERPAID_NUMBER, "remboursement_moyen": "especes"}
     typed = client.post(f"/agents/foyers/{OVERPAID}/remboursements", data={**form, "remboursement_montant": "douze"})
     page = unescape(typed.get_data(as_text=True))
-    assert typed.status_code == 422 and 'href="#remboursement_montant"' in page
+    assert typed.status_code == 422 and 'href="#remboursement_montant"' in page and "<title>Erreur : " in page
     assert '<p class="message-erreur" id="remboursement_montant-erreur"><span class="sr-only">Erreur : </span>' \
            'Montant en euros attendu, par exemple 12,50.</p>' in page
     assert 'id="montant-erreur"' not in page  # the counter payment's amount is not at fault
