@@ -1,7 +1,7 @@
 """Billing's JSON API (/api/v1): a family's invoices with their PDF, the
 online-invoice choice, paying online; the agents' invoices, households'
-accounts, counter payments, runs, tariffs, cancellations, SEPA batches and
-the bank's return files."""
+accounts, counter payments, refunds, runs, tariffs, cancellations, SEPA
+batches and the bank's return files."""
 import base64
 
 from flask import Response
@@ -128,6 +128,17 @@ def household_account(household_id, account):
 def counter_payment(payment, household_id, account):
     """Record a payment at the counter; answers the receipt (agents)."""
     return services().billing.record_counter_payment(household_id, payment)
+
+
+@api.route("/agent/households/<household_id>/refunds", methods=["POST"])
+@require(AGENTS)
+@refusals(*REFUSALS)
+@api.arguments(schemas.RefundIn)
+@api.response(201, schemas.RefundMade)
+def refund(asked, household_id, account):
+    """Record a refund of what the household is owed on an invoice, its overpayment then its avoir not carried
+    yet, never beyond it; the family is told by e-mail (agents). Send an Idempotency-Key to retry safely."""
+    return services().billing.record_refund(household_id, asked)
 
 
 @api.route("/agent/households/<household_id>/invoices/<number>/cancel", methods=["POST"])

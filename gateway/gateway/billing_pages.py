@@ -1,9 +1,10 @@
 """Billing's pages. For the family: « Mes factures » with the online-invoice
 choice, an invoice's PDF, paying it online (PayFiP), « Simuler mes tarifs ».
 For agents: invoices by period, status and household with the runs and the
-CSV export, one household's account with the counter payment form, the
-tariffs, the SEPA batches with the bank's return file. PayFiP's notification
-and the family's return land here too. Same services, same checks as the API."""
+CSV export, one household's account with the counter payment and refund
+forms, the tariffs, the SEPA batches with the bank's return file. PayFiP's
+notification and the family's return land here too. Same services, same
+checks as the API."""
 import base64
 import re
 from ipaddress import ip_address
@@ -23,6 +24,9 @@ MEANS = [{"value": "carte", "label": "Carte bancaire"}, {"value": "cheque", "lab
          {"value": "especes", "label": "Espèces"}, {"value": "pass_solidaire", "label": "Pass solidaire"},
          {"value": "cheques_vacances", "label": "Chèques vacances (ANCV)"},
          {"value": "bons_caf", "label": "Bons CAF (séjours uniquement)"}]
+REFUND_MEANS = [{"value": "virement", "label": "Virement bancaire"},
+                {"value": "cheque_tresor", "label": "Chèque du Trésor public"},
+                {"value": "especes", "label": "Espèces au guichet"}]
 STATUSES = [{"value": "", "label": "Tous"}, {"value": "issued", "label": "Émise"},
             {"value": "partly_paid", "label": "Partiellement payée"}, {"value": "paid", "label": "Payée"},
             {"value": "overdue", "label": "En retard de paiement"}, {"value": "cancelled", "label": "Annulée"}]
@@ -44,6 +48,15 @@ def cents(value):
         return int(whole) * 100 + int((fraction + "00")[:2])
     except ValueError:
         return None
+
+
+def amount_typed(value):
+    """Euros typed in a form, in cents; Invalid on `amount_cents` (billing's name for it) when not an amount."""
+    amount = cents(value)
+    if amount is None:
+        raise errors.Invalid("Montant invalide.", code="invalid_amount",
+                             fields={"amount_cents": "Montant en euros attendu, par exemple 12,50."})
+    return amount
 
 
 # The family
@@ -188,11 +201,14 @@ def household_account(household_id, account):
     return render_household_account(household_id)
 
 
-def render_household_account(household_id, error=None, form=None, receipt=None, status=200):
+def render_household_account(household_id, error=None, form=None, receipt=None, status=200, refund=None,
+                             refused_refund=False):
+    """The account with the answer of one of its forms; `refused_refund`: `error` is the refund form's."""
     return render_template("agent_compte_foyer.html", household_id=household_id,
                            account_view=services().billing.household_account(household_id),
                            mandate=services().billing.mandate(household_id), means=MEANS, error=error,
-                           form=form or {}, receipt=receipt,
+                           form=form or {}, receipt=receipt, refund_means=REFUND_MEANS, refund=refund,
+                           refused_refund=refused_refund,
                            certificates=services().billing.list_certificates(household_id)), status
 
 
@@ -200,19 +216,29 @@ def render_household_account(household_id, error=None, form=None, receipt=None, 
 @require(AGENTS)
 def counter_payment(household_id, account):
     form = request.form
-    amount = cents(form.get("montant"))
-    if amount is None:
-        return render_household_account(household_id, errors.Invalid(
-            "Montant invalide.", code="invalid_amount", fields={"montant": "Montant en euros attendu, par exemple 12,50."}),
-            form, status=422)
-    payment = {"number": form.get("facture", ""), "amount_cents": amount, "means": form.get("moyen", ""),
-               "cheque_number": form.get("numero_cheque") or None, "bank": form.get("banque") or None,
-               "received_on": form.get("recu_le") or None}
     try:
+        payment = {"number": form.get("facture", ""), "amount_cents": amount_typed(form.get("montant")),
+                   "means": form.get("moyen", ""), "cheque_number": form.get("numero_cheque") or None,
+                   "bank": form.get("banque") or None, "received_on": form.get("recu_le") or None}
         receipt = services().billing.record_counter_payment(household_id, payment)
     except REFUSALS as refused:
         return render_household_account(household_id, refused, form, status=422)
     return render_household_account(household_id, receipt=receipt)
+
+
+@billing.post("/agents/foyers/<household_id>/remboursements")
+@require(AGENTS)
+def refund(household_id, account):
+    form = request.form
+    try:
+        asked = {"number": form.get("remboursement_facture", ""),
+                 "amount_cents": amount_typed(form.get("remboursement_montant")),
+                 "means": form.get("remboursement_moyen", ""), "refunded_on": form.get("rembourse_le") or None,
+                 "iban": form.get("iban") or None, "note": form.get("note") or None}
+        made = services().billing.record_refund(household_id, asked)
+    except REFUSALS as refused:
+        return render_household_account(household_id, refused, form, status=422, refused_refund=True)
+    return render_household_account(household_id, refund=made)
 
 
 @billing.get("/agents/tarifs")

@@ -2,7 +2,8 @@
 from flask_smorest.fields import Upload
 from marshmallow import Schema, fields, validate
 
-from gateway.schemas import CARRIED_CENTS, CREDIT_LEFT_CENTS
+from gateway.schemas import (CARRIED_CENTS, CREDIT_LEFT_CENTS, CREDIT_REFUNDED_CENTS, REFUNDABLE_CENTS,
+                             REFUNDED_CENTS)
 
 SHORT = validate.Length(max=64)
 
@@ -34,6 +35,9 @@ class InvoiceSummary(Schema):
     overpaid_cents = fields.Integer()
     carried_cents = fields.Integer(metadata=CARRIED_CENTS)
     credit_left_cents = fields.Integer(metadata=CREDIT_LEFT_CENTS)
+    refunded_cents = fields.Integer(metadata=REFUNDED_CENTS)
+    credit_refunded_cents = fields.Integer(metadata=CREDIT_REFUNDED_CENTS)
+    refundable_cents = fields.Integer(metadata=REFUNDABLE_CENTS)
     status = fields.String()
     status_label = fields.String()
     online = fields.Boolean()
@@ -108,6 +112,35 @@ class Receipt(Payment):
     invoice = fields.Nested(InvoiceSummary)
 
 
+class RefundIn(Schema):
+    number = fields.String(required=True, validate=SHORT)
+    amount_cents = fields.Integer(required=True, strict=True)
+    means = fields.String(required=True, validate=SHORT, metadata={
+        "description": "virement (bancaire), cheque_tresor (chèque du Trésor public) or especes (au guichet)"})
+    refunded_on = fields.String(load_default=None, validate=SHORT, metadata={"description": "today by default"})
+    iban = fields.String(load_default=None, validate=SHORT, metadata={
+        "description": "a transfer's account, when not the household's SEPA mandate's; kept masked"})
+    note = fields.String(load_default=None, validate=validate.Length(max=300))
+
+
+class Refund(Schema):
+    id = fields.String()
+    reference = fields.String(metadata={"description": "R-AAAAMMJJ-XXXXXXXX"})
+    invoice_number = fields.String()
+    amount_cents = fields.Integer()
+    credit_cents = fields.Integer(metadata={"description": "of it, taken from the invoice's avoir"})
+    means = fields.String()
+    means_label = fields.String()
+    iban_masked = fields.String(allow_none=True)
+    note = fields.String(allow_none=True)
+    refunded_on = fields.String()
+    created_at = fields.String()
+
+
+class RefundMade(Refund):
+    invoice = fields.Nested(InvoiceSummary)
+
+
 class CarriedCredit(Schema):
     label = fields.String()
     amount_cents = fields.Integer()
@@ -124,6 +157,8 @@ class HouseholdAccount(Schema):
     credit_left_cents = fields.Integer(metadata={"description": "avoirs not carried yet: to the next invoice, or "
                                                                "to refund"})
     carried_credits = fields.List(fields.Nested(CarriedCredit))
+    refunds = fields.List(fields.Nested(Refund))
+    refundable_cents = fields.Integer(metadata={"description": "overpayments and avoirs left, less refunds"})
     online_invoice = fields.Boolean()
 
 

@@ -210,6 +210,18 @@ class InvoiceLine(Schema):
 # an invoice whose total is negative is an avoir, carried to the household's next invoices
 CARRIED_CENTS = {"description": "of its avoir (a negative total), carried to later invoices"}
 CREDIT_LEFT_CENTS = {"description": "of its avoir, still to carry to the next invoice (or to refund)"}
+# what the Caisse gave back on an invoice: of its overpayment first, then of its avoir (never carried after)
+REFUNDED_CENTS = {"description": "refunded in all: of its overpayment, then of its avoir"}
+CREDIT_REFUNDED_CENTS = {"description": "of its avoir, refunded (never carried to a later invoice)"}
+REFUNDABLE_CENTS = {"description": "still to refund: its overpayment and its avoir left, less what was refunded"}
+
+
+class InvoiceRefund(Schema):
+    reference = fields.String()
+    amount_cents = fields.Integer()
+    means = fields.String(metadata={"description": "virement, cheque_tresor or especes"})
+    means_label = fields.String()
+    refunded_on = fields.String()
 
 
 class InvoicePayment(Schema):
@@ -238,6 +250,10 @@ class Invoice(Schema):
     online = fields.Boolean()
     credit_note_number = fields.String(allow_none=True)
     payments = fields.List(fields.Nested(InvoicePayment))
+    refunded_cents = fields.Integer(metadata=REFUNDED_CENTS)
+    credit_refunded_cents = fields.Integer(metadata=CREDIT_REFUNDED_CENTS)
+    refundable_cents = fields.Integer(metadata=REFUNDABLE_CENTS)
+    refunds = fields.List(fields.Nested(InvoiceRefund))
 
 
 class TariffQuery(Schema):

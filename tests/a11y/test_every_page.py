@@ -257,6 +257,8 @@ FORMS = {
         {"Mois à facturer": "2026-13"}, "Lancer la facturation")),
     "billing.counter_payment": Submit(f"/agents/foyers/{AUDIT_HOUSEHOLD}/compte", AGENT, fill_and_send(
         {"Montant (en euros)": "douze"}, "Enregistrer le paiement")),
+    "billing.refund": Submit(f"/agents/foyers/{AUDIT_HOUSEHOLD}/compte", AGENT, fill_and_send(
+        {"Montant remboursé (en euros)": "douze"}, "Enregistrer le remboursement")),
     "billing.add_tariff": Submit("/agents/tarifs/nouveau?activite=etude", AGENT, lambda page, state: (
         page.locator("#tranche-2-prix").fill("trois euros"),
         page.locator("#tranche-3-de").fill("1200"),

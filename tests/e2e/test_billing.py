@@ -4,7 +4,8 @@ replayed changes nothing), the receipt arrives by e-mail, the PDF reads as
 the invoice; an agent's counter payment in bons CAF is refused on catering;
 the accounting's CSV lists the invoice; a direct debit the bank rejects in
 its return file reopens the invoice, tells the family, and suspends the
-mandate at the second rejection."""
+mandate at the second rejection; an overpayment at the counter is refunded
+once by an agent, the family told by e-mail."""
 import base64
 import html
 import re
@@ -269,3 +270,36 @@ def test_the_banks_return_file_reopens_the_rejected_invoice_tells_the_family_and
     assert mandate_on_page(portal, family, agent, "suspendu") == rum
     mail = portal.mail.wait_for(lambda m: m["To"] == family.email and "Remboursement demandé" in portal.mail.text(m))
     assert "suspendu" in portal.mail.text(mail[0])
+
+
+def test_an_overpayment_at_the_counter_is_refunded_once_and_the_family_is_told(portal, new_family, next_month):
+    family = new_family(quotient_familial=850)
+    invoice = billed(portal, family, next_month)  # 4 meals at 2,60 €: 10,40 €
+    agent, household = portal.agent(), family.household["id"]
+    receipt = agent.post(portal.url(f"/api/v1/agent/households/{household}/payments"), timeout=30, json={
+        "number": invoice["number"], "amount_cents": 1500, "means": "especes"})
+    assert receipt.status_code == 201 and receipt.json()["excess_cents"] == 460, receipt.text
+    account = portal.url(f"/api/v1/agent/households/{household}/account")
+    assert agent.get(account, timeout=30).json()["refundable_cents"] == 460
+
+    url, key = portal.url(f"/api/v1/agent/households/{household}/refunds"), uuid.uuid4().hex
+    asked = {"number": invoice["number"], "amount_cents": 460, "means": "especes", "note": "Rendu au guichet"}
+    first, again = [agent.post(url, json=asked, headers={"Idempotency-Key": key}, timeout=30) for _ in range(2)]
+    assert first.status_code == again.status_code == 201, first.text
+    assert first.json()["id"] == again.json()["id"] and first.json()["reference"].startswith("R-")
+    refused = agent.post(url, json={**asked, "amount_cents": 1}, timeout=30)
+    assert refused.status_code == 409 and refused.json()["error"]["code"] == "nothing_to_refund"
+
+    settled = agent.get(account, timeout=30).json()
+    assert (settled["balance_cents"], settled["refundable_cents"]) == (0, 0)
+    assert [r["reference"] for r in settled["refunds"]] == [first.json()["reference"]]
+    read = family.session.get(portal.url(f"/api/v1/invoices/{invoice['number']}"), timeout=30).json()
+    assert (read["overpaid_cents"], read["refunded_cents"], read["refundable_cents"]) == (460, 460, 0)
+
+    [told] = portal.mail.wait_for(lambda m: m["To"] == family.email and m["Subject"].startswith("Remboursement"))
+    assert told["Subject"].startswith("Remboursement de 4,60")
+    body = portal.mail.text(told)
+    assert first.json()["reference"] in body and invoice["number"] in body and "espèces au guichet" in body
+    time.sleep(1)
+    assert len([m for m in portal.mail.messages()
+                if m["To"] == family.email and m["Subject"].startswith("Remboursement")]) == 1

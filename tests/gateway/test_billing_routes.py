@@ -2,8 +2,8 @@
 (RPC over the real broker), the person already authenticated: a family reads
 its invoices and their PDF, opts in and pays online through the PayFiP
 simulator, simulates its prices; an agent finds invoices, records counter
-payments (bons CAF refused on catering), reads tariffs and SEPA batches,
-imports the bank's return file."""
+payments (bons CAF refused on catering) and refunds, reads tariffs and SEPA
+batches, imports the bank's return file."""
 import importlib.util
 import io
 import os
@@ -102,6 +102,22 @@ def an_avoir_carried(database):
     engine.dispose()
 
 
+OVERPAID, OVERPAID_NUMBER = str(uuid.uuid4()), "F-2026-09-0000009"  # a household that paid 2,60 € too much
+
+
+def an_overpaid_invoice(database):
+    """September's invoice of 6,40 €, paid 9,00 € at the counter."""
+    engine = sa.create_engine(f"sqlite:///{database}")
+    with engine.begin() as connection:
+        connection.execute(sa.text(
+            "INSERT INTO invoices (id, number, household_id, period, issued_at, due_date, total_cents, paid_cents, "
+            "overpaid_cents, status, online) VALUES (:id, :number, :household, '2026-09', :issued, :due, 640, 640, "
+            "260, 'paid', 0)"), {"id": uuid.uuid4().hex, "number": OVERPAID_NUMBER,
+                                 "household": uuid.UUID(OVERPAID).hex,
+                                 "issued": datetime(2026, 10, 2, 6, tzinfo=timezone.utc), "due": date(2026, 10, 31)})
+    engine.dispose()
+
+
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory):
     folder = tmp_path_factory.mktemp("billing")
@@ -142,6 +158,7 @@ def app(stack):
                 time.sleep(0.5)
     an_invoice(database)
     an_avoir_carried(database)
+    an_overpaid_invoice(database)
     return app
 
 
@@ -297,6 +314,71 @@ def test_the_family_and_the_agents_read_an_avoir_carried_to_the_next_invoice(app
     assert (answer["balance_cents"], answer["credit_left_cents"]) == (-1200, 1200)
     assert answer["carried_credits"] == [{"label": f"Report de l'avoir de la facture {AVOIR}", "amount_cents": -500,
                                           "avoir_number": AVOIR, "number": CARRIED, "period": "2026-12"}]
+
+    refunded = app.test_client().post(f"/api/v1/agent/households/{CARRYING}/refunds", json={
+        "number": AVOIR, "amount_cents": 200, "means": "cheque_tresor"})  # of what is left of the avoir
+    assert refunded.status_code == 201 and refunded.get_json()["credit_cents"] == 200
+    as_person({**FAMILY, "household_id": CARRYING})
+    avoir = unescape(app.test_client().get(f"/factures/{AVOIR}").get_data(as_text=True))
+    assert "Cette facture est un avoir de 17,00\u00a0€ en votre faveur : 2,00\u00a0€ vous ont été remboursés, " \
+           "5,00\u00a0€ déduits de vos factures suivantes ; 10,00\u00a0€ seront déduits de la prochaine." in avoir
+    assert "Chèque du Trésor public" in avoir
+
+
+def test_an_agent_refunds_an_overpayment_on_the_page_and_through_the_api_and_the_family_reads_it(app, as_person):
+    as_person({**FAMILY, "household_id": OVERPAID})
+    before = unescape(app.test_client().get(f"/factures/{OVERPAID_NUMBER}").get_data(as_text=True))
+    assert "Vous avez payé 2,60\u00a0€ de plus que le montant de cette facture" in before
+
+    as_person(AGENT)
+    client = app.test_client()
+    account = unescape(client.get(f"/agents/foyers/{OVERPAID}/compte").get_data(as_text=True))
+    assert "Enregistrer un remboursement" in account and "Reste à rembourser (trop-perçus et avoirs non reportés) : " \
+        "<strong>2,60\u00a0€</strong>" in account
+    assert f'<option value="{OVERPAID_NUMBER}">{OVERPAID_NUMBER} — à rembourser 2,60\u00a0€</option>' in account
+    form = {"remboursement_facture": OVERPAID_NUMBER, "remboursement_moyen": "especes"}
+    typed = client.post(f"/agents/foyers/{OVERPAID}/remboursements", data={**form, "remboursement_montant": "douze"})
+    page = unescape(typed.get_data(as_text=True))
+    assert typed.status_code == 422 and 'href="#remboursement_montant"' in page and "<title>Erreur : " in page
+    assert '<p class="message-erreur" id="remboursement_montant-erreur"><span class="sr-only">Erreur : </span>' \
+           'Montant en euros attendu, par exemple 12,50.</p>' in page
+    assert 'id="montant-erreur"' not in page  # the counter payment's amount is not at fault
+    beyond = client.post(f"/agents/foyers/{OVERPAID}/remboursements", data={**form, "remboursement_montant": "3"})
+    assert beyond.status_code == 422 and "2,60 € au plus" in unescape(beyond.get_data(as_text=True))
+    done = client.post(f"/agents/foyers/{OVERPAID}/remboursements", data={**form, "remboursement_montant": "1,00",
+                                                                          "note": "Rendu au guichet"})
+    shown = unescape(done.get_data(as_text=True))
+    made = re.search(r"Remboursement enregistré : (R-[0-9]{8}-[0-9A-F]{8}), 1,00\u00a0€ \(Espèces au guichet\) "
+                     f"au titre de la facture {OVERPAID_NUMBER}", shown)
+    assert done.status_code == 200 and made, shown
+    assert f"<th scope=\"row\">{made[1]}</th><td>{OVERPAID_NUMBER}</td>" in shown and "Rendu au guichet" in shown
+
+    no_iban = client.post(f"/api/v1/agent/households/{OVERPAID}/refunds", json={
+        "number": OVERPAID_NUMBER, "amount_cents": 160, "means": "virement"})
+    assert no_iban.status_code == 422 and no_iban.get_json()["error"]["code"] == "iban_required"
+    answer = client.post(f"/api/v1/agent/households/{OVERPAID}/refunds", json={
+        "number": OVERPAID_NUMBER, "amount_cents": 160, "means": "virement", "iban": "FR7630004000031234567890143"})
+    assert answer.status_code == 201, answer.get_data(as_text=True)
+    assert (answer.get_json()["iban_masked"], answer.get_json()["invoice"]["refundable_cents"]) == (
+        "FR76 **** **** 0143", 0)
+    again = client.post(f"/api/v1/agent/households/{OVERPAID}/refunds", json={
+        "number": OVERPAID_NUMBER, "amount_cents": 1, "means": "especes"})
+    assert again.status_code == 409 and again.get_json()["error"]["code"] == "nothing_to_refund"
+    assert client.post(f"/api/v1/agent/households/{OVERPAID}/refunds", json={"number": OVERPAID_NUMBER}
+                       ).status_code == 422
+    listed = client.get(f"/api/v1/agent/households/{OVERPAID}/account").get_json()
+    assert (listed["balance_cents"], listed["refundable_cents"], len(listed["refunds"])) == (0, 0, 2)
+
+    as_person({**FAMILY, "household_id": OVERPAID})
+    client = app.test_client()
+    after = unescape(client.get(f"/factures/{OVERPAID_NUMBER}").get_data(as_text=True))
+    assert "<h2>Remboursements</h2>" in after and made[1] in after and "Virement bancaire" in after
+    assert "de plus que le montant" not in after
+    invoice = client.get(f"/api/v1/invoices/{OVERPAID_NUMBER}").get_json()
+    assert (invoice["refunded_cents"], invoice["refundable_cents"]) == (260, 0)
+    assert sorted(r["amount_cents"] for r in invoice["refunds"]) == [100, 160]
+    assert client.post(f"/api/v1/agent/households/{OVERPAID}/refunds", json={
+        "number": OVERPAID_NUMBER, "amount_cents": 1, "means": "especes"}).status_code == 403
 
 
 def test_payment_notifications_are_taken_only_from_payfip_s_addresses(stack):

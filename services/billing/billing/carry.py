@@ -6,7 +6,8 @@ with a negative total: an avoir, what the Caisse owes the household. The
 avoir is carried to the household's next invoices, oldest first, as a line
 « Report de l'avoir de la facture F-… » that lowers an invoice at most to
 zero; what does not fit waits for the invoice after. Until then it stays in
-the household's balance, where agents see it (and may refund it).
+the household's balance, where agents see it and may refund it
+(billing.refunds): what a refund took of an avoir is never carried.
 
 An invoice keeps how much of its avoir was carried (`carried_cents`, never
 more than the avoir: the database refuses it) and each carried line the
@@ -26,11 +27,12 @@ from billing.statuses import InvoiceStatus
 CARRIED_CREDIT = "carried_credit"
 
 
-def credit_left(total_cents, carried_cents, status):
-    """What is left of an invoice's avoir (its negative total) to carry or refund."""
+def credit_left(total_cents, carried_cents, credit_refunded_cents, status):
+    """What is left of an invoice's avoir (its negative total) to carry or refund: what was carried
+    and what was refunded of it (billing.refunds) are consumed alike."""
     if InvoiceStatus(status) == InvoiceStatus.CANCELLED:
         return 0
-    return max(-total_cents - carried_cents, 0)
+    return max(-total_cents - carried_cents - credit_refunded_cents, 0)
 
 
 @dataclass(frozen=True)
@@ -91,7 +93,8 @@ def balance_cents(invoices):
     invoice not cancelled counts its total less what was paid on it; an avoir
     counts until it is carried, then in the total of the invoice that took it.
     What was overpaid is to refund, on a cancelled invoice too (money that came
-    after the cancellation)."""
+    after the cancellation); what was refunded went back to the household:
+    charges − credits − payments + refunds."""
     return sum(invoice.total_cents - invoice.paid_cents + invoice.carried_cents
                for invoice in invoices if InvoiceStatus(invoice.status) != InvoiceStatus.CANCELLED) - sum(
-        invoice.overpaid_cents for invoice in invoices)
+        invoice.overpaid_cents - invoice.refunded_cents for invoice in invoices)

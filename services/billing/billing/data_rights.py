@@ -4,8 +4,8 @@ Invoices are accounting documents: the Caisse des écoles keeps them, as they
 were issued, ten years (`BILLING_RETENTION_YEARS`), whoever closes an account
 meanwhile. They name the household by its id and the children by the first
 name the invoice was issued with, nothing more; closing an account changes
-none of it, so billing does not listen to `account_closed`. Payments, the PDF
-and direct debits of an invoice go with it.
+none of it, so billing does not listen to `account_closed`. Payments, the PDF,
+direct debits and refunds of an invoice go with it.
 """
 import logging
 
@@ -19,7 +19,7 @@ from kit.caller import allow
 from kit.events import utcnow
 
 from billing import schemas, store
-from billing.models import DebitCollection, Invoice, InvoiceDocument, OnlinePayment, Payment
+from billing.models import DebitCollection, Invoice, InvoiceDocument, OnlinePayment, Payment, Refund
 
 log = logging.getLogger(__name__)
 
@@ -50,8 +50,8 @@ class BillingDataRights(retention.OutboxRetention):
         before = kept_since(utcnow(), retention.retention_setting(self.config, "BILLING_RETENTION_YEARS", YEARS))
         with self.db.transaction() as tx:
             old = tx.session.scalars(select(Invoice.id).where(Invoice.issued_at < before)).all()
-            if old:  # with what hangs on them: payments, the PDF, direct debits (lines go with their invoice)
-                for kept_with in (Payment, OnlinePayment, InvoiceDocument, DebitCollection):
+            if old:  # with what hangs on them: payments, the PDF, direct debits, refunds (lines go with their invoice)
+                for kept_with in (Payment, OnlinePayment, InvoiceDocument, DebitCollection, Refund):
                     tx.session.execute(delete(kept_with).where(kept_with.invoice_id.in_(old)))
                 tx.session.execute(delete(Invoice).where(Invoice.id.in_(old)))
         log.info("billing retention: %d invoices older than the legal period removed", len(old))

@@ -52,3 +52,16 @@ def invoice_reminder(invoice, kind):
         INVOICE_REMINDER,
         invoice_number=invoice.number, household_id=str(invoice.household_id), period=invoice.period,
         due_date=invoice.due_date.isoformat(), due_cents=max(invoice.total_cents - invoice.paid_cents, 0), kind=kind)
+
+
+REFUND_RECORDED = "refund_recorded"
+
+
+def refund_recorded(refund, invoice, refundable_cents):
+    """Money went back to a household for an invoice (notify tells the family); `refundable_cents` is what is
+    left to refund on that invoice."""
+    return new_event(
+        REFUND_RECORDED,
+        refund_id=str(refund.id), refund_reference=refund.reference, invoice_number=invoice.number,
+        household_id=str(invoice.household_id), amount_cents=refund.amount_cents, means=refund.means,
+        refunded_on=refund.refunded_on.isoformat(), refundable_cents=refundable_cents)

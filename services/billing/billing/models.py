@@ -66,6 +66,10 @@ class Invoice(Base):
         UniqueConstraint("household_id", "period"),
         CheckConstraint("carried_cents >= 0 AND (carried_cents = 0 OR total_cents + carried_cents <= 0)",
                         name="ck_invoices_carried_within_avoir"),
+        # what refunds took of its avoir and what runs carried of it: never more than the avoir, in all
+        CheckConstraint("credit_refunded_cents >= 0 AND credit_refunded_cents <= refunded_cents AND "
+                        "(credit_refunded_cents = 0 OR total_cents + carried_cents + credit_refunded_cents <= 0)",
+                        name="ck_invoices_refunded_within_avoir"),
         Index("ix_invoices_avoirs", "household_id", postgresql_where=text("total_cents < 0"),
               sqlite_where=text("total_cents < 0")),
     )
@@ -80,6 +84,8 @@ class Invoice(Base):
     paid_cents: Mapped[int] = mapped_column(Integer, default=0)
     overpaid_cents: Mapped[int] = mapped_column(Integer, default=0)  # received beyond the total: to refund
     carried_cents: Mapped[int] = mapped_column(Integer, default=0)  # of its avoir (negative total), carried since
+    refunded_cents: Mapped[int] = mapped_column(Integer, default=0)  # refunded in all (billing.refunds)
+    credit_refunded_cents: Mapped[int] = mapped_column(Integer, default=0)  # of which of its avoir: never carried
     status: Mapped[str] = mapped_column(String(20), default=InvoiceStatus.ISSUED.value, index=True)
     online: Mapped[bool] = mapped_column(Boolean, default=False)  # the household had opted in when it was issued
     credit_note_number: Mapped[str | None] = mapped_column(String(20), unique=True, nullable=True)
@@ -92,6 +98,7 @@ class Invoice(Base):
         back_populates="invoice", order_by="InvoiceLine.position", cascade="all, delete-orphan",
         foreign_keys="InvoiceLine.invoice_id")
     payments: Mapped[list["Payment"]] = relationship(order_by="Payment.created_at", viewonly=True)
+    refunds: Mapped[list["Refund"]] = relationship(order_by="Refund.created_at", viewonly=True)
 
 
 class InvoiceLine(Base):
@@ -194,6 +201,27 @@ class Payment(Base):
     received_on: Mapped[date] = mapped_column(Date)
     recorded_by: Mapped[uuid.UUID | None] = mapped_column(Uuid, nullable=True)
     transaction_id: Mapped[str | None] = mapped_column(String(64), unique=True, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class Refund(Base):
+    """Money the Caisse gave back to a household for an invoice: of its overpayment, then of its avoir."""
+
+    __tablename__ = "refunds"
+    __table_args__ = (CheckConstraint("amount_cents > 0 AND credit_cents >= 0 AND credit_cents <= amount_cents",
+                                      name="ck_refunds_amount"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    reference: Mapped[str] = mapped_column(String(30), unique=True)
+    household_id: Mapped[uuid.UUID] = mapped_column(Uuid, index=True)
+    invoice_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("invoices.id"), index=True)
+    amount_cents: Mapped[int] = mapped_column(Integer)
+    credit_cents: Mapped[int] = mapped_column(Integer, default=0)  # of it, taken from the invoice's avoir
+    means: Mapped[str] = mapped_column(String(20))
+    iban_masked: Mapped[str | None] = mapped_column(String(40), nullable=True)  # a transfer's account, by its ends
+    note: Mapped[str | None] = mapped_column(String(300), nullable=True)
+    refunded_on: Mapped[date] = mapped_column(Date)
+    recorded_by: Mapped[uuid.UUID | None] = mapped_column(Uuid, nullable=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
 

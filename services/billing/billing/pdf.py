@@ -2,10 +2,10 @@
 
 The invoice: the Caisse's header, the household, the lines by child and
 activity, the earlier avoirs it carries (« Report »: they belong to no
-child), the totals, the due date, how to pay and what was paid. Made once
-per invoice (the store keeps the bytes); the document's dates are the
-invoice's own, so making it again from the same invoice gives the same
-bytes.
+child), the totals, the due date, how to pay, what was paid and what was
+refunded. Made once per invoice (the store keeps the bytes); the document's
+dates are the invoice's own, so making it again from the same invoice gives
+the same bytes.
 
 The certificates: what a household paid per child and activity, made out
 to its guardians, signed by the régie on the day it is asked.
@@ -20,6 +20,7 @@ from billing.allocation import MEANS_LABELS
 from billing.carry import CARRIED_CREDIT
 from billing.money import euros
 from billing.periods import PARIS, Period, day_label
+from billing.refunds import MEANS_LABELS as REFUND_MEANS
 from billing.statuses import LABELS, InvoiceStatus
 
 
@@ -109,8 +110,11 @@ def invoice_pdf(invoice, settings):
     document.row("Statut", LABELS[InvoiceStatus(invoice.status)])
     if invoice.total_cents < 0 and invoice.status != InvoiceStatus.CANCELLED:
         document.set_font("Texte", "", 9)
-        document.multi_cell(0, 5, f"Cet avoir de {euros(-invoice.total_cents)} est déduit de vos prochaines "
-                                  "factures.", new_x="LMARGIN", new_y="NEXT")
+        refunded = invoice.credit_refunded_cents
+        said = (f"Cet avoir de {euros(-invoice.total_cents)} est déduit de vos prochaines factures." if not refunded
+                else f"Sur cet avoir de {euros(-invoice.total_cents)}, {euros(refunded)} vous ont été remboursés"
+                + ("." if refunded == -invoice.total_cents else " ; le reste est déduit de vos prochaines factures."))
+        document.multi_cell(0, 5, said, new_x="LMARGIN", new_y="NEXT")
     if invoice.payments:
         document.ln(3)
         document.set_font("Texte", "B", 10)
@@ -118,6 +122,13 @@ def invoice_pdf(invoice, settings):
         for payment in invoice.payments:
             document.row(f"{day_label(payment.received_on)} — {MEANS_LABELS[payment.means]} ({payment.reference})",
                          euros(payment.amount_cents))
+    if invoice.refunds:  # money that went back to the family: what it was overpaid, or its avoir
+        document.ln(3)
+        document.set_font("Texte", "B", 10)
+        document.cell(0, 6, "Remboursements", new_x="LMARGIN", new_y="NEXT")
+        for refund in invoice.refunds:
+            document.row(f"{day_label(refund.refunded_on)} — {REFUND_MEANS[refund.means]} ({refund.reference})",
+                         euros(-refund.amount_cents))
     document.ln(4)
     document.set_font("Texte", "B", 10)
     document.cell(0, 6, "Comment payer", new_x="LMARGIN", new_y="NEXT")

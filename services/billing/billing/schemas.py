@@ -8,7 +8,7 @@ from marshmallow import EXCLUDE, Schema, fields, post_load, validate
 from kit.errors import Invalid
 from kit.validation import load
 
-from billing import carry
+from billing import carry, refunds
 from billing.activities import ACTIVITIES, ACTIVITY_LABELS, PRICE_BASES
 from billing.allocation import COUNTER_MEANS, MEANS_LABELS
 from billing.lines import ITEM_STATUSES, BillableHousehold, Item, QuotientPeriod
@@ -93,6 +93,27 @@ def counter_payment(values):
         raise Invalid("Le numéro du chèque et sa banque sont attendus.", code="cheque_details_required",
                       fields=missing)
     return data
+
+
+class RefundInput(Schema):
+    number = fields.String(required=True, validate=validate.Regexp(INVOICE_NUMBER_SHAPE),
+                           metadata={"message": "Numéro de facture invalide (format F-AAAA-MM-NNNNNNN attendu)."})
+    amount_cents = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=10_000_000),
+                                  metadata={"message": "Montant positif en centimes attendu.",
+                                            "code": "invalid_amount"})
+    means = fields.String(required=True, validate=validate.OneOf(list(refunds.MEANS_LABELS)),
+                          metadata={"message": "Virement, chèque du Trésor public ou espèces attendu.",
+                                    "code": "unknown_means"})
+    refunded_on = fields.Date(load_default=None, metadata={"message": "Date au format AAAA-MM-JJ attendue."})
+    iban = fields.String(load_default=None, validate=validate.Length(max=42),
+                         metadata={"message": "IBAN invalide.", "code": "invalid_iban"})
+    note = fields.String(load_default=None, validate=validate.Length(max=300),
+                         metadata={"message": "Note de 300 caractères au plus attendue."})
+
+
+def refund(values):
+    data = load(RefundInput(), values, None, "invalid_refund")
+    return {**data, "note": (data["note"] or "").strip() or None, "iban": (data["iban"] or "").strip() or None}
 
 
 # Caps that keep a typo from overflowing a column: prices per unit up to 100 000 €, a QF up to 1 000 000 €.
@@ -251,8 +272,11 @@ class InvoiceSummary(Schema):
                                 if invoice.status != InvoiceStatus.CANCELLED else 0)
     overpaid_cents = fields.Integer()
     carried_cents = fields.Integer()
-    credit_left_cents = fields.Function(lambda invoice: carry.credit_left(invoice.total_cents, invoice.carried_cents,
-                                                                          invoice.status))
+    credit_left_cents = fields.Function(lambda invoice: carry.credit_left(
+        invoice.total_cents, invoice.carried_cents, invoice.credit_refunded_cents, invoice.status))
+    refunded_cents = fields.Integer()
+    credit_refunded_cents = fields.Integer()
+    refundable_cents = fields.Function(lambda invoice: refunds.refundable(invoice).cents)
     status = fields.String()
     status_label = fields.Function(lambda invoice: LABELS[InvoiceStatus(invoice.status)])
     online = fields.Boolean()
@@ -276,14 +300,34 @@ class InvoiceLineView(Schema):
     amount_cents = fields.Integer()
 
 
+class RefundView(Schema):
+    id = fields.UUID()
+    reference = fields.String()
+    invoice_number = fields.Function(lambda refund: refund.invoice_number)
+    amount_cents = fields.Integer()
+    credit_cents = fields.Integer()
+    means = fields.String()
+    means_label = fields.Function(lambda refund: refunds.MEANS_LABELS[refund.means])
+    iban_masked = fields.String(allow_none=True)
+    note = fields.String(allow_none=True)
+    refunded_on = fields.Date()
+    created_at = fields.DateTime()
+
+
 class InvoiceDetail(InvoiceSummary):
     lines = fields.List(fields.Nested(InvoiceLineView))
     payments = fields.Method("payments_of")
+    refunds = fields.Method("refunds_of")
 
     def payments_of(self, invoice):
         for payment in invoice.payments:
             payment.invoice_number = invoice.number
         return PaymentView(many=True).dump(invoice.payments)
+
+    def refunds_of(self, invoice):
+        for refund in invoice.refunds:
+            refund.invoice_number = invoice.number
+        return RefundView(many=True).dump(invoice.refunds)
 
 
 class CarriedCreditView(Schema):

@@ -57,12 +57,23 @@ def rum(request_reference, household_id):
 
 
 def check_account(iban, bic):
-    iban, bic = (iban or "").replace(" ", "").upper(), (bic or "").replace(" ", "").upper()
-    if not IBAN_SHAPE.match(iban) or _iban_checksum(iban) != 1:
-        raise Invalid("IBAN invalide.", code="invalid_iban", fields={"iban": "IBAN invalide."})
+    iban, bic = check_iban(iban), (bic or "").replace(" ", "").upper()
     if not BIC_SHAPE.match(bic):
         raise Invalid("BIC invalide.", code="invalid_bic", fields={"bic": "BIC invalide."})
     return iban, bic
+
+
+def check_iban(iban):
+    """The IBAN without spaces, in capitals; Invalid when it is not one (its shape and checksum)."""
+    iban = (iban or "").replace(" ", "").upper()
+    if not IBAN_SHAPE.match(iban) or _iban_checksum(iban) != 1:
+        raise Invalid("IBAN invalide.", code="invalid_iban", fields={"iban": "IBAN invalide."})
+    return iban
+
+
+def masked_iban(iban):
+    """An IBAN as shown to people who need not read it whole: its ends only."""
+    return f"{iban[:4]} **** **** {iban[-4:]}"
 
 
 def _iban_checksum(iban):

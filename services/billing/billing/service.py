@@ -1,5 +1,5 @@
 """BillingService: tariffs, monthly billing runs, invoices and their PDF,
-online invoices, payments.
+online invoices, payments, refunds.
 
 Each section of entrypoints is a mixin of its own module (billing/entrypoints);
 the class assembles them with the dependencies they use.
@@ -11,6 +11,7 @@ from billing.entrypoints.invoices import InvoiceEntrypoints
 from billing.entrypoints.online_invoice import OnlineInvoiceEntrypoints
 from billing.entrypoints.online_payment import OnlinePaymentEntrypoints
 from billing.entrypoints.payments import PaymentEntrypoints
+from billing.entrypoints.refunds import RefundEntrypoints
 from billing.entrypoints.runs import RunEntrypoints
 from billing.entrypoints.tariffs import TariffEntrypoints
 from billing.models import Base
@@ -23,7 +24,7 @@ from kit.rpc import ServiceRpc
 
 class BillingService(RunEntrypoints, InvoiceEntrypoints, TariffEntrypoints, OnlineInvoiceEntrypoints,
                      PaymentEntrypoints, OnlinePaymentEntrypoints, DirectDebitEntrypoints,
-                     CertificateEntrypoints, BillingDataRights):
+                     CertificateEntrypoints, RefundEntrypoints, BillingDataRights):
     name = "billing"
 
     db = Database(Base)

@@ -133,17 +133,19 @@ def billed_items(session, item_ids):
 
 
 def open_credits(session):
-    """Every household's avoirs not carried in full yet, oldest first (read under the runs' lock)."""
+    """Every household's avoirs neither carried nor refunded in full yet, oldest first (read under the runs'
+    lock, and locked: a refund of one of them waits for the run, or the run for the refund)."""
+    consumed = models.Invoice.carried_cents + models.Invoice.credit_refunded_cents
     rows = session.execute(
         select(models.Invoice.id, models.Invoice.household_id, models.Invoice.number, models.Invoice.period,
-               models.Invoice.total_cents, models.Invoice.carried_cents)
-        .where(models.Invoice.total_cents < 0, models.Invoice.total_cents + models.Invoice.carried_cents < 0,
+               models.Invoice.total_cents, consumed.label("consumed"))
+        .where(models.Invoice.total_cents < 0, models.Invoice.total_cents + consumed < 0,
                models.Invoice.status != "cancelled")
-        .order_by(models.Invoice.period, models.Invoice.number))
+        .order_by(models.Invoice.period, models.Invoice.number).with_for_update())
     credits = {}
     for row in rows:
         credits.setdefault(row.household_id, []).append(
-            carry.Credit(row.id, row.number, row.period, -(row.total_cents + row.carried_cents)))
+            carry.Credit(row.id, row.number, row.period, -(row.total_cents + row.consumed)))
     return credits
 
 
@@ -219,7 +221,8 @@ def invoices_of_household(session, household_id):
 
 def invoice_of_household(session, household_id, number, lock=False):
     query = (select(models.Invoice).where(models.Invoice.household_id == household_id, models.Invoice.number == number)
-             .options(selectinload(models.Invoice.lines), selectinload(models.Invoice.payments)))
+             .options(selectinload(models.Invoice.lines), selectinload(models.Invoice.payments),
+                      selectinload(models.Invoice.refunds)))
     return session.scalars(query.with_for_update() if lock else query).one_or_none()
 
 
@@ -325,6 +328,42 @@ def add_payment(session, invoice, amount_cents, applied_cents, excess_cents, mea
 
 def vouchers_paid(invoice):
     return sum(payment.amount_cents for payment in invoice.payments if payment.means == "bons_caf")
+
+
+def refund_reference(today):
+    return f"R-{today:%Y%m%d}-{secrets.token_hex(4).upper()}"
+
+
+def add_refund(session, invoice, share, means, iban_masked, note, refunded_on, caller):
+    """A refund of a locked invoice, and what the invoice counts refunded of its overpayment and its avoir."""
+    refund = models.Refund(
+        reference=refund_reference(refunded_on), household_id=invoice.household_id, invoice_id=invoice.id,
+        amount_cents=share.overpaid_cents + share.credit_cents, credit_cents=share.credit_cents, means=means,
+        iban_masked=iban_masked, note=note, refunded_on=refunded_on, recorded_by=caller.account_id)
+    session.add(refund)
+    invoice.refunded_cents += refund.amount_cents
+    invoice.credit_refunded_cents += share.credit_cents
+    session.flush()
+    refund.invoice_number = invoice.number
+    return refund
+
+
+def refunds_of_household(session, household_id):
+    rows = session.execute(select(models.Refund, models.Invoice.number).join(models.Invoice)
+                           .where(models.Refund.household_id == household_id)
+                           .order_by(models.Refund.created_at.desc())).all()
+    for refund, number in rows:
+        refund.invoice_number = number
+    return [refund for refund, _ in rows]
+
+
+def refund_of_household(session, household_id, refund_id):
+    """A refund with its invoice, as a retried refund answers it."""
+    refund, invoice = session.execute(select(models.Refund, models.Invoice).join(models.Invoice)
+                                      .where(models.Refund.id == uuid.UUID(str(refund_id)),
+                                             models.Refund.household_id == household_id)).one()
+    refund.invoice_number = invoice.number
+    return refund, invoice
 
 
 def invoice_document(session, invoice_id):

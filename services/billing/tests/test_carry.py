@@ -1,11 +1,12 @@
 """A household's avoirs carried to its next invoices (billing.carry): the
-rules alone, then a household's months played at random."""
+rules alone, then a household's months played at random, with payments,
+cancellations and refunds (billing.refunds)."""
 from dataclasses import dataclass, field
 from datetime import date
 
 from hypothesis import given, settings, strategies as st
 
-from kit.errors import Conflict
+from kit.errors import Conflict, Invalid
 
 from billing import statuses
 from billing.allocation import OpenInvoice, allocate
@@ -13,6 +14,7 @@ from billing.carry import (CARRIED_CREDIT, CarriedLine, Credit, balance_cents, c
                            given_back)
 from billing.lines import CHARGE, CREDIT, Draft, Line
 from billing.periods import Period
+from billing.refunds import refundable, take
 
 LEA = "00000000-0000-4000-8000-000000000001"
 
@@ -45,11 +47,17 @@ def test_an_invoice_that_owes_nothing_takes_no_avoir():
 
 
 def test_what_is_left_of_an_avoir_and_an_invoice_cancelled_has_none():
-    assert credit_left(-160, 0, "paid") == 160
-    assert credit_left(-160, 100, "paid") == 60
-    assert credit_left(-160, 160, "paid") == 0
-    assert credit_left(1740, 0, "issued") == 0
-    assert credit_left(-160, 0, "cancelled") == 0
+    assert credit_left(-160, 0, 0, "paid") == 160
+    assert credit_left(-160, 100, 0, "paid") == 60
+    assert credit_left(-160, 160, 0, "paid") == 0
+    assert credit_left(1740, 0, 0, "issued") == 0
+    assert credit_left(-160, 0, 0, "cancelled") == 0
+
+
+def test_what_was_refunded_of_an_avoir_is_consumed_as_if_carried():
+    assert credit_left(-160, 0, 60, "paid") == 100
+    assert credit_left(-160, 100, 60, "paid") == 0
+    assert credit_left(-160, 0, 160, "paid") == 0
 
 
 def test_a_cancelled_invoice_gives_back_what_it_carried_of_each_avoir():
@@ -64,6 +72,12 @@ def test_the_balance_counts_an_avoir_until_it_is_carried_and_not_a_cancelled_inv
     overpaid = Account(total_cents=1000, paid_cents=1000, overpaid_cents=250, status="paid")
     cancelled = Account(total_cents=900, overpaid_cents=40, status="cancelled")  # a cheque that came after
     assert balance_cents([october, november, overpaid, cancelled]) == -60 + 100 - 250 - 40
+
+
+def test_a_refund_brings_the_balance_back_up_by_what_went_back():
+    overpaid = Account(total_cents=1000, paid_cents=1000, overpaid_cents=250, refunded_cents=250, status="paid")
+    avoir = Account(total_cents=-160, carried_cents=100, refunded_cents=40, credit_refunded_cents=40, status="paid")
+    assert balance_cents([overpaid, avoir]) == 0 + -20
 
 
 # A household's months at random: what the run, the payments and the cancellations do, in memory
@@ -85,6 +99,8 @@ class Account:
     paid_cents: int = 0
     overpaid_cents: int = 0
     carried_cents: int = 0
+    refunded_cents: int = 0
+    credit_refunded_cents: int = 0
     status: str = "issued"
     number: str = ""
     period: str = ""
@@ -101,10 +117,12 @@ def own_lines(month, charges, credits):
 
 def open_credits(invoices):
     """As store.open_credits: what is left of each avoir, oldest first."""
-    return [Credit(rank, invoice.number, invoice.period,
-                   credit_left(invoice.total_cents, invoice.carried_cents, invoice.status))
-            for rank, invoice in enumerate(invoices)
-            if credit_left(invoice.total_cents, invoice.carried_cents, invoice.status) > 0]
+    return [Credit(rank, invoice.number, invoice.period, left(invoice))
+            for rank, invoice in enumerate(invoices) if left(invoice) > 0]
+
+
+def left(invoice):
+    return credit_left(invoice.total_cents, invoice.carried_cents, invoice.credit_refunded_cents, invoice.status)
 
 
 def issue(invoices, month, charges, credits):
@@ -148,16 +166,30 @@ def cancel(invoices, invoice):
         invoices[avoir].carried_cents -= cents
 
 
+def refund(invoice, amount):
+    """As record_refund: what is left to refund, the amount taken from it or refused with nothing changed;
+    the cents refunded."""
+    try:
+        share = take(amount, refundable(invoice))
+    except (Conflict, Invalid) as refused:
+        assert refused.code in ("nothing_to_refund", "refund_exceeds_refundable")
+        return 0
+    invoice.refunded_cents += amount
+    invoice.credit_refunded_cents += share.credit_cents
+    return amount
+
+
 MONTH = st.tuples(st.just("month"), st.lists(st.integers(1, 20_000), max_size=3),
                   st.lists(st.integers(1, 30_000), max_size=3))
 PAYMENT = st.tuples(st.just("pay"), st.integers(0, 30), st.integers(1, 40_000))
 CANCELLATION = st.tuples(st.just("cancel"), st.integers(0, 30), st.just(None))
+REFUND = st.tuples(st.just("refund"), st.integers(0, 30), st.integers(1, 40_000))
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.lists(st.one_of(MONTH, MONTH, PAYMENT, CANCELLATION), min_size=1, max_size=25))
-def test_over_the_months_a_household_owes_its_charges_less_its_credits_and_payments_and_no_avoir_twice(steps):
-    invoices, paid, month = [], 0, Period(2026, 9)
+@given(st.lists(st.one_of(MONTH, MONTH, PAYMENT, CANCELLATION, REFUND), min_size=1, max_size=25))
+def test_over_the_months_a_household_owes_its_charges_less_its_credits_and_payments_plus_its_refunds(steps):
+    invoices, paid, refunded, month = [], 0, 0, Period(2026, 9)
     for step, first, second in steps:
         if step == "month":
             month = month.following()
@@ -173,11 +205,15 @@ def test_over_the_months_a_household_owes_its_charges_less_its_credits_and_payme
             paid += second
         elif step == "cancel" and invoices:
             cancel(invoices, invoices[first % len(invoices)])
+        elif step == "refund" and invoices:
+            refunded += refund(invoices[first % len(invoices)], second)
     live = [invoice for invoice in invoices if invoice.status != "cancelled"]
-    assert balance_cents(invoices) == sum(invoice.own_cents for invoice in live) - paid
+    assert balance_cents(invoices) == sum(invoice.own_cents for invoice in live) - paid + refunded
     for rank, invoice in enumerate(invoices):
-        # never carried beyond the avoir (the table's check), and as much as the live lines that carry it say
-        assert 0 <= invoice.carried_cents <= max(-invoice.total_cents, 0)
+        # never carried nor refunded beyond the avoir (the table's checks), nor the overpayment refunded beyond it
+        assert 0 <= invoice.carried_cents + invoice.credit_refunded_cents <= max(-invoice.total_cents, 0)
+        assert 0 <= invoice.refunded_cents - invoice.credit_refunded_cents <= invoice.overpaid_cents
+        # carried as much as the live lines that carry it say
         assert invoice.carried_cents == -sum(line.amount_cents for other in live for line in other.lines
                                              if line.carried_from == rank)
         if any(line.kind == CARRIED_CREDIT for line in invoice.lines):  # an avoir never takes one below zero

@@ -67,6 +67,7 @@ def october():
 
 announced = []
 receipts = []
+refunded = []  # the refund_recorded events heard
 answers = {}  # what family's stand-in answers, by month
 family_container = []  # the billing container of the `family` fixture
 SEPA_XSD = Path(sepaxml.__file__).parent / "schemas" / "pain.008.001.02.xsd"
@@ -85,6 +86,10 @@ class InvoiceListener:
     def on_payment_received(self, payload):
         receipts.append(payload)
 
+    @event_handler("billing", "refund_recorded")
+    def on_refund_recorded(self, payload):
+        refunded.append(payload)
+
 
 @pytest.fixture
 def family(container_factory, config):
@@ -92,6 +97,7 @@ def family(container_factory, config):
     mock answering October's billable items; returns the mock."""
     announced.clear()
     receipts.clear()
+    refunded.clear()
     listener = container_factory(InvoiceListener, config)
     listener.start()
     container = container_factory(BillingService, config)
@@ -164,7 +170,7 @@ def test_a_run_bills_each_household_once_with_its_lines_and_total(billing, famil
 
     [summary] = billing.as_family(MARTIN).list_invoices()
     invoice = billing.as_family(MARTIN).get_invoice(summary["number"])
-    assert invoice == {**summary, "lines": invoice["lines"], "payments": []}
+    assert invoice == {**summary, "lines": invoice["lines"], "payments": [], "refunds": []}
     assert (invoice["period"], invoice["due_date"], invoice["status"]) == ("2026-10", "2026-11-30", "issued")
     assert (invoice["paid_cents"], invoice["due_cents"], invoice["online"]) == (0, 1740, False)
     assert invoice["issued_at"].endswith("+00:00")
@@ -261,6 +267,7 @@ def later(container_factory, config, rpc):
     """Billing whose today is March 2027 (October to February can be billed), family's stand-in answering
     `answers`: the Martins' four Wednesdays of October (18 €) billed and paid."""
     announced.clear()
+    refunded.clear()
     container_factory(InvoiceListener, config).start()
     container = container_factory(BillingService, {**config, "BILLING_TODAY": "2027-03-01"})
     family = replace_dependencies(container, "family")
@@ -363,6 +370,40 @@ def test_an_overpayment_is_not_carried_but_stays_to_refund(later):
     november = billing.as_family(MARTIN).get_invoice("F-2026-11-0000002")
     assert (carried(november), november["total_cents"]) == ([], 300)
     assert billing.as_agent.household_account(MARTIN)["balance_cents"] == 300 - 500
+
+
+def test_an_avoir_refunded_in_part_is_carried_only_for_the_rest_and_never_refunded_again(later, look):
+    billing, _ = later
+    with_an_avoir(billing)
+    made = refund(billing, MARTIN, "F-2026-11-0000002", 1200, "cheque_tresor", note="Chèque n° 0042")
+    assert (made["credit_cents"], made["means_label"], made["note"], made["iban_masked"]) == (
+        1200, "Chèque du Trésor public", "Chèque n° 0042", None)
+    assert (made["invoice"]["credit_left_cents"], made["invoice"]["refundable_cents"]) == (500, 500)
+    assert billing.as_agent.household_account(MARTIN)["balance_cents"] == -500
+    answers["2026-12"] = [household(MARTIN, 650, study_days("2026-12", 20))]
+    billing.as_agent.run_period("2026-12")
+    december = billing.as_family(MARTIN).get_invoice("F-2026-12-0000003")
+    assert (carried(december), december["total_cents"]) == (
+        [("Report de l'avoir de la facture F-2026-11-0000002", -500)], 1500)
+    with pytest.raises(Conflict) as refused:
+        refund(billing, MARTIN, "F-2026-11-0000002", 1)
+    assert refused.value.code == "nothing_to_refund"
+    account = billing.as_agent.household_account(MARTIN)
+    assert (account["balance_cents"], account["credit_left_cents"], account["refundable_cents"]) == (1500, 0, 0)
+    with look.connect() as connection:
+        assert connection.execute(select(models.Invoice.carried_cents, models.Invoice.credit_refunded_cents).where(
+            models.Invoice.number == "F-2026-11-0000002")).one() == (500, 1200)
+    wait_until(lambda: [event["refundable_cents"] for event in refunded] == [500])
+
+
+def test_the_table_refuses_an_avoir_carried_beyond_what_was_refunded_of_it(later, look):
+    billing, _ = later
+    with_an_avoir(billing)
+    refund(billing, MARTIN, "F-2026-11-0000002", 1700, "especes")
+    from sqlalchemy.exc import IntegrityError
+    with pytest.raises(IntegrityError), look.begin() as connection:
+        connection.execute(models.Invoice.__table__.update().where(
+            models.Invoice.number == "F-2026-11-0000002").values(carried_cents=1))
 
 
 def test_two_runs_at_once_carry_an_avoir_once_in_all(later, rpc, look):
@@ -636,6 +677,92 @@ def test_the_same_key_with_another_counter_payment_is_refused_and_records_nothin
     assert refused.value.code == "idempotency_key_reused"
     assert count(look, models.Payment) == 1
     assert billing.as_family(MARTIN).get_invoice(invoices["martin"])["paid_cents"] == 1000
+
+
+def refund(billing, household_id, number, amount, means="especes", **details):
+    return billing.as_agent.record_refund(household_id, {"number": number, "amount_cents": amount, "means": means,
+                                                         **details})
+
+
+def test_an_overpayment_is_refunded_once_and_the_balance_comes_back_to_zero(billing, invoices, look, tmp_path):
+    pay(billing, MARTIN, invoices["martin"], 2000)  # 2,60 € beyond the invoice
+    with pytest.raises(Invalid) as refused:
+        refund(billing, MARTIN, invoices["martin"], 261)
+    assert (refused.value.code, set(refused.value.fields)) == ("refund_exceeds_refundable", {"amount_cents"})
+    assert euros(260) in refused.value.message
+    assert count(look, models.Refund) == 0
+    made = refund(billing, MARTIN, invoices["martin"], 260, "virement", iban="FR76 3000 4000 0312 3456 7890 143")
+    assert re.fullmatch(r"R-[0-9]{8}-[0-9A-F]{8}", made["reference"])
+    assert (made["amount_cents"], made["credit_cents"], made["means_label"], made["iban_masked"]) == (
+        260, 0, "Virement bancaire", "FR76 **** **** 0143")
+    assert made["refunded_on"] == datetime.now(PARIS).date().isoformat()
+    assert (made["invoice"]["refunded_cents"], made["invoice"]["refundable_cents"]) == (260, 0)
+    with pytest.raises(Conflict) as refused:
+        refund(billing, MARTIN, invoices["martin"], 260)
+    assert refused.value.code == "nothing_to_refund"
+    assert count(look, models.Refund) == 1
+
+    account = billing.as_agent.household_account(MARTIN)
+    assert (account["balance_cents"], account["refundable_cents"]) == (0, 0)
+    assert [(r["reference"], r["invoice_number"], r["amount_cents"]) for r in account["refunds"]] == [
+        (made["reference"], invoices["martin"], 260)]
+    invoice = billing.as_family(MARTIN).get_invoice(invoices["martin"])
+    assert [(r["reference"], r["means"], r["amount_cents"]) for r in invoice["refunds"]] == [
+        (made["reference"], "virement", 260)]
+    export = billing.as_agent.export_period(LAST.key)["csv"].splitlines()
+    assert export[0].endswith(";avoir;rembourse_cents")
+    row = next(line for line in export if line.startswith(invoices["martin"]))
+    assert row.split(";")[-1] == "260" and row.split(";")[7] == "260"  # overpaid 2,60 €, refunded 2,60 €
+    text = pdf_text(billing.as_family(MARTIN).invoice_pdf(invoices["martin"]), tmp_path, flowing=True)
+    assert f"Remboursements {format_date(datetime.now(PARIS).date(), 'd MMMM yyyy', locale='fr_FR')} — " \
+           f"Virement bancaire ({made['reference']}) -2,60 €" in text
+
+    wait_until(lambda: len(refunded) == 1)
+    assert {key: refunded[0][key] for key in ("refund_reference", "invoice_number", "household_id", "amount_cents",
+                                              "means", "refundable_cents")} == {
+        "refund_reference": made["reference"], "invoice_number": invoices["martin"], "household_id": MARTIN,
+        "amount_cents": 260, "means": "virement", "refundable_cents": 0}
+
+
+def test_a_retried_refund_with_the_same_key_is_recorded_once(billing, invoices, look):
+    pay(billing, MARTIN, invoices["martin"], 2000)
+    retrying = billing.as_agent.with_context(idempotency_key="refund-1")
+    asked = {"number": invoices["martin"], "amount_cents": 100, "means": "especes"}
+    first = retrying.record_refund(MARTIN, asked)
+    assert retrying.record_refund(MARTIN, asked) == first
+    assert count(look, models.Refund) == 1
+    with pytest.raises(Invalid) as refused:
+        retrying.record_refund(MARTIN, {**asked, "amount_cents": 160})
+    assert refused.value.code == "idempotency_key_reused"
+    assert billing.as_family(MARTIN).get_invoice(invoices["martin"])["refundable_cents"] == 160
+
+
+@pytest.mark.parametrize("asked, code", [
+    ({"amount_cents": 100, "means": "virement"}, "iban_required"),  # the Martins have no mandate
+    ({"amount_cents": 100, "means": "virement", "iban": "FR7630004000031234567890140"}, "invalid_iban"),
+    ({"amount_cents": 100, "means": "especes", "iban": "FR7630004000031234567890143"}, "iban_not_expected"),
+    ({"amount_cents": 100, "means": "bitcoin"}, "unknown_means"),
+    ({"amount_cents": "douze", "means": "especes"}, "invalid_amount"),
+    ({"amount_cents": 100, "means": "especes", "refunded_on": "2999-01-01"}, "refund_in_future"),
+])
+def test_a_refund_badly_asked_is_refused_in_french_and_records_nothing(billing, invoices, look, asked, code):
+    pay(billing, MARTIN, invoices["martin"], 2000)
+    with pytest.raises(Invalid) as refused:
+        billing.as_agent.record_refund(MARTIN, {"number": invoices["martin"], **asked})
+    assert refused.value.code == code
+    assert count(look, models.Refund) == 0
+
+
+def test_only_agents_refund_and_another_familys_invoice_is_not_found(billing, invoices):
+    from kit.errors import Forbidden
+    with pytest.raises(Forbidden):
+        billing.as_family(MARTIN).record_refund(MARTIN, {"number": invoices["martin"], "amount_cents": 1,
+                                                         "means": "especes"})
+    with pytest.raises(NotFound):
+        refund(billing, DURAND, invoices["martin"], 1)
+    with pytest.raises(Conflict) as refused:  # paid nothing beyond: nothing to refund
+        refund(billing, MARTIN, invoices["martin"], 1)
+    assert refused.value.code == "nothing_to_refund"
 
 
 def test_the_invoice_pdf_is_made_once_and_reads_as_the_invoice(billing, invoices, look, tmp_path):

@@ -1,6 +1,6 @@
 """Billing's e-mails beyond the invoice itself: the receipt of a payment,
 the reminders of an unpaid invoice, the notice of a direct debit the bank
-rejected. The NotifyService inherits
+rejected, the notice of a refund. The NotifyService inherits
 these handlers; the rendering is pure (payload in, French e-mail out)."""
 from datetime import date
 from urllib.parse import quote
@@ -29,6 +29,22 @@ class PaymentReceived(schemas.Event):
     received_on = fields.Date(required=True)
     due_cents = fields.Integer(required=True, strict=True, validate=validate.Range(min=0))
     excess_cents = fields.Integer(required=True, strict=True)
+
+
+REFUND_MEANS = {"virement": "virement bancaire", "cheque_tresor": "chèque du Trésor public",
+                "especes": "espèces au guichet"}
+
+
+class RefundRecorded(schemas.Event):
+    """billing's `refund_recorded`."""
+
+    household_id = fields.UUID(required=True)
+    refund_reference = fields.String(required=True, validate=validate.Length(min=1, max=40))
+    invoice_number = fields.String(required=True, validate=validate.Length(min=1, max=40))
+    amount_cents = fields.Integer(required=True, strict=True, validate=validate.Range(min=1))
+    means = fields.String(required=True, validate=validate.OneOf(list(REFUND_MEANS)))
+    refunded_on = fields.Date(required=True)
+    refundable_cents = fields.Integer(required=True, strict=True, validate=validate.Range(min=0))
 
 
 class DirectDebitRejected(schemas.Event):
@@ -68,6 +84,17 @@ def payment_received(payload, recipient, base_url):
         link=_invoice_link(base_url, payload["invoice_number"]))
 
 
+def refund_recorded(payload, recipient, base_url):
+    """What the Caisse gave back, how, for which invoice, and what is left to refund on it."""
+    return rendering.render(
+        "refund_recorded", recipient["email"], base_url, reference=payload["refund_reference"],
+        number=payload["invoice_number"], amount=rendering.euros(payload["amount_cents"]),
+        means=REFUND_MEANS[payload["means"]],
+        refunded_on=format_date(date.fromisoformat(payload["refunded_on"]), "d MMMM y", locale=rendering.LOCALE),
+        left=rendering.euros(payload["refundable_cents"]) if payload["refundable_cents"] > 0 else None,
+        link=_invoice_link(base_url, payload["invoice_number"]))
+
+
 def direct_debit_rejected(payload, recipient, base_url):
     return rendering.render(
         "direct_debit_rejected", recipient["email"], base_url, number=payload["invoice_number"],
@@ -94,6 +121,11 @@ class BillingEmails:
             return
         self._check_readable(PaymentReceived(), payload)
         self._to_household(payload, payment_received)
+
+    @event_handler("billing", "refund_recorded")
+    def on_refund_recorded(self, payload):
+        self._check_readable(RefundRecorded(), payload)
+        self._to_household(payload, refund_recorded)
 
     @event_handler("billing", "direct_debit_rejected")
     def on_direct_debit_rejected(self, payload):

@@ -497,6 +497,30 @@ def test_the_receipt_of_a_payment_arrives_once_and_says_what_to_refund(start_not
         assert said in body, said
 
 
+def test_the_family_is_told_of_a_refund_once_even_if_the_event_is_replayed(start_notify, smtp, config):
+    settings, caught = smtp
+    container = start_notify(Identity("parent@example.org"), **settings)
+    payload = {"event_id": str(uuid.uuid4()), "occurred_at": "2026-12-04T09:00:00+00:00",
+               "refund_id": str(uuid.uuid4()), "refund_reference": "R-20261204-0A1B2C3D",
+               "invoice_number": "F-2026-10-0000001", "household_id": HOUSEHOLD, "amount_cents": 260,
+               "means": "virement", "refunded_on": "2026-12-04", "refundable_cents": 0}
+    for _ in range(2):
+        publish(container, config, "billing", "refund_recorded", payload, "on_refund_recorded")
+    [received] = caught.wait_for(lambda m: m["Subject"].startswith("Remboursement de 2,60"))
+    time.sleep(0.5)
+    assert len(caught.messages()) == 1
+    body = text_of(received)
+    for said in ("vous a remboursé 2,60\u00a0€ au titre de la facture F-2026-10-0000001", "R-20261204-0A1B2C3D",
+                 "virement bancaire", "4 décembre 2026", f"{PORTAL}/factures/F-2026-10-0000001"):
+        assert said in body, said
+    assert "Il reste" not in body
+    publish(container, config, "billing", "refund_recorded", {**payload, "event_id": str(uuid.uuid4()),
+                                                               "means": "especes", "refundable_cents": 1440},
+            "on_refund_recorded")
+    [second] = caught.wait_for(lambda m: "espèces au guichet" in text_of(m))
+    assert "Il reste 14,40\u00a0€ à vous rembourser sur cette facture" in text_of(second)
+
+
 def test_a_rejected_direct_debit_is_told_and_its_taken_back_payment_is_not_a_receipt(start_notify, smtp, config):
     settings, caught = smtp
     container = start_notify(Identity("parent@example.org"), **settings)

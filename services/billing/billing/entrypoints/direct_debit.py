@@ -28,7 +28,7 @@ def _mandate_view(mandate, full):
         return None
     return {"rum": mandate.rum, "request_reference": mandate.request_reference,
             "account_holder": mandate.account_holder,
-            "iban": mandate.iban if full else f"{mandate.iban[:4]} **** **** {mandate.iban[-4:]}",
+            "iban": mandate.iban if full else sepa.masked_iban(mandate.iban),
             "bic": mandate.bic, "signed_on": mandate.signed_on.isoformat(), "status": mandate.status,
             "rejections": mandate.rejections, "sequence_type": sepa.sequence_type(mandate.collected)}
 

@@ -53,11 +53,12 @@ class InvoiceEntrypoints:
     @allow(AGENTS)
     def household_account(self, caller, household_id):
         """One household's invoices, payments and balance (positive: it owes; negative: to refund), the
-        avoirs carried to later invoices and what is left of them."""
+        avoirs carried to later invoices and what is left of them, the refunds and what is left to refund."""
         household_id = caller.household(household_id)
         with self.db.reading() as session:
             invoices = store.invoices_of_household(session, household_id)
             payments = store.payments_of_household(session, household_id)
+            refunds = store.refunds_of_household(session, household_id)
             choice = store.online_choice(session, household_id)
             carried = store.carried_credits_of_household(session, household_id)
         summaries = schemas.InvoiceSummary(many=True).dump(invoices)
@@ -68,6 +69,8 @@ class InvoiceEntrypoints:
             "balance_cents": carry.balance_cents(invoices),
             "credit_left_cents": sum(invoice["credit_left_cents"] for invoice in summaries),
             "carried_credits": schemas.CarriedCreditView(many=True).dump(carried),
+            "refunds": schemas.RefundView(many=True).dump(refunds),
+            "refundable_cents": sum(invoice["refundable_cents"] for invoice in summaries),
             "online_invoice": bool(choice and choice.opted_in),
         }
 
@@ -119,12 +122,12 @@ class InvoiceEntrypoints:
         out = io.StringIO()
         writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
         writer.writerow(["numero", "foyer", "periode", "emise_le", "echeance", "montant_cents", "paye_cents",
-                         "trop_percu_cents", "statut", "avoir"])
+                         "trop_percu_cents", "statut", "avoir", "rembourse_cents"])
         for invoice in sorted(invoices, key=lambda invoice: invoice.number):
             writer.writerow([invoice.number, invoice.household_id, invoice.period,
                              invoice.issued_at.astimezone(PARIS).date().isoformat(), invoice.due_date.isoformat(),
                              invoice.total_cents, invoice.paid_cents, invoice.overpaid_cents, invoice.status,
-                             invoice.credit_note_number or ""])
+                             invoice.credit_note_number or "", invoice.refunded_cents])
         return {"filename": f"factures-{month.key}.csv", "csv": out.getvalue()}
 
     @timer(interval=OVERDUE_TICK)
