@@ -106,7 +106,7 @@ def direct_debit_rejected(payload, recipient, base_url):
 def invoice_reminder(payload, recipient, base_url):
     return rendering.render(
         "invoice_reminder", recipient["email"], base_url, number=payload["invoice_number"],
-        month=format_date(date.fromisoformat(payload["period"] + "-01"), "LLLL yyyy", locale=rendering.LOCALE),
+        of_month=rendering.of_month(payload["period"]),
         due=rendering.euros(payload["due_cents"]), overdue=payload["kind"] == "overdue",
         due_date=format_date(date.fromisoformat(payload["due_date"]), "d MMMM y", locale=rendering.LOCALE),
         link=_invoice_link(base_url, payload["invoice_number"]))

@@ -46,14 +46,21 @@ class Email:
     html: str
 
 
+def of_month(period):
+    """« d'octobre 2026 », « de novembre 2026 »: the month of a period (YYYY-MM), as a French sentence names it."""
+    month = format_date(date.fromisoformat(period + "-01"), "LLLL yyyy", locale=LOCALE)
+    return f"d'{month}" if month[0] in "aeiouàâéèêîôû" else f"de {month}"
+
+
 def invoice_ready(payload, recipient, base_url):
     """The e-mail telling a guardian that an invoice (billing's `invoice_ready`) is out."""
     number = payload["invoice_number"]
     return render(
         "invoice_ready", recipient["email"], base_url,
         number=number,
-        month=format_date(date.fromisoformat(payload["period"] + "-01"), "LLLL yyyy", locale=LOCALE),
+        of_month=of_month(payload["period"]),
         amount=euros(payload["total_cents"]),
+        nothing_due=payload["total_cents"] <= 0,  # an avoir, or a month whose avoirs carried cover it all
         due_date=format_date(date.fromisoformat(payload["due_date"]), "dd/MM/yyyy", locale=LOCALE),
         link=f"{base_url}/factures/{quote(number, safe='')}",
     )

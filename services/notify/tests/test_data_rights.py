@@ -96,7 +96,7 @@ def test_bodies_go_once_sent_and_messages_after_their_period(container, config, 
     assert {(m.body_text, m.body_html) for m in messages(look)} == {("", "")}
     exported = rpc("notify").as_part("vault").export_messages([PARENT.upper()])
     assert [(m["recipient"], m["subject"], m["body_text"]) for m in exported] == [
-        (PARENT, "Votre facture de octobre 2026 est disponible", None)]
+        (PARENT, "Votre facture d'octobre 2026 est disponible", None)]
     with look.begin() as connection:
         connection.execute(update(Message).values(created_at=dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=400)))
     with entrypoint_hook(container, "notify_retention") as run:

@@ -11,7 +11,7 @@ from notify import mailer
 
 MESSAGE = SimpleNamespace(
     id=uuid.UUID("5e7c1c52-1d7a-4d5f-9b51-4f0f3b0a9d11"), recipient="parent@example.org",
-    subject="Votre facture de octobre 2026 est disponible",
+    subject="Votre facture d'octobre 2026 est disponible",
     body_text="Montant : 12,80\u00a0€\n", body_html="<p>Montant : <strong>12,80\u00a0€</strong></p>\n")
 
 

@@ -28,13 +28,13 @@ def invoice(**changes):
 
 
 def test_the_invoice_subject_names_the_month_in_french():
-    assert invoice().subject == "Votre facture de octobre 2026 est disponible"
+    assert invoice().subject == "Votre facture d'octobre 2026 est disponible"
 
 
-@pytest.mark.parametrize("period, month", [("2026-01", "janvier"), ("2026-02", "février"), ("2026-08", "août"),
-                                           ("2026-12", "décembre")])
+@pytest.mark.parametrize("period, month", [("2026-01", "de janvier"), ("2026-02", "de février"), ("2026-04", "d'avril"),
+                                           ("2026-08", "d'août"), ("2026-12", "de décembre")])
 def test_every_month_is_named_in_french(period, month):
-    assert invoice(period=period).subject == f"Votre facture de {month} 2026 est disponible"
+    assert invoice(period=period).subject == f"Votre facture {month} 2026 est disponible"
 
 
 def test_the_amount_is_written_the_french_way_with_its_no_break_spaces():
@@ -59,6 +59,15 @@ def test_the_due_date_is_written_day_first():
     email = invoice()
     assert "30/11/2026" in email.text
     assert "30/11/2026" in email.html
+
+
+@pytest.mark.parametrize("cents", [0, -1500])
+def test_an_invoice_with_nothing_to_pay_says_so_and_asks_for_no_payment(cents):
+    email = invoice(total_cents=cents)
+    for body in (email.text, email.html):
+        assert "Rien à régler pour ce mois-ci." in body
+        assert "régler avant" not in body and "régler ma facture" not in body and "régler en ligne" not in body
+    assert "À régler avant le" in invoice().text
 
 
 def test_the_email_links_to_the_invoice_on_the_portal():

@@ -27,7 +27,7 @@ from notify.service import NotifyService
 
 PORTAL = "https://portail.example"
 HOUSEHOLD = str(uuid.uuid4())
-SUBJECT = "Votre facture de octobre 2026 est disponible"
+SUBJECT = "Votre facture d'octobre 2026 est disponible"
 
 
 class Identity:
@@ -546,7 +546,7 @@ def test_an_overdue_invoice_is_recalled_with_what_is_left_to_pay(start_notify, s
         "invoice_number": "F-2026-10-0000001", "household_id": HOUSEHOLD, "period": "2026-10",
         "due_date": "2026-11-30", "due_cents": 740, "kind": "overdue"}, "on_invoice_reminder")
     [received] = caught.wait_for(lambda m: True)
-    assert received["Subject"] == "Votre facture de octobre 2026 n'est pas réglée"
+    assert received["Subject"] == "Votre facture d'octobre 2026 n'est pas réglée"
     body = text_of(received)
     assert "devait être réglée le 30 novembre 2026" in body and "7,40\u00a0€" in body
 

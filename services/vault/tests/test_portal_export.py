@@ -42,7 +42,7 @@ class Notify:
 
     def export_messages(self, recipients):
         self.asked.append(recipients)
-        return [{"recipient": PARENT, "subject": "Votre facture de octobre 2026 est disponible"}]
+        return [{"recipient": PARENT, "subject": "Votre facture d'octobre 2026 est disponible"}]
 
 
 class Away:
