@@ -20,6 +20,10 @@ logconfig_dict = logs.config("gateway")
 # the path without its query string: the single-use tokens of e-mailed links travel there
 access_log_format = '%(h)s "%(m)s %(U)s %(H)s" %(s)s %(B)s %(L)ss "%({x-request-id}o)s"'
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+# the longest request line gunicorn reads (its most): a search of a few hundred accented characters,
+# percent-encoded, passes the default 4,094 and would be refused with gunicorn's own HTML page, not the
+# API's JSON answer (422 when the field is too long)
+limit_request_line = 8190
 
 
 def on_starting(server):

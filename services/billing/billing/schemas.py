@@ -17,11 +17,12 @@ from billing.statuses import LABELS, InvoiceStatus
 from billing.tariffs import BRACKETS, EFFORT_RATE, Bracket, Tariff
 
 HOUSEHOLD_ID = {"message": "Identifiant de foyer invalide (UUID attendu)."}
-QUOTIENT_FAMILIAL = {"message": "Nombre entier d'euros, positif ou nul, attendu."}
+QUOTIENT_FAMILIAL = {"message": "Nombre entier d'euros, entre 0 et 100 000, attendu."}
+QUOTIENT_FAMILIAL_RANGE = validate.Range(min=0, max=100_000)  # as family takes it; beyond, a typo
 
 
 class QuotientFamilialInput(Schema):
-    quotient_familial = fields.Integer(required=True, strict=True, validate=validate.Range(min=0),
+    quotient_familial = fields.Integer(required=True, strict=True, validate=QUOTIENT_FAMILIAL_RANGE,
                                        metadata=QUOTIENT_FAMILIAL)
 
 
@@ -169,7 +170,7 @@ class FamilyAnswer(Schema):
 
 
 class QuotientSchema(FamilyAnswer):
-    value = fields.Integer(required=True, strict=True, validate=validate.Range(min=0), metadata=QUOTIENT_FAMILIAL)
+    value = fields.Integer(required=True, strict=True, validate=QUOTIENT_FAMILIAL_RANGE, metadata=QUOTIENT_FAMILIAL)
     valid_from = fields.Date(required=True, metadata={"message": "Date au format AAAA-MM-JJ attendue."})
     valid_until = fields.Date(load_default=None, allow_none=True,
                               metadata={"message": "Date au format AAAA-MM-JJ attendue."})

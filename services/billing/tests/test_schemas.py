@@ -99,8 +99,8 @@ def test_a_malformed_counter_payment_is_refused(changes, code):
     assert refused.value.code == code
 
 
-@pytest.mark.parametrize("value", ["650", 650.5, None])
-def test_a_quotient_that_is_not_a_whole_number_is_refused(value):
+@pytest.mark.parametrize("value", ["650", 650.5, None, -1, 100_001, 16257862206216499485474816])
+def test_a_quotient_that_is_not_a_whole_number_of_euros_up_to_100_000_is_refused(value):
     with pytest.raises(Invalid) as refused:
         schemas.quotient_familial(value)
     assert refused.value.code == "invalid_quotient_familial"

@@ -100,7 +100,7 @@ class HouseholdSchema(Strict):
     children = ListOf(fields.Nested(ChildSchema), required=True, validate=validate.Length(
         min=1, error="Un foyer compte au moins un enfant."))
     quotient_familial = WholeNumber(required=True, validate=validate.Range(
-        min=0, error="Le quotient familial est un nombre entier d'euros, positif ou nul."))
+        min=0, max=100_000, error="Le quotient familial est un nombre entier d'euros, entre 0 et 100 000."))
 
     def __init__(self, today, **kwargs):
         super().__init__(**kwargs)
