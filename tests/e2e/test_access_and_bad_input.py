@@ -147,6 +147,13 @@ def test_a_document_upload_without_a_file_is_refused(portal, new_family):
     error_of(family.session.post(portal.url("/api/v1/documents"), data={"category": "autre"}, timeout=30), 422)
 
 
+def test_a_quotient_beyond_100_000_or_a_search_of_hundreds_of_accents_gets_the_apis_own_answer(portal):
+    simulated = requests.get(portal.url("/api/v1/tariffs"), params={"quotient_familial": 10**25}, timeout=30)
+    assert simulated.status_code == 422 and simulated.json()["error"]["code"] == "invalid_quotient_familial"
+    searched = portal.agent().get(portal.url("/api/v1/agent/households"), params={"q": "😀" * 600}, timeout=30)
+    assert searched.status_code == 422 and searched.headers["Content-Type"] == "application/json"
+
+
 @pytest.mark.parametrize("body", [{"period": "2026-13"}, {"period": "octobre"}, {}, {"period": 202610}])
 def test_a_bad_billing_period_is_refused(portal, body):
     error_of(portal.agent().post(portal.url("/api/v1/agent/billing-runs"), json=body, timeout=30), 422)
