@@ -19,6 +19,7 @@ from kit.caller import allow
 from kit.events import utcnow
 
 from billing import schemas, store
+from billing.entrypoints.direct_debit import mandate_view
 from billing.models import DebitCollection, Invoice, InvoiceDocument, OnlinePayment, Payment, Refund
 
 log = logging.getLogger(__name__)
@@ -39,11 +40,13 @@ class BillingDataRights(retention.OutboxRetention):
     @rpc
     @allow(parts=("vault",))
     def export_household(self, caller, household_id):
-        """Every invoice of a household with its lines, for the export of all its data (the vault assembles it)."""
+        """Every invoice of a household with its lines, payments and refunds, and its SEPA mandate (the IBAN
+        in full: it is the family's own), for the export of all its data (the vault assembles it)."""
         household_id = caller.household(household_id)
         with self.db.reading() as session:
             invoices = store.invoices_of_household(session, household_id)
-            return {"factures": schemas.InvoiceDetail(many=True).dump(invoices)}
+            return {"factures": schemas.InvoiceDetail(many=True).dump(invoices),
+                    "mandat_prelevement": mandate_view(store.mandate_of(session, household_id), full=True)}
 
     @timer(interval=retention.TICK)
     def billing_retention(self):

@@ -8,7 +8,7 @@ from nameko.testing.services import entrypoint_hook, replace_dependencies
 from sqlalchemy import insert, select
 
 from billing.data_rights import kept_since
-from billing.models import Invoice, InvoiceLine, Payment
+from billing.models import Invoice, InvoiceLine, Mandate, Payment
 from billing.service import BillingService
 from kit.errors import Forbidden
 
@@ -39,6 +39,18 @@ def an_invoice(look, issued_at, number):
             amount_cents=450, applied_cents=450, means="especes", received_on=issued_at.date()))
 
 
+def test_the_export_gives_the_household_its_sepa_mandate_with_the_whole_iban(container, look, rpc):
+    with look.begin() as connection:
+        connection.execute(insert(Mandate).values(
+            id=uuid.uuid4(), household_id=HOUSEHOLD, rum="RUM-D-2026-000001-ABCDEF123456",
+            request_reference="D-2026-000001", account_holder="Camille Martin", iban="FR7630006000011234567890189",
+            bic="AGRIFRPP", signed_on=dt.date(2026, 9, 1), status="active", rejections=0, collected=False,
+            created_at=NOW))
+    mandate = rpc("billing").as_part("vault").export_household(str(HOUSEHOLD))["mandat_prelevement"]
+    assert (mandate["iban"], mandate["account_holder"], mandate["rum"]) == (
+        "FR7630006000011234567890189", "Camille Martin", "RUM-D-2026-000001-ABCDEF123456")
+
+
 def test_ten_years_is_a_hundred_and_twenty_months():
     assert kept_since(NOW, 10).date() == dt.date(2016, 12, 2)
 
@@ -55,5 +67,6 @@ def test_invoices_stay_ten_years_then_go(container, look, rpc):
     exported = rpc("billing").as_part("vault").export_household(str(HOUSEHOLD))
     assert [(i["number"], i["lines"][0]["child_first_name"]) for i in exported["factures"]] == [
         ("F-2017-12-0000001", "Léa")]
+    assert exported["mandat_prelevement"] is None
     with pytest.raises(Forbidden):
         rpc("billing").as_agent.export_household(str(HOUSEHOLD))

@@ -23,7 +23,7 @@ PRELEVEMENT = "prelevement"
 APPLIED, ALREADY_RECORDED, UNKNOWN, NOT_SENT = "applied", "already_recorded", "unknown", "not_sent"
 
 
-def _mandate_view(mandate, full):
+def mandate_view(mandate, full):
     if mandate is None:
         return None
     return {"rum": mandate.rum, "request_reference": mandate.request_reference,
@@ -106,7 +106,7 @@ class DirectDebitEntrypoints:
         """The household's SEPA mandate, or None; a family reads its IBAN masked."""
         household_id = caller.household(household_id)
         with self.db.reading() as session:
-            return _mandate_view(store.mandate_of(session, household_id), full=caller.role != "family")
+            return mandate_view(store.mandate_of(session, household_id), full=caller.role != "family")
 
     @rpc
     @allow(AGENTS)
