@@ -36,14 +36,24 @@ def first_closed_school_day(today):
 
 @pytest.fixture
 def as_billing(portal):
-    """family.billable_items, called as billing calls it."""
+    """family.billable_items, called as billing calls it: a month's households
+    page by page (pages of 2, to walk several)."""
     proxy = ClusterRpcProxy({"AMQP_URI": portal.stack.env["AMQP_URI"], "serializer": "json"}, timeout=30)
     cluster = proxy.start()
     key = CallerKey(portal.stack.env["CALLER_CONTEXT_KEY"])
 
     def billable_items(period):
-        proxy._worker_ctx.data["caller"] = key.sign(Caller(part="billing"))
-        return cluster.family.billable_items(period)
+        households, after = [], None
+        while True:
+            proxy._worker_ctx.data["caller"] = key.sign(Caller(part="billing"))
+            page = cluster.family.billable_items(period, after=after, limit=2)
+            households += page["households"]
+            if page["next"] is None:
+                ids = [household["household_id"] for household in households]
+                assert ids == sorted(set(ids))  # each household once, by id
+                return households
+            assert page["next"] == page["households"][-1]["household_id"]
+            after = page["next"]
 
     yield billable_items
     proxy.stop()

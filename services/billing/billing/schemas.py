@@ -221,12 +221,37 @@ INVALID_ITEMS = "Les prestations à facturer reçues du service famille sont mal
 
 
 def billable_households(data):
-    """One answer of family.billable_items, checked before anything is billed."""
+    """One page of family.billable_items, checked before anything is billed."""
     households = load(BillableHouseholdSchema(many=True), data, INVALID_ITEMS, "invalid_billable_items")
-    ids = [household.household_id for household in households]
+    _once([household.household_id for household in households])
+    return households
+
+
+def billable_month(fetch):
+    """A month of family.billable_items, page by page: `fetch(after)` answers
+    the page of households after that household id (None: the first). Each
+    page is checked as it comes; it ends with the household its `next` names,
+    and no household comes twice, so that the reading ends."""
+    households, after = [], None
+    while True:
+        page = fetch(after)
+        if not isinstance(page, dict) or not isinstance(page.get("households"), list):
+            raise Invalid(INVALID_ITEMS, code="invalid_billable_items",
+                          fields={"households": "Page de foyers attendue."})
+        found = billable_households(page["households"])
+        households += found
+        _once([household.household_id for household in households])
+        after = page.get("next")
+        if after is None:
+            return households
+        if not found or str(found[-1].household_id) != after:
+            raise Invalid(INVALID_ITEMS, code="invalid_billable_items",
+                          fields={"next": "Identifiant du dernier foyer de la page attendu."})
+
+
+def _once(ids):
     if len(set(ids)) != len(ids):
         raise Invalid(INVALID_ITEMS, code="invalid_billable_items", fields={"household_id": "Foyer présent deux fois."})
-    return households
 
 
 def merge_months(answers):

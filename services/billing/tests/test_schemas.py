@@ -71,6 +71,31 @@ def test_a_household_listed_twice_is_refused():
     assert refused.value.code == "invalid_billable_items"
 
 
+OTHER = "6f0c1a8e-3f7b-4f4e-9a57-2d2b8f0e5c11"
+
+
+def test_a_month_is_read_page_by_page_until_the_page_without_next():
+    pages = {None: {"households": [entry(item())], "next": HOUSEHOLD},
+             HOUSEHOLD: {"households": [entry(item(), household_id=OTHER)], "next": None}}
+    asked = []
+    households = schemas.billable_month(lambda after: asked.append(after) or pages[after])
+    assert (asked, [str(h.household_id) for h in households]) == ([None, HOUSEHOLD], [HOUSEHOLD, OTHER])
+
+
+@pytest.mark.parametrize("pages, where", [
+    ({None: {"households": [entry(item())], "next": OTHER}}, "next"),
+    ({None: {"households": [], "next": HOUSEHOLD}}, "next"),
+    ({None: {"households": [entry(item())], "next": HOUSEHOLD},
+      HOUSEHOLD: {"households": [entry(item())], "next": HOUSEHOLD}}, "household_id"),
+    ({None: [entry(item())]}, "households"),
+    ({None: {"next": None}}, "households"),
+], ids=["next_not_the_last", "empty_page_with_next", "household_twice", "not_a_page", "no_households"])
+def test_pages_that_would_not_end_or_are_not_pages_are_refused(pages, where):
+    with pytest.raises(Invalid) as refused:
+        schemas.billable_month(lambda after: pages[after])
+    assert (refused.value.code, list(refused.value.fields)) == ("invalid_billable_items", [where])
+
+
 @pytest.mark.parametrize("value", ["", "F-2026-10-1", "f-2026-10-0000001", "F-2026-10-0000001\n", None, 12])
 def test_a_malformed_invoice_number_is_refused(value):
     with pytest.raises(Invalid) as refused:

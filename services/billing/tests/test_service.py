@@ -8,6 +8,7 @@ import subprocess
 import time
 import uuid
 from datetime import datetime, timedelta
+from unittest.mock import call
 from pathlib import Path
 from urllib.parse import parse_qsl, urlencode
 
@@ -65,6 +66,19 @@ def october():
     ]
 
 
+def in_pages(households, after, size=None):
+    """family's answer: the page of `households` after household `after`, in
+    pages of `size` households (all of them when None)."""
+    start = 0 if after is None else [h["household_id"] for h in households].index(after) + 1
+    page = households[start:start + size] if size else households[start:]
+    return {"households": page, "next": page[-1]["household_id"] if start + len(page) < len(households) else None}
+
+
+def answering(size=None):
+    """family's billable_items, played: each month's `answers`, in pages of `size` households."""
+    return lambda period, after=None: in_pages(answers.get(period, []), after, size)
+
+
 announced = []
 receipts = []
 refunded = []  # the refund_recorded events heard
@@ -104,7 +118,7 @@ def family(container_factory, config):
     family = replace_dependencies(container, "family")
     answers.clear()
     answers["2026-10"] = october()
-    family.billable_items.side_effect = lambda period: answers.get(period, [])
+    family.billable_items.side_effect = answering()
     container.start()
     family_container[:] = [container]
     return family
@@ -166,7 +180,7 @@ def test_the_migration_seeds_a_tariff_for_each_of_the_nine_activities(family, lo
 def test_a_run_bills_each_household_once_with_its_lines_and_total(billing, family):
     assert billing.as_agent.run_period("2026-10") == {
         "period": "2026-10", "invoices_created": 2, "already_invoiced": 0, "total_cents": 2260}
-    family.billable_items.assert_called_once_with("2026-10")
+    family.billable_items.assert_called_once_with("2026-10", after=None)
 
     [summary] = billing.as_family(MARTIN).list_invoices()
     invoice = billing.as_family(MARTIN).get_invoice(summary["number"])
@@ -194,6 +208,37 @@ def test_a_run_bills_each_household_once_with_its_lines_and_total(billing, famil
     [durand] = billing.as_family(DURAND).list_invoices()
     assert durand["total_cents"] == 520
     assert {summary["number"], durand["number"]} == {"F-2026-10-0000001", "F-2026-10-0000002"}
+
+
+@pytest.mark.parametrize("size", [None, 2, 1], ids=["one_page", "pages_of_2", "pages_of_1"])
+def test_a_month_read_in_pages_is_billed_as_when_read_at_once(billing, family, size):
+    more = [household(str(uuid.uuid4()), 650, booked(str(uuid.uuid4()), "Jade", "etude", f"2026-10-0{day}"))
+            for day in (1, 2, 5)]
+    answers["2026-10"] = month = october() + more
+    family.billable_items.side_effect = answering(size)
+
+    assert billing.as_agent.run_period("2026-10") == {
+        "period": "2026-10", "invoices_created": 5, "already_invoiced": 0, "total_cents": 2260 + 300}
+    firsts = range(0, len(month), size or len(month))
+    assert family.billable_items.call_args_list == [
+        call("2026-10", after=month[first - 1]["household_id"] if first else None) for first in firsts]
+    invoices = {entry["household_id"]: billing.as_family(entry["household_id"]).list_invoices() for entry in month}
+    assert [(invoice["number"], invoice["total_cents"]) for entry in month
+            for invoice in invoices[entry["household_id"]]] == [
+        ("F-2026-10-0000001", 1740), ("F-2026-10-0000002", 520), ("F-2026-10-0000003", 100),
+        ("F-2026-10-0000004", 100), ("F-2026-10-0000005", 100)]
+
+
+def test_a_page_that_fails_stops_the_run_before_anything_is_billed(billing, family, look):
+    answers["2026-10"] = october() + [household(str(uuid.uuid4()), 300,
+                                                booked(str(uuid.uuid4()), "Jade", "etude", "le 3 octobre"))]
+    family.billable_items.side_effect = answering(size=2)
+    with pytest.raises(Invalid) as refused:
+        billing.as_agent.run_period("2026-10")
+    assert refused.value.code == "invalid_billable_items"
+    assert refused.value.fields == {"0.items.0.date": "Date au format AAAA-MM-JJ attendue."}
+    assert family.billable_items.call_args_list == [call("2026-10", after=None), call("2026-10", after=DURAND)]
+    assert_nothing_written(look)
 
 
 def test_a_month_that_has_not_ended_is_refused_with_a_clear_error(billing, family, look):
@@ -242,7 +287,7 @@ def test_an_item_booked_after_its_month_was_billed_goes_on_the_next_invoice_once
         ("Régularisation de octobre 2026 : Restauration scolaire — Léa (1 jour)", 160),
         ("Étude surveillée — Léa (1 jour)", 100)]
     answers["2026-12"] = []
-    assert family.billable_items.call_args_list[-2:] == [(("2026-10",),), (("2026-11",),)]
+    assert family.billable_items.call_args_list[-2:] == [call("2026-10", after=None), call("2026-11", after=None)]
 
 
 def test_an_absence_justified_after_billing_is_credited_on_the_next_invoice(billing, family):
@@ -272,7 +317,7 @@ def later(container_factory, config, rpc):
     container = container_factory(BillingService, {**config, "BILLING_TODAY": "2027-03-01"})
     family = replace_dependencies(container, "family")
     answers.clear()
-    family.billable_items.side_effect = lambda period: answers.get(period, [])
+    family.billable_items.side_effect = answering()
     container.start()
     billing = rpc("billing")
     answers["2026-10"] = [household(MARTIN, 650, wednesdays())]
@@ -412,9 +457,9 @@ def test_two_runs_at_once_carry_an_avoir_once_in_all(later, rpc, look):
     answers["2026-12"] = [household(MARTIN, 650, study_days("2026-12", 15))]
     answers["2027-01"] = [household(MARTIN, 650, study_days("2027-01", 15))]
 
-    def slow_family(period):
+    def slow_family(period, after=None):
         eventlet.sleep(0.2)  # both runs are in flight before either writes
-        return answers.get(period, [])
+        return in_pages(answers.get(period, []), after)
 
     family.billable_items.side_effect = slow_family
     runs = [eventlet.spawn(rpc("billing").as_agent.run_period, period) for period in ("2026-12", "2027-01")]
@@ -438,9 +483,9 @@ def test_two_simultaneous_runs_of_a_month_bill_each_household_once_with_distinct
                             booked(str(uuid.uuid4()), "Léa", "etude", "2026-10-01", "2026-10-02"))
                   for rank in range(25)]
 
-    def slow_family(period):
+    def slow_family(period, after=None):
         eventlet.sleep(0.2)  # both runs are in flight before either writes
-        return october() + households
+        return in_pages(october() + households, after, size=10)
 
     family.billable_items.side_effect = slow_family
     first, second = rpc("billing").as_agent, rpc("billing").as_agent
@@ -537,8 +582,8 @@ def test_the_timer_bills_the_month_that_ended_once_from_its_day_and_hour(contain
     day = f"{ended.key}-03"
     container = container_factory(BillingService, {**config, "BILLING_RUN_DAY": 1, "BILLING_RUN_HOUR": 0})
     family = replace_dependencies(container, "family")
-    family.billable_items.side_effect = lambda period: (
-        [household(MARTIN, 650, booked(LEA, "Léa", "etude", day))] if period == ended.key else [])
+    family.billable_items.side_effect = lambda period, after=None: in_pages(
+        [household(MARTIN, 650, booked(LEA, "Léa", "etude", day))] if period == ended.key else [], after)
     container.start()
     with entrypoint_hook(container, "monthly_run") as tick:
         tick()
@@ -962,7 +1007,7 @@ def online(container_factory, config, payfip, rpc):
     family = replace_dependencies(container, "family")
     answers.clear()
     answers[LAST.key] = moved_to_last_month(october())
-    family.billable_items.side_effect = lambda period: answers.get(period, [])
+    family.billable_items.side_effect = answering()
     container.start()
     billing = rpc("billing")
     billing.as_agent.run_period(LAST.key)
@@ -1259,7 +1304,7 @@ def test_agents_read_the_reasons_of_a_rejection_from_billing(billing):
 def test_a_test_stack_may_say_which_day_billing_takes_for_today(container_factory, config, rpc):
     container = container_factory(BillingService, {**config, "BILLING_TODAY": "2027-01-01"})
     family = replace_dependencies(container, "family")
-    family.billable_items.return_value = []
+    family.billable_items.return_value = {"households": [], "next": None}
     container.start()
     assert rpc("billing").as_agent.run_period("2026-12")["invoices_created"] == 0
     with pytest.raises(Invalid):

@@ -221,22 +221,26 @@ class ActivityEntrypoints:
 
     @rpc
     @allow(parts=("billing",))
-    def billable_items(self, caller, period):
-        """docs/contracts.md, family → billing."""
+    def billable_items(self, caller, period, after=None, limit=500):
+        """docs/contracts.md, family → billing: a page of households by id."""
         month = schemas.month(period, field="period", code="invalid_period")
+        after, limit = schemas.billable_page(after, limit)
         first_day, end = month.first_day, month.next_first_day
         with self.db.reading() as session:
+            households = activity_store.billable_households(session, first_day, end, after, limit + 1)
+            page, more = households[:limit], len(households) > limit
+            ids = [household.id for household in page]
             catalogue = activity_store.catalogue(session, school_year_key(first_day))
             rules, calendar = catalogue.offers, catalogue.calendar()
             billed_days = {code: offer.unjustified_absence_billed_days for code, offer in rules.items()}
             absences = defaultdict(list)
-            for absence in activity_store.absences_overlapping(session, first_day, end):
+            for absence in activity_store.absences_overlapping(session, first_day, end, ids):
                 absences[absence.child_id].append(absence)
             by_household = defaultdict(list)
-            for row in activity_store.billed_bookings(session, first_day, end):
+            for row in activity_store.billed_bookings(session, first_day, end, ids):
                 by_household[row.household_id].append(row)
             items = {household_id: billable.day_items(rows, absences, billed_days)
                      for household_id, rows in by_household.items()}
-            for stay in activity_store.confirmed_stays(session, first_day, end):
+            for stay in activity_store.confirmed_stays(session, first_day, end, ids):
                 items.setdefault(stay.household_id, []).extend(billable.stay_items([stay], calendar))
-            return billable.entries(activity_store.households(session, items), items)
+            return {"households": billable.entries(page, items), "next": str(ids[-1]) if more else None}

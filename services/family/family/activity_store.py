@@ -79,22 +79,41 @@ def places(session, activity, first_day, last_day):
         ActivityDay.activity == activity, ActivityDay.date >= first_day, ActivityDay.date <= last_day))}
 
 
-def billed_bookings(session, first_day, end):
+def _billed(first_day, end):
+    return (Booking.date >= first_day, Booking.date < end, Booking.status.in_([str(status) for status in BILLED]))
+
+
+def _confirmed(first_day, end):
+    """Confirmed pre-registrations of the sessions that begin in the period."""
+    return (Preregistration.status == "confirmed", PreregistrationSession.first_day >= first_day,
+            PreregistrationSession.first_day < end)
+
+
+def billable_households(session, first_day, end, after, limit):
+    """Up to `limit` households, by id after `after`, having a billed booking
+    or a confirmed stay in the period (walks the households' primary key)."""
+    booked = select(Booking.id).where(Booking.household_id == Household.id, *_billed(first_day, end))
+    stayed = (select(Preregistration.id).join(PreregistrationSession)
+              .where(Preregistration.household_id == Household.id, *_confirmed(first_day, end)))
+    query = select(Household).where(booked.exists() | stayed.exists()).order_by(Household.id).limit(limit)
+    return session.scalars(query if after is None else query.where(Household.id > after)).all()
+
+
+def billed_bookings(session, first_day, end, household_ids):
     return session.execute(
         select(Booking.id, Booking.household_id, Booking.child_id, Child.first_name.label("child_first_name"),
                Booking.activity, Booking.date, Booking.status)
         .join(Child, Booking.child_id == Child.id)
-        .where(Booking.date >= first_day, Booking.date < end,
-               Booking.status.in_([str(status) for status in BILLED]))
+        .where(Booking.household_id.in_(household_ids), *_billed(first_day, end))
     ).all()
 
 
-def absences_overlapping(session, first_day, end):
-    return session.scalars(select(Absence).where(Absence.first_day < end, Absence.last_day >= first_day)).all()
+def absences_overlapping(session, first_day, end, household_ids):
+    return session.scalars(select(Absence).where(Absence.household_id.in_(household_ids),
+                                                 Absence.first_day < end, Absence.last_day >= first_day)).all()
 
 
-def confirmed_stays(session, first_day, end):
-    """Confirmed pre-registrations of the sessions that begin in the period."""
+def confirmed_stays(session, first_day, end, household_ids):
     return session.execute(
         select(Preregistration.id, Preregistration.household_id, Preregistration.child_id,
                Child.first_name.label("child_first_name"), PreregistrationSession.activity,
@@ -102,13 +121,8 @@ def confirmed_stays(session, first_day, end):
                PreregistrationSession.label.label("session_label"), Preregistration.wishes.label("days"))
         .join(Child, Preregistration.child_id == Child.id)
         .join(PreregistrationSession, Preregistration.session_id == PreregistrationSession.id)
-        .where(Preregistration.status == "confirmed", PreregistrationSession.first_day >= first_day,
-               PreregistrationSession.first_day < end)
+        .where(Preregistration.household_id.in_(household_ids), *_confirmed(first_day, end))
     ).all()
-
-
-def households(session, ids):
-    return session.scalars(select(Household).where(Household.id.in_(list(ids)))).all() if ids else []
 
 
 def sessions(session, since):

@@ -4,6 +4,7 @@ Input that does not fit raises kit.errors.Invalid with a stable code and a
 French message per field (`guardians.0.email`), before anything is written.
 """
 import re
+import uuid
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
@@ -136,6 +137,23 @@ def month(text, field="month", code="invalid_month"):
     except ValueError:
         raise Invalid("Ce mois n'existe pas.", code=code,
                       fields={field: "Mois attendu sous la forme AAAA-MM."}) from None
+
+
+PAGE_LIMIT = 2000  # households at most in one page of billable_items
+
+
+def billable_page(after, limit):
+    """`after` (a household id, or None for the first page) and `limit` (1 to
+    PAGE_LIMIT households) of a page of billable_items."""
+    try:
+        after = None if after is None else uuid.UUID(after)
+    except (TypeError, ValueError, AttributeError):
+        raise Invalid("Cette page n'existe pas.", code="invalid_after",
+                      fields={"after": "Identifiant de foyer attendu : le « next » de la page précédente."}) from None
+    if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= PAGE_LIMIT:
+        raise Invalid("Cette taille de page n'est pas possible.", code="invalid_limit",
+                      fields={"limit": f"Nombre entier de foyers attendu, de 1 à {PAGE_LIMIT}."})
+    return after, limit
 
 
 class GuardianView(Schema):

@@ -537,7 +537,7 @@ def test_billable_items_are_the_booked_days_of_the_month_grouped_by_household(fa
     family.as_family(durand).book(zoe, "alsh_mercredi", "2026-10-07")
     nobody = family.as_agent.create_household(household_data("Inès", last_name="Petit"))
 
-    billable = family.as_part("billing").billable_items("2026-10")
+    billable = family.as_part("billing").billable_items("2026-10")["households"]
 
     def item(child_id, first_name, activity, day, basis, status="booked", reason=""):
         booking_id = next(b["id"] for b in family.as_agent.list_bookings(day[:7], household_of[child_id])
@@ -558,9 +558,40 @@ def test_billable_items_are_the_booked_days_of_the_month_grouped_by_household(fa
          "items": [item(zoe, "Zoé", "alsh_mercredi", "2026-10-07", "day")]},
     ]
     assert nobody["id"] not in [entry["household_id"] for entry in billable]
-    assert [entry["items"] for entry in family.as_part("billing").billable_items("2026-11")] == [
+    assert [entry["items"] for entry in family.as_part("billing").billable_items("2026-11")["households"]] == [
         [item(lea, "Léa", "restauration_scolaire", "2026-11-02", "day")]]
-    assert family.as_part("billing").billable_items("2026-09") == []
+    assert family.as_part("billing").billable_items("2026-09") == {"households": [], "next": None}
+
+
+def test_billable_items_come_in_pages_of_households_by_id_each_once(family):
+    households = [family.as_agent.create_household(household_data("Léa", last_name=name))
+                  for name in ("Martin", "Durand", "Petit", "Moreau", "Garcia")]
+    for household in households:
+        family.as_family(household).book(child(household, "Léa"), "restauration_scolaire", "2026-10-05")
+    idle = family.as_agent.create_household(household_data("Inès", last_name="Roux"))
+    pages, after = [], None
+    while True:
+        page = family.as_part("billing").billable_items("2026-10", after=after, limit=2)
+        pages.append([entry["household_id"] for entry in page["households"]])
+        if page["next"] is None:
+            break
+        assert page["next"] == pages[-1][-1]
+        after = page["next"]
+
+    ids = sorted(household["id"] for household in households)
+    assert pages == [ids[:2], ids[2:4], ids[4:]]
+    assert idle["id"] not in sum(pages, [])
+    whole = family.as_part("billing").billable_items("2026-10", limit=5)
+    assert (whole["next"], [entry["household_id"] for entry in whole["households"]]) == (None, ids)
+
+
+@pytest.mark.parametrize(("after", "limit", "code"), [
+    ("pas-un-foyer", 500, "invalid_after"), (42, 500, "invalid_after"),
+    (None, 0, "invalid_limit"), (None, 2001, "invalid_limit"), (None, "500", "invalid_limit"),
+    (None, True, "invalid_limit")])
+def test_a_page_of_billable_items_that_cannot_be_is_refused(family, after, limit, code):
+    error = refused(errors.Invalid, family.as_part("billing").billable_items, "2026-10", after, limit)
+    assert (error.code, list(error.fields)) == (code, [code.removeprefix("invalid_")])
 
 
 @pytest.mark.parametrize("period", ["2026-13", "octobre", "2026-10-01", None])
@@ -613,7 +644,8 @@ def test_the_events_leave_the_outbox_for_the_other_services(family, container_fa
 # Activities: periods, places, late cancellations, the catalogue, pre-registration, absences
 
 def items_of(family, period, household):
-    entry = next(e for e in family.as_part("billing").billable_items(period) if e["household_id"] == household["id"])
+    entry = next(e for e in family.as_part("billing").billable_items(period)["households"]
+                 if e["household_id"] == household["id"])
     return [(i["child_first_name"], i["activity"], i["date"], i["status"], i["billable"]) for i in entry["items"]]
 
 

@@ -46,11 +46,15 @@ class RunEntrypoints:
             result = metrics.measured_run(self._run, due, None, automatic=True)
         log.info("billing: the run of %s made %d invoices", due.key, result["invoices_created"])
 
+    def _billable_month(self, key):
+        """family's billable_items of a month, read page by page (each within the RPC timeout)."""
+        return schemas.billable_month(lambda after: self.family.billable_items(key, after=after))
+
     def _run(self, month, caller, automatic):
         started = time.monotonic()
         with self.db.reading() as session:
             earlier = sorted(store.billed_periods(session, schedule.lookback(month, self.settings.lookback_months)))
-        answers = [schemas.billable_households(self.family.billable_items(key)) for key in [*earlier, month.key]]
+        answers = [self._billable_month(key) for key in [*earlier, month.key]]
         households = schemas.merge_months(answers)
         with self.db.transaction() as tx:
             sequence = store.lock_runs(tx.session, month.year)
