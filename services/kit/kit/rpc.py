@@ -20,11 +20,8 @@ DEFAULT_TIMEOUT = 10.0
 
 
 class ServiceRpc(RpcProxy):
-    """`slow_methods` maps a method known to take longer than RPC_TIMEOUT to its own timeout (seconds)."""
-
-    def __init__(self, target_service, slow_methods=None):
-        super().__init__(target_service)
-        self.slow_methods = dict(slow_methods or {})
+    """Calls `target_service` as this service (its own signed caller context), each call answered
+    within RPC_TIMEOUT or refused as Unavailable."""
 
     def setup(self):
         config = self.container.config
@@ -33,7 +30,7 @@ class ServiceRpc(RpcProxy):
 
     def get_dependency(self, worker_ctx):
         signed = _SignedContext(worker_ctx, self.key, self.container.service_name)
-        return _ServiceProxy(signed, self.target_service, self.rpc_reply_listener, self.timeout, self.slow_methods)
+        return _ServiceProxy(signed, self.target_service, self.rpc_reply_listener, self.timeout)
 
 
 class _SignedContext:
@@ -54,15 +51,13 @@ class _SignedContext:
 
 
 class _ServiceProxy(ServiceProxy):
-    def __init__(self, worker_ctx, service_name, reply_listener, timeout, slow_methods):
+    def __init__(self, worker_ctx, service_name, reply_listener, timeout):
         super().__init__(worker_ctx, service_name, reply_listener, expiration=timeout)
         self.timeout = timeout
-        self.slow_methods = slow_methods
 
     def __getattr__(self, name):
-        timeout = self.slow_methods.get(name, self.timeout)
-        return _MethodProxy(self.worker_ctx, self.service_name, name, self.reply_listener, timeout,
-                            **{**self.options, "expiration": timeout})
+        return _MethodProxy(self.worker_ctx, self.service_name, name, self.reply_listener, self.timeout,
+                            **self.options)
 
 
 class _MethodProxy(MethodProxy):

@@ -90,20 +90,15 @@ class KitService:
                 tx.session.add(Note(text="seen " + payload["text"]))
 
 
-class PatientCaller:
-    """Calls kitsample's `slow` as a service does, with or without patience for it."""
+class SampleCaller:
+    """Calls kitsample's `slow` as a service does."""
 
     name = "kitcaller"
-    patient = ServiceRpc("kitsample", slow_methods={"slow": 5})
-    impatient = ServiceRpc("kitsample")
+    kitsample = ServiceRpc("kitsample")
 
     @rpc
-    def ask_patiently(self, seconds):
-        return self.patient.slow(seconds)
-
-    @rpc
-    def ask_impatiently(self, seconds):
-        return self.impatient.slow(seconds)
+    def ask(self, seconds):
+        return self.kitsample.slow(seconds)
 
 
 @pytest.fixture
@@ -377,11 +372,11 @@ def test_only_the_confirmed_head_of_a_batch_counts_as_published():
     assert _leading(set()) == 0
 
 
-def test_a_method_known_to_be_slow_gets_its_own_timeout_and_the_others_keep_rpc_timeout(
+def test_a_call_between_services_is_answered_within_rpc_timeout_or_refused_as_unavailable(
         service, container_factory, config):
-    caller = container_factory(PatientCaller, dict(config, RPC_TIMEOUT="1"))
+    caller = container_factory(SampleCaller, dict(config, RPC_TIMEOUT="1"))
     caller.start()
     with ServiceRpcProxy("kitcaller", config) as proxy:
-        assert proxy.ask_patiently(2) == "slow"
+        assert proxy.ask(0.1) == "slow"
         with pytest.raises(errors.Unavailable):
-            proxy.ask_impatiently(2)
+            proxy.ask(2)
