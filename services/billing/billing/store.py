@@ -272,22 +272,30 @@ def open_invoices_past_due(session, today):
         models.Invoice.status.in_(("issued", "partly_paid")), models.Invoice.due_date < today).with_for_update()))
 
 
+def _of_household(session, model, household_id):
+    """A household's payments or refunds (`model`), newest first, each with its invoice's number."""
+    rows = session.execute(select(model, models.Invoice.number).join(models.Invoice)
+                           .where(model.household_id == household_id).order_by(model.created_at.desc())).all()
+    for row, number in rows:
+        row.invoice_number = number
+    return [row for row, _ in rows]
+
+
+def _one_of_household(session, model, household_id, row_id):
+    """One of a household's payments or refunds with its invoice, as a retried request answers it."""
+    row, invoice = session.execute(select(model, models.Invoice).join(models.Invoice)
+                                   .where(model.id == uuid.UUID(str(row_id)), model.household_id == household_id)
+                                   ).one()
+    row.invoice_number = invoice.number
+    return row, invoice
+
+
 def payments_of_household(session, household_id):
-    rows = session.execute(select(models.Payment, models.Invoice.number).join(models.Invoice)
-                           .where(models.Payment.household_id == household_id)
-                           .order_by(models.Payment.created_at.desc())).all()
-    for payment, number in rows:
-        payment.invoice_number = number
-    return [payment for payment, _ in rows]
+    return _of_household(session, models.Payment, household_id)
 
 
 def payment_of_household(session, household_id, payment_id):
-    """A payment with its invoice, as a retried counter payment answers it."""
-    payment, invoice = session.execute(select(models.Payment, models.Invoice).join(models.Invoice)
-                                       .where(models.Payment.id == uuid.UUID(str(payment_id)),
-                                              models.Payment.household_id == household_id)).one()
-    payment.invoice_number = invoice.number
-    return payment, invoice
+    return _one_of_household(session, models.Payment, household_id, payment_id)
 
 
 def paid_invoices(session, household_id):
@@ -349,21 +357,11 @@ def add_refund(session, invoice, share, means, iban_masked, note, refunded_on, c
 
 
 def refunds_of_household(session, household_id):
-    rows = session.execute(select(models.Refund, models.Invoice.number).join(models.Invoice)
-                           .where(models.Refund.household_id == household_id)
-                           .order_by(models.Refund.created_at.desc())).all()
-    for refund, number in rows:
-        refund.invoice_number = number
-    return [refund for refund, _ in rows]
+    return _of_household(session, models.Refund, household_id)
 
 
 def refund_of_household(session, household_id, refund_id):
-    """A refund with its invoice, as a retried refund answers it."""
-    refund, invoice = session.execute(select(models.Refund, models.Invoice).join(models.Invoice)
-                                      .where(models.Refund.id == uuid.UUID(str(refund_id)),
-                                             models.Refund.household_id == household_id)).one()
-    refund.invoice_number = invoice.number
-    return refund, invoice
+    return _one_of_household(session, models.Refund, household_id, refund_id)
 
 
 def invoice_document(session, invoice_id):
