@@ -9,6 +9,7 @@ from kit import errors
 
 from gateway import demarches_api
 from gateway.auth import AGENTS, require, services
+from gateway.errors import to_api_error
 
 agent = Blueprint("agent", __name__)
 REFUSALS = (errors.Invalid, errors.Conflict, errors.NotFound)
@@ -73,7 +74,7 @@ def set_household_account_active(household_id, account_id, account):
     try:
         services().identity.set_account_active(account_id, active)
     except REFUSALS + (errors.Forbidden,) as refused:
-        return render_household(household_id, refused, 403 if isinstance(refused, errors.Forbidden) else 422)
+        return render_household(household_id, refused, to_api_error(refused).status)
     return redirect(url_for("agent.household", household_id=household_id, fait="reactive" if active else "suspendu"))
 
 
@@ -84,7 +85,7 @@ def detach_household_account(household_id, account_id, account):
     try:
         services().identity.detach_account(account_id)
     except REFUSALS + (errors.Forbidden,) as refused:
-        return render_household(household_id, refused, 403 if isinstance(refused, errors.Forbidden) else 422)
+        return render_household(household_id, refused, to_api_error(refused).status)
     return redirect(url_for("agent.household", household_id=household_id, fait="detache"))
 
 

@@ -87,8 +87,12 @@ def online_invoice(account):
 @billing.get("/factures/<number>/pdf")
 @require(FAMILY + AGENTS)
 def invoice_pdf(number, account):
-    household = request.args.get("foyer") if account["role"] != "family" else None
-    return pdf_response(services().billing.invoice_pdf(number, household))
+    return pdf_response(services().billing.invoice_pdf(number, named_household(account)))
+
+
+def named_household(account):
+    """The household an agent names (`?foyer=`); a family's is its own, whatever it names."""
+    return request.args.get("foyer") if account["role"] != "family" else None
 
 
 def pdf_response(document):

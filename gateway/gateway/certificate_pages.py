@@ -6,7 +6,7 @@ from flask import Blueprint, render_template, request
 from kit import errors
 
 from gateway.auth import AGENTS, FAMILY, require, services
-from gateway.billing_pages import REFUSALS, pdf_response, render_household_account
+from gateway.billing_pages import REFUSALS, named_household, pdf_response, render_household_account
 
 certificates = Blueprint("certificates", __name__)
 
@@ -32,7 +32,7 @@ def refused_page(account, household_id, refused):
 @certificates.get("/factures/attestations/frais-de-garde-<int:year>.pdf")
 @require(FAMILY + AGENTS)
 def childcare_certificate(year, account):
-    household_id = request.args.get("foyer") if account["role"] != "family" else None
+    household_id = named_household(account)
     try:
         return pdf_response(services().billing.childcare_certificate_pdf(year, household_id))
     except REFUSALS as refused:
@@ -42,7 +42,7 @@ def childcare_certificate(year, account):
 @certificates.get("/factures/attestations/paiement")
 @require(FAMILY + AGENTS)
 def payment_certificate(account):
-    household_id = request.args.get("foyer") if account["role"] != "family" else None
+    household_id = named_household(account)
     start, end = request.args.get("du", ""), request.args.get("au", "")
     if not start or not end:
         return refused_page(account, household_id, errors.Invalid(

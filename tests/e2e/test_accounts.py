@@ -185,6 +185,9 @@ def test_from_the_households_page_an_agent_suspends_reactivates_and_detaches_its
     assert page.status_code == 200 and "Comptes rattachés" in page.text and family.email in page.text
     account_id = admin.get(portal.url(f"/api/v1/agent/households/{household}/accounts"), timeout=30).json()[0]["id"]
     actions = f"/agent/foyers/{household}/comptes/{account_id}"
+    for path in (f"{actions}/etat", f"{actions}/detacher"):  # a family never reaches them, not even for itself
+        assert family.session.post(portal.url(path), data={"actif": "non"}, timeout=30).status_code == 403
+    assert family.session.get(portal.url("/api/v1/household"), timeout=30).status_code == 200
     suspended = admin.post(portal.url(f"{actions}/etat"), data={"actif": "non"}, timeout=30)
     assert suspended.status_code == 200 and "Le compte est suspendu" in suspended.text and "Réactiver" in suspended.text
     assert refused_within_a_poll(family.session, portal.url("/api/v1/household"), statuses=(401, 403))
